@@ -1,0 +1,24 @@
+//! Command-line definitions. Each command's flags live beside the command
+//! in `commands/<verb>.rs`; this file only lists the commands.
+
+use clap::{Parser, Subcommand};
+
+/// pare: make container images small and hard to attack, and prove it.
+#[derive(Debug, Parser)]
+#[command(name = "pare", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// pare's commands (see `CLI.md`).
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Layers, config, sizes, OS and hygiene facts of an image.
+    Inspect(crate::commands::inspect::InspectArgs),
+    /// Lint Dockerfiles and Kubernetes manifests.
+    Lint(crate::commands::lint::LintArgs),
+    /// Apply lint fixes in place (`--diff` to preview, `--unsafe` for risky ones).
+    Fix(crate::commands::fix::FixArgs),
+}

@@ -1,0 +1,20 @@
+//! One module per command.
+
+pub mod fix;
+pub mod inspect;
+pub mod lint;
+
+use crate::args::{Cli, Command};
+use crate::ExitStatus;
+
+/// Run the parsed command.
+///
+/// # Errors
+/// Any error that should print one line and exit 2.
+pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Inspect(a) => inspect::run(&a),
+        Command::Lint(a) => lint::run(&a),
+        Command::Fix(a) => fix::run(&a),
+    }
+}

@@ -1,0 +1,81 @@
+//! Where text goes: data on stdout, diagnostics on stderr, files atomically.
+
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// Print an error as one line, its causes joined with `: ` (ripgrep's
+/// `{:#}`), then the `hint:` lines attached with [`Hint`] as context.
+pub fn error(err: &anyhow::Error) {
+    // A hint is attached as the outermost context; anyhow can downcast the
+    // error itself to a context type, not the items of its chain.
+    let hint = err.downcast_ref::<Hint>();
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain().skip(usize::from(hint.is_some())) {
+        let text = cause.to_string().replace('\n', " ");
+        // Library errors sometimes repeat their source; print each once.
+        if !parts.last().is_some_and(|p| p.ends_with(&text)) {
+            parts.push(text);
+        }
+    }
+    eprintln!("error: {}", parts.join(": "));
+    if let Some(h) = hint {
+        eprintln!("hint: {}", h.0);
+    }
+}
+
+/// A `hint:` line printed under an error: `Err(e).context(Hint(..))`.
+#[derive(Debug)]
+pub struct Hint(pub String);
+
+impl std::fmt::Display for Hint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Hint {}
+
+/// Print a warning line on stderr.
+pub fn warn(msg: impl std::fmt::Display) {
+    eprintln!("warning: {msg}");
+}
+
+/// Write `data` to `--output FILE` atomically (temp file in the same
+/// directory, then rename), or to stdout when `path` is `None`.
+///
+/// # Errors
+/// I/O errors naming the file.
+pub fn write_output(path: Option<&Path>, data: &[u8]) -> Result<()> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(data)?;
+            out.flush()?;
+            Ok(())
+        }
+        Some(p) => write_atomic(p, data),
+    }
+}
+
+/// Write a file atomically: a temp file beside it, fsync, rename.
+///
+/// # Errors
+/// I/O errors naming the file.
+pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a temporary file in `{}`", dir.display()))?;
+    tmp.write_all(data)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
+    tmp.persist(path)
+        .with_context(|| format!("cannot replace `{}`", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Analyzers over the filesystem index: hygiene checks, OS release, efficiency.

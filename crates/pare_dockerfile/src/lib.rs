@@ -1,0 +1,1 @@
+//! Dockerfile parser, hardening rules and fixes.

@@ -1,0 +1,24 @@
+//! pare's shared vocabulary.
+//!
+//! Every stage that reports something to a user speaks in these types: the
+//! Dockerfile and Kubernetes linters produce [`Diagnostic`]s with byte
+//! [`Span`]s and optional [`Fix`]es; the image analyzers and the scanner
+//! produce findings that carry the same [`Severity`]. Renderers
+//! (`pare_report`) and the policy only ever see these types, so a new linter
+//! or analyzer gets every output format for free.
+//!
+//! This crate has no dependencies beyond `serde` and must stay that way: it
+//! sits at the bottom of the workspace's dependency graph.
+#![deny(missing_docs)]
+
+mod diagnostic;
+mod edit;
+mod lint;
+mod severity;
+mod span;
+
+pub use diagnostic::{Diagnostic, RuleMeta};
+pub use edit::{apply_edits, Applicability, Edit, Fix, FixAvailability, FixOutcome};
+pub use lint::{LintOptions, LintOutcome, Linter, ParseError, Suppressed};
+pub use severity::Severity;
+pub use span::{LineCol, LineIndex, Span};

@@ -1,0 +1,105 @@
+//! The interface every linter (Dockerfile, Kubernetes) implements, so the
+//! CLI's `lint` and `fix` commands treat them alike.
+
+use crate::{Diagnostic, RuleMeta};
+use std::fmt;
+use std::path::Path;
+
+/// Which rules run. Codes may be given exactly (`DF001`), by prefix (`DF`,
+/// `K8S0`) or as a peer code (`DL3008`, `CKV_K8S_20`), which linters map
+/// through their rule tables.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    /// When non-empty, only these codes run.
+    pub select: Vec<String>,
+    /// These codes never run.
+    pub ignore: Vec<String>,
+    /// Honour peer tools' config and inline suppressions (hadolint,
+    /// checkov, kube-linter). On by default in the CLI.
+    pub peer_suppressions: bool,
+}
+
+impl LintOptions {
+    /// True when `rule` is enabled by `select`/`ignore`.
+    #[must_use]
+    pub fn enabled(&self, rule: &RuleMeta) -> bool {
+        let matches = |pat: &String| {
+            let pat = pat.trim();
+            rule.code.starts_with(pat)
+                || rule.name == pat
+                || rule
+                    .peers
+                    .iter()
+                    .any(|p| p.split_once(':').is_some_and(|(_, c)| c == pat))
+        };
+        (self.select.is_empty() || self.select.iter().any(matches))
+            && !self.ignore.iter().any(matches)
+    }
+}
+
+/// A diagnostic that an inline suppression or config silenced, kept so that
+/// reports can show what was silenced and why.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    /// The silenced diagnostic.
+    pub diagnostic: Diagnostic,
+    /// The reason given, if any (`# pare: ignore=DF001 -- reason`).
+    pub reason: Option<String>,
+    /// Where the suppression came from (`inline`, `.hadolint.yaml`, ...).
+    pub source: String,
+}
+
+/// What linting one file produced.
+#[derive(Debug, Clone, Default)]
+pub struct LintOutcome {
+    /// Active diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Silenced diagnostics.
+    pub suppressed: Vec<Suppressed>,
+    /// Informational notes for stderr (e.g. "Helm template skipped").
+    pub notes: Vec<String>,
+}
+
+/// A file that could not be parsed. Displays as `path:line:col: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// The file.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// The cause, one line, no trailing period.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.col, self.message
+        )
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// A linter for one kind of file.
+pub trait Linter: Sync {
+    /// Short name (`dockerfile`, `kubernetes`).
+    fn name(&self) -> &'static str;
+
+    /// Whether this linter handles `path`, judged by its name and the first
+    /// few KiB of its content (`head`).
+    fn detect(&self, path: &Path, head: &str) -> bool;
+
+    /// Every rule, in code order.
+    fn rules(&self) -> &'static [RuleMeta];
+
+    /// Lint one file's full text. `path` is used in messages only.
+    ///
+    /// # Errors
+    /// A [`ParseError`] when the file is not valid for this linter.
+    fn lint(&self, path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, ParseError>;
+}

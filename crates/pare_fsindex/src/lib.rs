@@ -1,0 +1,1 @@
+//! One streaming pass over the layers of an image: the squashed filesystem index.

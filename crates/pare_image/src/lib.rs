@@ -1,0 +1,1 @@
+//! OCI semantics over a source: manifests, config, platform selection, verifying layer readers.

@@ -1,0 +1,1 @@
+//! Kubernetes manifest parser, hardening rules and fixes.

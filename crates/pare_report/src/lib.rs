@@ -1,0 +1,1 @@
+//! pare's renderers: table, json, sarif, markdown for every report.

@@ -1,0 +1,1 @@
+//! Where image bytes come from: docker-archive, OCI layout and archive, rootfs dir.

@@ -1,0 +1,1 @@
+//! Vulnerability database, version ordering per ecosystem and matchers.
