@@ -352,7 +352,7 @@ image_python_app() {
   if [[ ! -f $site.done ]]; then
     rm -rf "$site"
     log "pip install --target (cp311 manylinux wheels)"
-    "$PY" -m pip install -q --no-cache-dir --disable-pip-version-check --target "$site" \
+    "$PY" -m pip install -q --no-cache-dir --disable-pip-version-check --root-user-action=ignore --target "$site" \
       --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
       --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
       flask==3.0.3 requests==2.31.0 psycopg2-binary==2.9.9 urllib3==1.26.18
