@@ -19,6 +19,8 @@ cargo build --release -q -p pare_image --example floor
 TARGET=${CARGO_TARGET_DIR:-$REPO/target}
 PARE=$TARGET/release/pare
 FLOOR=$TARGET/release/examples/floor
+TIMEFILE=$(mktemp)
+trap 'rm -f "$TIMEFILE"' EXIT
 IMAGES=("$@")
 if ((${#IMAGES[@]} == 0)); then
   IMAGES=(fat)
@@ -29,7 +31,8 @@ fi
 measure() {
   local walls=() rss=0 out
   for ((i = 0; i < RUNS; i++)); do
-    out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -f '%e %M' -o "$TIMEFILE" "$@" >/dev/null 2>&1
+    out=$(tail -1 "$TIMEFILE")
     walls+=("${out% *}")
     local r=${out#* }
     ((r > rss)) && rss=$r
