@@ -166,7 +166,7 @@ finish() {
     mv "$WORK/unpack-$name/rootfs" "$OUT/rootfs"
     rm -rf "$WORK/unpack-$name"
   fi
-  "$PY" "$TARKIT" facts "$OUT/oci" "$OUT" "$name" "$extra" > "$OUT/facts.json"
+  "$PY" "$TARKIT" facts "$OUT/oci" "$OUT" "$name" - <<<"$extra" > "$OUT/facts.json"
   echo "$FLEET_VERSION" > "$OUT/.stamp"
   rm -rf "${FLEET:?}/$name"
   mv "$OUT" "$FLEET/$name"
@@ -423,9 +423,12 @@ EOF
     --config.workingdir /app --config.env "$PATH_ENV" --config.env NODE_ENV=production \
     --config.exposedports 8080/tcp
   local npmpk extra
+  # every package-lock entry; `installed` is false for optional ones npm skipped (fsevents on Linux)
   npmpk=$(jq -c '[.packages | to_entries[] | select(.key != "") |
-      {path: .key, name: (.key | sub(".*node_modules/"; "")), version: .value.version, dev: (.value.dev // false)}]
-      | sort_by(.path)' "$app/package-lock.json")
+      {path: .key, name: (.key | sub(".*node_modules/"; "")), version: .value.version,
+       dev: (.value.dev // false), optional: (.value.optional // false)}] | sort_by(.path)' "$app/package-lock.json")
+  npmpk=$(for p in $(jq -r '.[].path' <<<"$npmpk"); do [[ -f $app/$p/package.json ]] && echo true || echo false; done \
+    | jq -cs --argjson pk "$npmpk" '[range(0; $pk | length) as $i | $pk[$i] + {installed: .[$i]}]')
   extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$full")" --argjson npm "$npmpk" \
     --argjson present "$(jarr /usr/bin/node /app/index.js /app/package.json /app/package-lock.json /app/node_modules/express/package.json /app/node_modules/lodash/package.json /app/node_modules/mocha/package.json /home/node)" \
     '{purpose: "node:18-slim stand-in app: uid 1000, npm deps with advisories, dev deps left in node_modules",

@@ -6,7 +6,9 @@ Subcommands:
                                    (changed/new entries + `.wh.` whiteouts for deletions),
                                    like `docker commit` would
   layer OUT.tar                    write a hand-made layer from a spec read on stdin
-  facts LAYOUT DIR NAME ...        compute facts.json for an OCI layout (see --help in fleet.sh)
+  facts LAYOUT DIR NAME EXTRA      facts.json of an OCI layout (EXTRA: recipe JSON, `-` = stdin;
+                                   keys are documented in scripts/README.md)
+  dpkg ROOTFS.tar                  installed Debian packages recorded in a rootfs tar, as JSON
 
 Layer spec (one entry per line, shell-quoted words, `#` comments):
   dir PATH [mode=0755] [uid=0] [gid=0]
@@ -349,7 +351,7 @@ def cmd_facts(layout, outdir, name, extra_json):
     extra_json: a JSON object from the recipe (expected paths, packages, secrets...). Every path it
     claims present/absent is checked against the squashed tree here; a wrong claim aborts the build.
     """
-    extra = json.loads(extra_json)
+    extra = json.loads(sys.stdin.read() if extra_json == "-" else extra_json)
     mdigest, manifest = oci_manifest(layout)
     cdigest = manifest["config"]["digest"]
     config = read_json(blob(layout, cdigest))
