@@ -29,7 +29,7 @@ PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # host python (stdlib only) runs tarkit; pyenv's shim or Debian's both do
 PY=${PYTHON:-python3}
 
-DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless python-app node-app fat)
+DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat)
 ONDEMAND_IMAGES=(big)
 
 log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -499,6 +499,55 @@ EOF
       paths_present: ["/app/rshello"], paths_absent: ["/bin/sh", "/usr/bin/sh"],
       known_files: ["/app/rshello"], run: {argv: ["/app/rshello"], stdout: "hello from rust 42\n"}}')
   finish rust-distroless "$extra" rootfs
+}
+
+# java-app: distroless + real jars from Debian's Java library packages under /app/lib, and a
+# Spring-Boot-style /app/app.jar nesting them (BOOT-INF/lib). No JRE: it is a cataloguing subject.
+image_java_app() {
+  distroless_tar
+  local debs=$WORK/payload/java-debs jars=$WORK/payload/java-jars pkgs l1 j spec
+  pkgs=(libcommons-lang3-java libcommons-text-java libjackson2-databind-java libjackson2-core-java
+    libjackson2-annotations-java)
+  if [[ ! -f $jars.done ]]; then
+    rm -rf "$debs" "$jars"; mkdir -p "$debs" "$jars"
+    log "apt-get download ${pkgs[*]}"
+    local get=(apt-get -q -o APT::Sandbox::User=root download "${pkgs[@]}")
+    (cd "$debs" && { "${get[@]}" || { apt-get update -q && "${get[@]}"; }; }) >&2
+    local deb x
+    for deb in "$debs"/*.deb; do
+      x=$(mktemp -d); dpkg-deb -x "$deb" "$x"
+      # the versioned jar files (the unversioned names are symlinks to them)
+      for j in $(find "$x/usr/share/java" -maxdepth 1 -type f -name '*.jar'); do
+        # Maven-style file name from the jar's own pom.properties: artifactId-version.jar
+        cp "$j" "$jars/$("$PY" "$TARKIT" jars "x=$j" | jq -r '.[0].pom_properties[0] | "\(.artifactId)-\(.version).jar"')"
+      done
+      rm -rf "$x"
+    done
+    touch "$jars.done"
+  fi
+  spec="dir app"$'\n'"dir app/lib"$'\n'
+  local pairs=() jarfacts=()
+  for j in "$jars"/*.jar; do
+    spec+="file app/lib/$(basename "$j") src=$j"$'\n'
+    pairs+=("$(basename "$j")=$j"); jarfacts+=("/app/lib/$(basename "$j")=$j")
+  done
+  "$PY" "$TARKIT" fatjar "$WORK/payload/app.jar" "${pairs[@]}"
+  spec+="file app/app.jar src=$WORK/payload/app.jar"$'\n'
+  jarfacts+=("/app/app.jar=$WORK/payload/app.jar")
+  l1=$(layer_from_spec java-1 <<<"$spec")
+  new_image java-app
+  add_layer "$WORK/base/distroless.tar" "distroless-like base (mmdebstrap --variant=extract + status.d)"
+  add_layer "$l1" "COPY target/app.jar lib/ /app/"
+  configure --config.user 65532:65532 --config.entrypoint java --config.entrypoint -jar \
+    --config.entrypoint /app/app.jar --config.env "$PATH_ENV" --config.workingdir /app
+  local extra
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$WORK/base/distroless.tar")" \
+    --argjson jars "$("$PY" "$TARKIT" jars "${jarfacts[@]}")" \
+    '{purpose: "Java cataloguing: Debian-built jars (pom.properties) and a Spring-Boot fat jar nesting them; no JRE",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, java_archives: $jars, paths_present: ["/app/app.jar"],
+      paths_absent: ["/usr/bin/java", "/bin/sh"], known_files: ["/app/app.jar"]}')
+  finish java-app "$extra"
 }
 
 # big (on demand): >= 2 GB uncompressed, for memory-flatness benchmarks.
