@@ -29,7 +29,7 @@ PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # host python (stdlib only) runs tarkit; pyenv's shim or Debian's both do
 PY=${PYTHON:-python3}
 
-DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless python-app node-app fat)
+DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat)
 ONDEMAND_IMAGES=(big)
 
 log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -38,28 +38,63 @@ need() { command -v "$1" >/dev/null 2>&1 || die "\`$1\` not found: run .ci/run o
 
 # ------------------------------------------------------------------ building blocks
 
-# debs shared between mmdebstrap runs (minbase's ~100 debs are fetched once)
-MMDEB_CACHE_ARGS=(
-  --skip=download/empty --skip=essential/unlink
-  --setup-hook="mkdir -p \"\$1\"/var/cache/apt/archives/"
-  --setup-hook="sync-in $WORK/debs /var/cache/apt/archives/"
-  --customize-hook="sync-out /var/cache/apt/archives $WORK/debs"
-)
+# The Debian rootfs variants: minbase + these mmdebstrap arguments.
+BASE_slim=()
+BASE_python=(--include=python3,login)
+BASE_node=(--include=nodejs
+  --customize-hook='chroot "$1" useradd --uid 1000 --user-group --create-home --shell /bin/bash node')
+BASE_fat=(--include=build-essential,curl,ca-certificates,python3,python3-pip,git,libpq-dev)
+# which base tars each image needs (for the parallel prefetch)
+declare -A NEEDS=([slim]="slim" [python-app]="slim python" [node-app]="slim node" [fat]="slim fat"
+  [big]="slim fat" [distroless]="distroless" [go-distroless]="distroless" [rust-distroless]="distroless"
+  [java-app]="distroless" [layers]="")
 
-# base_tar NAME [mmdebstrap args...] -> $WORK/base/NAME.tar (minbase + args; cached)
+# base_tar NAME -> $WORK/base/NAME.tar (minbase + BASE_NAME args; cached, rebuilt when they change).
+# .debs are shared between runs: each run reads $WORK/debs and writes what it fetched to its own
+# dir, merged back with atomic renames, so concurrent runs never see a half-copied .deb.
 base_tar() {
-  local name=$1; shift
-  local out=$WORK/base/$name.tar
-  # cached; rebuilt when the recipe's arguments change
-  [[ -s $out && -f $out.args && $(cat "$out.args") == "$*" ]] && return 0
+  local name=$1
+  local -n args=BASE_$name
+  local out=$WORK/base/$name.tar own=$WORK/debs-$name
+  [[ -s $out && -f $out.args && $(cat "$out.args") == "${args[*]}" ]] && return 0
   mkdir -p "$WORK/base" "$WORK/debs" "$WORK/empty/dev"
-  log "mmdebstrap $name ($*)"
-  mmdebstrap --quiet --variant=minbase --skip=output/dev "${MMDEB_CACHE_ARGS[@]}" "$@" \
-    "$SUITE" "$out.tmp.tar" </dev/null
+  rm -rf "$own"; mkdir -p "$own"
+  log "mmdebstrap $name (${args[*]})"
+  mmdebstrap --quiet --variant=minbase --skip=output/dev \
+    --skip=download/empty --skip=essential/unlink \
+    --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
+    --setup-hook="sync-in $WORK/debs /var/cache/apt/archives/" \
+    --customize-hook="sync-out /var/cache/apt/archives $own" \
+    "${args[@]}" "$SUITE" "$out.tmp.tar" </dev/null
   # --skip=output/dev also drops ./dev itself: put the empty directory back
   tar -rf "$out.tmp.tar" --numeric-owner --owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" -C "$WORK/empty" ./dev
   mv "$out.tmp.tar" "$out"
-  printf '%s' "$*" > "$out.args"
+  printf '%s' "${args[*]}" > "$out.args"
+  local d
+  for d in "$own"/*.deb; do
+    [[ -e $WORK/debs/${d##*/} ]] || { cp "$d" "$WORK/debs/.${d##*/}.$name" && mv "$WORK/debs/.${d##*/}.$name" "$WORK/debs/${d##*/}"; }
+  done
+  rm -rf "$own"
+}
+
+# prefetch_bases IMAGE...: build the missing base tars the images need, in parallel
+# (slim first, so the others find its .debs). mmdebstrap mostly waits on the mirror and dpkg.
+prefetch_bases() {
+  local want=() b img pids=() names=() i rc=0
+  for img in "$@"; do
+    [[ -z ${FORCE:-} && -f $FLEET/$img/.stamp && $(cat "$FLEET/$img/.stamp") == "$FLEET_VERSION" ]] && continue
+    for b in ${NEEDS[$img]:-}; do [[ " ${want[*]} " == *" $b "* ]] || want+=("$b"); done
+  done
+  [[ " ${want[*]} " == *" slim "* ]] && base_tar slim
+  for b in "${want[@]}"; do
+    [[ $b == slim ]] && continue
+    if [[ $b == distroless ]]; then distroless_tar & else base_tar "$b" & fi
+    pids+=($!); names+=("$b")
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { log "base ${names[$i]} failed"; rc=1; }
+  done
+  ((rc == 0)) || die "building base rootfs tars failed"
 }
 
 # distroless_tar -> $WORK/base/distroless.tar: no shell, no dpkg/apt, status.d per package
@@ -166,7 +201,7 @@ finish() {
     mv "$WORK/unpack-$name/rootfs" "$OUT/rootfs"
     rm -rf "$WORK/unpack-$name"
   fi
-  "$PY" "$TARKIT" facts "$OUT/oci" "$OUT" "$name" "$extra" > "$OUT/facts.json"
+  "$PY" "$TARKIT" facts "$OUT/oci" "$OUT" "$name" - <<<"$extra" > "$OUT/facts.json"
   echo "$FLEET_VERSION" > "$OUT/.stamp"
   rm -rf "${FLEET:?}/$name"
   mv "$OUT" "$FLEET/$name"
@@ -287,7 +322,7 @@ EOF
 # fat: node:18 / python:3.11 (non-slim) stand-in: build tools, waste and mistakes in later layers.
 image_fat() {
   base_tar slim
-  base_tar fat --include=build-essential,curl,ca-certificates,python3,python3-pip,git,libpq-dev
+  base_tar fat
   local slim=$WORK/base/slim.tar full=$WORK/base/fat.tar l1 l2 l3 key
   l1=$(diff_layer "$slim" "$full" fat-1)
   mkdir -p "$WORK/fat"
@@ -346,13 +381,19 @@ EOF
 # python-app: python:3.11-slim + Flask app, root, AWS-key-like ENV, pip deps with advisories.
 image_python_app() {
   base_tar slim
-  base_tar python --include=python3,login
+  base_tar python
   local slim=$WORK/base/slim.tar full=$WORK/base/python.tar site=$WORK/payload/python-site l1 l2 l3
   l1=$(diff_layer "$slim" "$full" python-1)
   if [[ ! -f $site.done ]]; then
     rm -rf "$site"
     log "pip install --target (cp311 manylinux wheels)"
-    "$PY" -m pip install -q --no-cache-dir --disable-pip-version-check --root-user-action=ignore --target "$site" \
+    local pip=("$PY" -m pip)
+    if ! "${pip[@]}" --version >/dev/null 2>&1; then
+      # no pip for this python (Debian's python3 without python3-pip): a private venv has one
+      [[ -x $WORK/pyvenv/bin/pip ]] || "$PY" -m venv "$WORK/pyvenv"
+      pip=("$WORK/pyvenv/bin/pip")
+    fi
+    "${pip[@]}" install -q --no-cache-dir --disable-pip-version-check --root-user-action=ignore --target "$site" \
       --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
       --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
       flask==3.0.3 requests==2.31.0 psycopg2-binary==2.9.9 urllib3==1.26.18
@@ -397,7 +438,7 @@ EOF
 # node-app: node:18-slim stand-in + express app (uid 1000), npm deps with advisories + dev deps.
 image_node_app() {
   base_tar slim
-  base_tar node --include=nodejs --customize-hook='chroot "$1" useradd --uid 1000 --user-group --create-home --shell /bin/bash node'
+  base_tar node
   local slim=$WORK/base/slim.tar full=$WORK/base/node.tar app=$WORK/payload/node-app l1 l2
   l1=$(diff_layer "$slim" "$full" node-1)
   if [[ ! -f $app.done ]]; then
@@ -423,9 +464,12 @@ EOF
     --config.workingdir /app --config.env "$PATH_ENV" --config.env NODE_ENV=production \
     --config.exposedports 8080/tcp
   local npmpk extra
+  # every package-lock entry; `installed` is false for optional ones npm skipped (fsevents on Linux)
   npmpk=$(jq -c '[.packages | to_entries[] | select(.key != "") |
-      {path: .key, name: (.key | sub(".*node_modules/"; "")), version: .value.version, dev: (.value.dev // false)}]
-      | sort_by(.path)' "$app/package-lock.json")
+      {path: .key, name: (.key | sub(".*node_modules/"; "")), version: .value.version,
+       dev: (.value.dev // false), optional: (.value.optional // false)}] | sort_by(.path)' "$app/package-lock.json")
+  npmpk=$(for p in $(jq -r '.[].path' <<<"$npmpk"); do [[ -f $app/$p/package.json ]] && echo true || echo false; done \
+    | jq -cs --argjson pk "$npmpk" '[range(0; $pk | length) as $i | $pk[$i] + {installed: .[$i]}]')
   extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$full")" --argjson npm "$npmpk" \
     --argjson present "$(jarr /usr/bin/node /app/index.js /app/package.json /app/package-lock.json /app/node_modules/express/package.json /app/node_modules/lodash/package.json /app/node_modules/mocha/package.json /home/node)" \
     '{purpose: "node:18-slim stand-in app: uid 1000, npm deps with advisories, dev deps left in node_modules",
@@ -498,10 +542,59 @@ EOF
   finish rust-distroless "$extra" rootfs
 }
 
+# java-app: distroless + real jars from Debian's Java library packages under /app/lib, and a
+# Spring-Boot-style /app/app.jar nesting them (BOOT-INF/lib). No JRE: it is a cataloguing subject.
+image_java_app() {
+  distroless_tar
+  local debs=$WORK/payload/java-debs jars=$WORK/payload/java-jars pkgs l1 j spec
+  pkgs=(libcommons-lang3-java libcommons-text-java libjackson2-databind-java libjackson2-core-java
+    libjackson2-annotations-java)
+  if [[ ! -f $jars.done ]]; then
+    rm -rf "$debs" "$jars"; mkdir -p "$debs" "$jars"
+    log "apt-get download ${pkgs[*]}"
+    local get=(apt-get -q -o APT::Sandbox::User=root download "${pkgs[@]}")
+    (cd "$debs" && { "${get[@]}" || { apt-get update -q && "${get[@]}"; }; }) >&2
+    local deb x
+    for deb in "$debs"/*.deb; do
+      x=$(mktemp -d); dpkg-deb -x "$deb" "$x"
+      # the versioned jar files (the unversioned names are symlinks to them)
+      for j in $(find "$x/usr/share/java" -maxdepth 1 -type f -name '*.jar'); do
+        # Maven-style file name from the jar's own pom.properties: artifactId-version.jar
+        cp "$j" "$jars/$("$PY" "$TARKIT" jars "x=$j" | jq -r '.[0].pom_properties[0] | "\(.artifactId)-\(.version).jar"')"
+      done
+      rm -rf "$x"
+    done
+    touch "$jars.done"
+  fi
+  spec="dir app"$'\n'"dir app/lib"$'\n'
+  local pairs=() jarfacts=()
+  for j in "$jars"/*.jar; do
+    spec+="file app/lib/$(basename "$j") src=$j"$'\n'
+    pairs+=("$(basename "$j")=$j"); jarfacts+=("/app/lib/$(basename "$j")=$j")
+  done
+  "$PY" "$TARKIT" fatjar "$WORK/payload/app.jar" "${pairs[@]}"
+  spec+="file app/app.jar src=$WORK/payload/app.jar"$'\n'
+  jarfacts+=("/app/app.jar=$WORK/payload/app.jar")
+  l1=$(layer_from_spec java-1 <<<"$spec")
+  new_image java-app
+  add_layer "$WORK/base/distroless.tar" "distroless-like base (mmdebstrap --variant=extract + status.d)"
+  add_layer "$l1" "COPY target/app.jar lib/ /app/"
+  configure --config.user 65532:65532 --config.entrypoint java --config.entrypoint -jar \
+    --config.entrypoint /app/app.jar --config.env "$PATH_ENV" --config.workingdir /app
+  local extra
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$WORK/base/distroless.tar")" \
+    --argjson jars "$("$PY" "$TARKIT" jars "${jarfacts[@]}")" \
+    '{purpose: "Java cataloguing: Debian-built jars (pom.properties) and a Spring-Boot fat jar nesting them; no JRE",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, java_archives: $jars, paths_present: ["/app/app.jar"],
+      paths_absent: ["/usr/bin/java", "/bin/sh"], known_files: ["/app/app.jar"]}')
+  finish java-app "$extra"
+}
+
 # big (on demand): >= 2 GB uncompressed, for memory-flatness benchmarks.
 image_big() {
   base_tar slim
-  base_tar fat --include=build-essential,curl,ca-certificates,python3,python3-pip,git,libpq-dev
+  base_tar fat
   local slim=$WORK/base/slim.tar l1 l2
   l1=$(diff_layer "$slim" "$WORK/base/fat.tar" fat-1)
   l2=$WORK/layers/big-2.tar
@@ -559,6 +652,10 @@ main() {
   exec 9>"$FLEET/.lock"
   flock 9
   local t0=$SECONDS name
+  for name in "${images[@]}"; do
+    declare -F "image_${name//-/_}" >/dev/null || die "unknown image \`$name\` (see --list)"
+  done
+  prefetch_bases "${images[@]}"
   for name in "${images[@]}"; do build_one "$name"; done
   log "fleet ready in $FLEET ($((SECONDS - t0))s): ${images[*]}"
 }

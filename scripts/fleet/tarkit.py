@@ -6,7 +6,11 @@ Subcommands:
                                    (changed/new entries + `.wh.` whiteouts for deletions),
                                    like `docker commit` would
   layer OUT.tar                    write a hand-made layer from a spec read on stdin
-  facts LAYOUT DIR NAME ...        compute facts.json for an OCI layout (see --help in fleet.sh)
+  facts LAYOUT DIR NAME EXTRA      facts.json of an OCI layout (EXTRA: recipe JSON, `-` = stdin;
+                                   keys are documented in scripts/README.md)
+  dpkg ROOTFS.tar                  installed Debian packages recorded in a rootfs tar, as JSON
+  jars IMAGEPATH=HOSTFILE...       pom.properties / manifest facts of jars (nested jars too)
+  fatjar OUT.jar NAME=HOSTJAR...   a Spring-Boot-style jar nesting the given jars
 
 Layer spec (one entry per line, shell-quoted words, `#` comments):
   dir PATH [mode=0755] [uid=0] [gid=0]
@@ -349,7 +353,7 @@ def cmd_facts(layout, outdir, name, extra_json):
     extra_json: a JSON object from the recipe (expected paths, packages, secrets...). Every path it
     claims present/absent is checked against the squashed tree here; a wrong claim aborts the build.
     """
-    extra = json.loads(extra_json)
+    extra = json.loads(sys.stdin.read() if extra_json == "-" else extra_json)
     mdigest, manifest = oci_manifest(layout)
     cdigest = manifest["config"]["digest"]
     config = read_json(blob(layout, cdigest))
@@ -495,6 +499,64 @@ def cmd_dpkg(tar_path):
     sys.stdout.write("\n")
 
 
+def jar_info(data, name):
+    """Maven coordinates (pom.properties) and main manifest attributes of a jar, nested jars included."""
+    import zipfile
+    out = {"path": name, "pom_properties": [], "manifest": {}, "nested": []}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for n in sorted(z.namelist()):
+            if n.startswith("META-INF/maven/") and n.endswith("/pom.properties"):
+                props = {}
+                for line in z.read(n).decode("utf-8", "replace").splitlines():
+                    if "=" in line and not line.startswith("#"):
+                        k, _, v = line.partition("=")
+                        props[k.strip()] = v.strip()
+                out["pom_properties"].append({k: props.get(k) for k in ("groupId", "artifactId", "version")})
+            elif n == "META-INF/MANIFEST.MF":
+                for line in z.read(n).decode("utf-8", "replace").splitlines():
+                    k, sep, v = line.partition(": ")
+                    if sep and k in ("Implementation-Title", "Implementation-Version", "Bundle-SymbolicName",
+                                     "Bundle-Version", "Main-Class", "Start-Class"):
+                        out["manifest"][k] = v.strip()
+            elif n.endswith(".jar"):
+                out["nested"].append(jar_info(z.read(n), name + "!/" + n))
+    return out
+
+
+def cmd_jars(*pairs):
+    """jars IMAGEPATH=HOSTFILE...: JSON facts about each jar."""
+    res = []
+    for pair in pairs:
+        ipath, _, host = pair.partition("=")
+        with open(host, "rb") as f:
+            res.append(jar_info(f.read(), ipath))
+    json.dump(res, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+def cmd_fatjar(out, *pairs):
+    """fatjar OUT.jar NAME=HOSTJAR...: a Spring-Boot-style jar nesting the given jars (deterministic)."""
+    import zipfile
+
+    def put(z, name, data, method=zipfile.ZIP_DEFLATED):
+        zi = zipfile.ZipInfo(name, date_time=(2023, 11, 14, 22, 13, 20))
+        zi.compress_type = method
+        zi.external_attr = 0o644 << 16
+        z.writestr(zi, data)
+
+    with zipfile.ZipFile(out, "w") as z:
+        put(z, "META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\nMain-Class: org.springframework.boot.loader.JarLauncher\r\n"
+            "Start-Class: com.example.demo.DemoApplication\r\nImplementation-Title: demo\r\n"
+            "Implementation-Version: 1.0.0\r\nSpring-Boot-Lib: BOOT-INF/lib/\r\n\r\n")
+        put(z, "META-INF/maven/com.example/demo/pom.properties",
+            "artifactId=demo\ngroupId=com.example\nversion=1.0.0\n")
+        put(z, "BOOT-INF/classes/application.properties", "server.port=8080\n")
+        for pair in pairs:
+            name, _, host = pair.partition("=")
+            with open(host, "rb") as f:
+                put(z, "BOOT-INF/lib/" + name, f.read(), zipfile.ZIP_STORED)
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -503,6 +565,10 @@ def main():
         cmd_diff(*args)
     elif cmd == "layer":
         cmd_layer(*args)
+    elif cmd == "jars":
+        cmd_jars(*args)
+    elif cmd == "fatjar":
+        cmd_fatjar(*args)
     elif cmd == "dpkg":
         cmd_dpkg(*args)
     elif cmd == "facts":
