@@ -529,3 +529,67 @@ fn manifest_json_with_traversal_is_refused() {
     );
     assert_one_line_error(&pare(&["inspect", &path_str(&da)]), "d.tar", "unsafe path");
 }
+
+/// Docker 25+ `docker save`: an OCI layout inside the tar *and* a
+/// `manifest.json` whose paths are `blobs/sha256/<hex>`.
+#[test]
+fn docker25_oci_in_docker_save() {
+    let t = tmp();
+    let dir = t.path().join("layout");
+    let layers = semantics_layers(Comp::None);
+    let b = oci_layout(&dir, &layers, &Faults::default());
+    let blobs: Vec<String> = b
+        .diff_ids
+        .iter()
+        .map(|d| format!("blobs/sha256/{}", &d[7..]))
+        .collect();
+    let m = serde_json::json!([{"Config": format!("blobs/sha256/{}", &b.config_digest[7..]),
+        "RepoTags": ["app:25"], "Layers": blobs}]);
+    std::fs::write(dir.join("manifest.json"), serde_json::to_vec(&m).unwrap()).unwrap();
+    let ar = t.path().join("save.tar");
+    tar_dir(&dir, &ar);
+    let v = inspect_json(&path_str(&ar));
+    assert_eq!(v["source"]["kind"], "docker-archive");
+    assert_eq!(v["image"]["tags"], serde_json::json!(["app:25"]));
+    // Uncompressed layers: the blob digest is the diff_id and is reported.
+    assert_eq!(v["layers"][0]["digest"], b.diff_ids[0].as_str());
+    check_semantics(&v);
+    // The same file read as an OCI archive uses index.json.
+    let v = inspect_json(&format!("oci-archive:{}", path_str(&ar)));
+    assert_eq!(v["image"]["manifestDigest"], b.manifest_digest.as_str());
+}
+
+/// Docker schema-2 manifest list and manifest media types, legacy layer type.
+#[test]
+fn docker_v2s2_media_types() {
+    let t = tmp();
+    let dir = t.path().join("layout");
+    let layers = semantics_layers(Comp::Gzip);
+    let b = oci_layout(&dir, &layers, &Faults::default());
+    let blob = |d: &str| dir.join("blobs/sha256").join(&d[7..]);
+    let mut man: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(blob(&b.manifest_digest)).unwrap()).unwrap();
+    man["mediaType"] = "application/vnd.docker.distribution.manifest.v2+json".into();
+    man["config"]["mediaType"] = "application/vnd.docker.container.image.v1+json".into();
+    for l in man["layers"].as_array_mut().unwrap() {
+        l["mediaType"] = "application/vnd.docker.image.rootfs.diff.tar.gzip".into();
+    }
+    let man = serde_json::to_vec(&man).unwrap();
+    let md = sha256(&man);
+    std::fs::write(blob(&md), &man).unwrap();
+    let list = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
+        "manifests": [{"mediaType": "application/vnd.docker.distribution.manifest.v2+json", "digest": md, "size": man.len(),
+                       "platform": {"os": "linux", "architecture": "amd64"}}]})).unwrap();
+    let ld = sha256(&list);
+    std::fs::write(blob(&ld), &list).unwrap();
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&serde_json::json!({"schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.docker.distribution.manifest.list.v2+json", "digest": ld, "size": list.len()}]})).unwrap()).unwrap();
+    let v = inspect_json(&path_str(&dir));
+    assert_eq!(v["image"]["manifestDigest"], md.as_str());
+    assert_eq!(
+        v["layers"][0]["mediaType"],
+        "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    );
+    check_semantics(&v);
+}
