@@ -76,6 +76,24 @@ pub enum Error {
         /// gzip, zstd.
         compression: &'static str,
     },
+    /// The text is neither an existing path nor a valid image reference.
+    #[error("invalid image reference `{text}`: {reason}")]
+    BadReference {
+        /// What the user typed.
+        text: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// A registry request failed (HTTP status, transport, bad reply).
+    #[error("{what} of `{reference}`: {reason}")]
+    Registry {
+        /// `host/repository`.
+        reference: String,
+        /// What was being fetched (`manifest `latest``, `blob sha256:…`).
+        what: String,
+        /// Why, with the HTTP status when there was one.
+        reason: String,
+    },
 }
 
 /// Result alias.

@@ -8,7 +8,8 @@
 //!
 //! Sources implemented here: OCI image layout directories, OCI archives (a
 //! tar of a layout), Docker archives (what `docker save` writes, legacy
-//! and Docker 25+ OCI-in-docker-save), and unpacked rootfs directories.
+//! and Docker 25+ OCI-in-docker-save), unpacked rootfs directories, and
+//! registries (the OCI distribution API, [`registry`]).
 //! Every source opens blobs as `Box<dyn Read + Send>` streams so that a
 //! registry source can stream from the network without a local file.
 //!
@@ -21,12 +22,14 @@ mod digest;
 mod error;
 mod layout;
 mod open;
+pub mod registry;
 
 pub use archive::TarArchive;
 pub use digest::{Algorithm, Digest};
 pub use error::{Error, Result};
 pub use layout::{OciDir, RootfsDir};
-pub use open::{open, SourceKind};
+pub use open::{open, open_with, SourceKind};
+pub use registry::{Registry, RegistryOptions};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

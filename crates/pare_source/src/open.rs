@@ -1,8 +1,10 @@
 //! Turning what the user typed into a [`Source`]: explicit prefixes
 //! (`docker-archive:`, `oci-archive:`, `oci-dir:`/`oci:`, `dir:`) or
-//! detection by content.
+//! detection by content; `registry:` or anything else that parses as an
+//! image reference and is not an existing path is a registry image.
 
 use crate::layout::RootfsDir;
+use crate::registry::{Reference, Registry, RegistryOptions};
 use crate::{Error, OciDir, Result, Source, TarArchive};
 use std::path::{Path, PathBuf};
 
@@ -50,16 +52,46 @@ fn split_tag(spec: &str) -> (PathBuf, Option<String>) {
     (PathBuf::from(spec), None)
 }
 
-/// Open what the user named as an image.
+/// Open what the user named as an image, with default registry options.
 ///
 /// # Errors
 /// Unknown prefix, missing path, content not matching the named kind.
 pub fn open(spec: &str) -> Result<Box<dyn Source>> {
+    open_with(spec, &RegistryOptions::default())
+}
+
+/// Whether a missing path should be read as a registry reference: it
+/// parses as one and does not look like a file name (`./x`, `/x`, `x.tar`).
+fn looks_like_reference(spec: &str) -> bool {
+    let pathish = spec.starts_with(['.', '/', '~'])
+        || spec.contains('\\')
+        || [".tar", ".tgz", ".tar.gz", ".tar.zst", ".json"]
+            .iter()
+            .any(|ext| spec.ends_with(ext));
+    !pathish && Reference::parse(spec).is_ok()
+}
+
+fn open_registry(spec: &str, text: &str, opts: &RegistryOptions) -> Result<Box<dyn Source>> {
+    let reference = Reference::parse(text).map_err(|reason| Error::BadReference {
+        text: text.into(),
+        reason,
+    })?;
+    Ok(Box::new(Registry::open(spec, reference, opts)?))
+}
+
+/// Open what the user named as an image; registry images use `opts`.
+///
+/// # Errors
+/// Unknown prefix, missing path, content not matching the named kind,
+/// registry errors.
+pub fn open_with(spec: &str, opts: &RegistryOptions) -> Result<Box<dyn Source>> {
     let (prefix, rest) = match spec.split_once(':') {
         Some((
             p @ ("docker-archive" | "oci-archive" | "oci-dir" | "oci" | "dir" | "registry"),
             rest,
-        )) => (Some(p), rest),
+        )) if !(p == "registry" && rest.starts_with("//")) => (Some(p), rest),
+        Some(("docker", rest)) if rest.starts_with("//") => (Some("registry"), &rest[2..]),
+        Some(("registry", rest)) => (Some("registry"), rest.trim_start_matches('/')),
         _ => (None, spec),
     };
     let missing = |p: &Path| Error::Io {
@@ -67,12 +99,7 @@ pub fn open(spec: &str) -> Result<Box<dyn Source>> {
         source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
     };
     match prefix {
-        Some("registry") => Err(Error::WrongKind {
-            path: rest.into(),
-            kind: "registry reference",
-            reason: "the registry source is not built yet; use `skopeo copy` to an OCI layout"
-                .into(),
-        }),
+        Some("registry") => open_registry(spec, rest, opts),
         Some("docker-archive") => {
             let p = Path::new(rest);
             if !p.is_file() {
@@ -107,6 +134,9 @@ pub fn open(spec: &str) -> Result<Box<dyn Source>> {
         Some("dir") => Ok(Box::new(RootfsDir::open(Path::new(rest), rest)?)),
         _ => {
             let p = Path::new(rest);
+            if !p.exists() && looks_like_reference(rest) {
+                return open_registry(spec, rest, opts);
+            }
             let meta = std::fs::metadata(p).map_err(|source| Error::Io {
                 what: rest.into(),
                 source,

@@ -29,9 +29,13 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
     /// The image: a path (docker-archive, OCI archive, OCI layout, rootfs
-    /// dir) or a prefixed reference (`docker-archive:`, `oci-archive:`,
-    /// `oci-dir:`/`oci:`, `dir:`).
+    /// dir), a prefixed reference (`docker-archive:`, `oci-archive:`,
+    /// `oci-dir:`/`oci:`, `dir:`, `registry:`) or a registry reference
+    /// (`host/repo:tag`, `repo@sha256:…`).
     pub image: String,
+    /// How to reach registries.
+    #[command(flatten)]
+    pub registry: super::image_args::RegistryArgs,
     /// Platform to select from a multi-platform index.
     #[arg(long, default_value = "linux/amd64")]
     pub platform: Platform,
@@ -166,8 +170,13 @@ pub struct ConfigInfo {
 ///
 /// # Errors
 /// Source or document errors, with the spec as context.
-pub fn open_image(spec: &str, platform: &Platform) -> Result<Image> {
-    let source = pare_source::open(spec).with_context(|| format!("cannot open image `{spec}`"))?;
+pub fn open_image(
+    spec: &str,
+    platform: &Platform,
+    registry: &pare_source::RegistryOptions,
+) -> Result<Image> {
+    let source = pare_source::open_with(spec, registry)
+        .with_context(|| format!("cannot open image `{spec}`"))?;
     Image::open(source, Some(platform)).with_context(|| format!("cannot read image `{spec}`"))
 }
 
@@ -187,7 +196,7 @@ pub fn index_image(image: &Image, spec: &str, mut opts: IndexOptions) -> Result<
 /// # Errors
 /// Any read error.
 pub fn inspect(args: &InspectArgs) -> Result<InspectReport> {
-    let image = open_image(&args.image, &args.platform)?;
+    let image = open_image(&args.image, &args.platform, &args.registry.options()?)?;
     let opts = IndexOptions {
         limits: pare_image::Limits {
             max_layer_bytes: args.max_layer_size,

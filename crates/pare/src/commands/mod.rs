@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod fix;
+pub mod image_args;
 pub mod inspect;
 pub mod lint;
 
