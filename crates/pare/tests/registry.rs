@@ -1,0 +1,315 @@
+//! The registry source against Debian's real `docker-registry` on
+//! loopback: once with htpasswd basic auth behind TLS (a CA-signed leaf,
+//! trusted with `--ca-file`), once anonymous over plain HTTP
+//! (`--insecure-registry`). Fleet images are pushed with `skopeo copy` and
+//! `pare inspect` from the registry must equal the same image read from its
+//! OCI layout.
+//!
+//! Needs `docker-registry`, `skopeo`, `htpasswd` and `openssl`; a missing
+//! one fails with the `apt-get` command that installs it.
+#![cfg(feature = "real-images")]
+
+mod support;
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use support::{assert_one_line_error, pare, stderr, tmp};
+
+const USER: &str = "pare";
+const PASSWORD: &str = "s3cret-pw";
+const APT: &str = "apt-get install -y docker-registry skopeo apache2-utils openssl";
+
+fn need(bin: &str) {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()));
+    assert!(found, "`{bin}` is not installed; install it with `{APT}`");
+}
+
+fn run(cmd: &mut Command) {
+    let o = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        o.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running `docker-registry`, killed on drop.
+struct Registry {
+    child: Child,
+    addr: String,
+    /// The CA that signed the registry's leaf (TLS registries).
+    ca: Option<PathBuf>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Registry {
+    fn start(secure: bool) -> Self {
+        for b in ["docker-registry", "skopeo", "htpasswd", "openssl"] {
+            need(b);
+        }
+        let dir = tmp();
+        let d = dir.path();
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut config = format!(
+            "version: 0.1\nlog: {{level: warn}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\nhttp:\n  addr: {addr}\n  secret: pare-test-secret\n",
+            d.join("data").display()
+        );
+        let mut ca = None;
+        if secure {
+            make_certs(d);
+            run(Command::new("htpasswd")
+                .args(["-Bbc"])
+                .arg(d.join("htpasswd"))
+                .args([USER, PASSWORD]));
+            config.push_str(&format!(
+                "  tls:\n    certificate: {}\n    key: {}\nauth:\n  htpasswd: {{realm: pare-test, path: {}}}\n",
+                d.join("server.crt").display(),
+                d.join("server.key").display(),
+                d.join("htpasswd").display()
+            ));
+            ca = Some(d.join("certs/ca.crt"));
+        }
+        std::fs::write(d.join("config.yml"), config).unwrap();
+        let log = std::fs::File::create(d.join("registry.log")).unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(d.join("config.yml"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let reg = Self {
+            child,
+            addr,
+            ca,
+            _dir: dir,
+        };
+        let start = Instant::now();
+        while TcpStream::connect(&reg.addr).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "docker-registry did not start on {}",
+                reg.addr
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        reg
+    }
+
+    /// `skopeo copy` a fleet image's OCI layout to `pare/<name>:latest`.
+    fn push(&self, name: &str) -> String {
+        let layout = support::fleet_dir().join(name).join("oci");
+        assert!(
+            layout.join("index.json").is_file(),
+            "fleet image `{name}` is missing at {}; build it with `scripts/fleet.sh {name}`",
+            layout.display()
+        );
+        let dest = format!("{}/pare/{name}:latest", self.addr);
+        let mut cmd = Command::new("skopeo");
+        cmd.args(["copy", "--quiet"]);
+        match &self.ca {
+            Some(ca) => {
+                cmd.arg("--dest-creds")
+                    .arg(format!("{USER}:{PASSWORD}"))
+                    .arg("--dest-cert-dir")
+                    .arg(ca.parent().unwrap());
+            }
+            None => {
+                cmd.arg("--dest-tls-verify=false");
+            }
+        }
+        cmd.arg(format!("oci:{}:latest", layout.display()))
+            .arg(format!("docker://{dest}"));
+        run(&mut cmd);
+        dest
+    }
+
+    fn flags(&self) -> Vec<String> {
+        match &self.ca {
+            Some(ca) => vec![
+                "--ca-file".into(),
+                ca.display().to_string(),
+                "--username".into(),
+                USER.into(),
+                "--password-stdin".into(),
+            ],
+            None => vec!["--insecure-registry".into(), self.addr.clone()],
+        }
+    }
+}
+
+/// A CA plus a `CA:FALSE` leaf for 127.0.0.1 (rustls refuses a
+/// self-signed `CA:TRUE` certificate as a server certificate).
+fn make_certs(d: &Path) {
+    std::fs::create_dir_all(d.join("certs")).unwrap();
+    let ca_key = d.join("ca.key");
+    let ca_crt = d.join("certs/ca.crt");
+    run(Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=pare test CA",
+            "-keyout",
+        ])
+        .arg(&ca_key)
+        .arg("-out")
+        .arg(&ca_crt));
+    run(Command::new("openssl")
+        .args([
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+        ])
+        .arg(d.join("server.key"))
+        .arg("-out")
+        .arg(d.join("server.csr")));
+    std::fs::write(
+        d.join("leaf.ext"),
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n",
+    )
+    .unwrap();
+    run(Command::new("openssl")
+        .args(["x509", "-req", "-days", "2", "-CAcreateserial", "-in"])
+        .arg(d.join("server.csr"))
+        .arg("-CA")
+        .arg(&ca_crt)
+        .arg("-CAkey")
+        .arg(&ca_key)
+        .arg("-extfile")
+        .arg(d.join("leaf.ext"))
+        .arg("-out")
+        .arg(d.join("server.crt")));
+}
+
+fn pare_with_password(args: &[String], password: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pare"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn inspect_json(o: &Output, what: &str) -> serde_json::Value {
+    assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(o));
+    let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v.as_object_mut().unwrap().remove("source");
+    v
+}
+
+fn layout_json(name: &str) -> serde_json::Value {
+    let layout = support::fleet_dir().join(name).join("oci");
+    let spec = layout.display().to_string();
+    inspect_json(&pare(&["inspect", "--format", "json", &spec]), &spec)
+}
+
+fn args(reg: &Registry, tail: &[&str]) -> Vec<String> {
+    let mut a = vec!["inspect".to_string()];
+    a.extend(reg.flags());
+    a.extend(tail.iter().map(|s| (*s).to_string()));
+    a
+}
+
+#[test]
+fn secure_registry_with_basic_auth_and_tls() {
+    let reg = Registry::start(true);
+    let r = reg.push("slim");
+    let from_reg = inspect_json(
+        &pare_with_password(&args(&reg, &["--format", "json", &r]), PASSWORD),
+        &r,
+    );
+    let from_dir = layout_json("slim");
+    assert_eq!(from_reg, from_dir, "registry and OCI layout disagree");
+    assert!(!from_reg["layers"].as_array().unwrap().is_empty());
+
+    // By digest, with the registry: prefix.
+    let digest = from_reg["image"]["manifestDigest"].as_str().unwrap();
+    let by_digest = format!("registry:{}/pare/slim@{digest}", reg.addr);
+    let o = pare_with_password(&args(&reg, &["--format", "json", &by_digest]), PASSWORD);
+    assert_eq!(inspect_json(&o, &by_digest)["layers"], from_dir["layers"]);
+
+    // Wrong password: exit 2, one line, no password in it.
+    let o = pare_with_password(&args(&reg, &[&r]), "not-the-password-42");
+    assert_one_line_error(&o, &r, "authentication failed (401)");
+    assert!(!stderr(&o).contains("not-the-password-42"));
+
+    // No credentials at all.
+    let ca = reg.ca.as_ref().unwrap().display().to_string();
+    let o = pare(&["inspect", "--ca-file", &ca, &r]);
+    assert_one_line_error(&o, &r, "authentication required (401)");
+
+    // Unknown repository.
+    let nope = format!("{}/pare/does-not-exist:latest", reg.addr);
+    let o = pare_with_password(&args(&reg, &[&nope]), PASSWORD);
+    assert_one_line_error(&o, &nope, "not found (404)");
+
+    // Without the CA the leaf is not trusted.
+    let mut no_ca = vec!["inspect".to_string(), r.clone()];
+    no_ca.extend(["--username".into(), USER.into(), "--password-stdin".into()]);
+    let o = pare_with_password(&no_ca, PASSWORD);
+    assert_one_line_error(&o, &r, "tls");
+}
+
+#[test]
+fn plain_http_registry_anonymous() {
+    let reg = Registry::start(false);
+    for name in ["distroless", "layers"] {
+        let r = reg.push(name);
+        let from_reg = inspect_json(
+            &pare(
+                &args(&reg, &["--format", "json", &r])
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
+            &r,
+        );
+        assert_eq!(
+            from_reg,
+            layout_json(name),
+            "{name}: registry and OCI layout disagree"
+        );
+    }
+    let missing_tag = format!("{}/pare/distroless:no-such-tag", reg.addr);
+    let a = args(&reg, &[&missing_tag]);
+    let o = pare(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_one_line_error(&o, &missing_tag, "not found (404)");
+}
