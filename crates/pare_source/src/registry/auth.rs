@@ -48,19 +48,23 @@ impl Credentials {
 
 /// A parsed `WWW-Authenticate` challenge.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Challenge {
+pub enum Challenge {
     /// `Basic realm=…`.
     Basic,
     /// `Bearer realm=…,service=…,scope=…`.
     Bearer {
+        /// Token endpoint URL.
         realm: String,
+        /// `service` query parameter.
         service: Option<String>,
+        /// `scope` query parameter.
         scope: Option<String>,
     },
 }
 
 /// Parse a challenge header. Unknown schemes yield `None`.
-pub(crate) fn parse_challenge(header: &str) -> Option<Challenge> {
+#[must_use]
+pub fn parse_challenge(header: &str) -> Option<Challenge> {
     let header = header.trim();
     let (scheme, rest) = header
         .split_once(char::is_whitespace)
