@@ -265,6 +265,13 @@ mod tests {
             ("1.36.1-r15", "1.36.1-r2", Greater),
             ("2.0", "10.0", Less),
             ("1.2_rc1-r1", "1.2-r0", Less),
+            // Invalid keys seen in secdb, traced through apk-tools 2.x by
+            // hand: the bad `-2` is an INVALID token, the lowest kind, and
+            // the lower kind wins once the values so far are equal.
+            ("1.11-20-r0", "1.11-r0", Greater),
+            ("1.11-20-r0", "1.11", Greater),
+            ("10.0.11-0", "10.0.11", Greater),
+            ("10.0.11-0", "10.0.11-r0", Greater),
         ];
         for (a, b, want) in cases {
             assert_eq!(compare(a, b), want, "{a} vs {b}");
@@ -288,7 +295,15 @@ mod tests {
         ] {
             assert!(is_valid(ok), "{ok} should be valid");
         }
-        for bad in ["1.0-", "1.0-x1", "1.0_foo", "1.0ab", "1.0-r1.2"] {
+        for bad in [
+            "1.11-20-r0",
+            "10.0.11-0",
+            "1.0-",
+            "1.0-x1",
+            "1.0_foo",
+            "1.0ab",
+            "1.0-r1.2",
+        ] {
             assert!(!is_valid(bad), "{bad:?} should be invalid");
         }
     }

@@ -75,8 +75,18 @@ impl Version {
     }
 }
 
+/// Lenient: a missing `v` is added.
 fn parse_semver(input: &str) -> Option<Version> {
-    let v = input.strip_prefix('v').unwrap_or(input);
+    if input.starts_with('v') {
+        parse_semver_strict(input)
+    } else {
+        parse_semver_strict(&format!("v{input}"))
+    }
+}
+
+/// Exactly `x/mod/semver`'s `parse`: the `v` is required.
+fn parse_semver_strict(input: &str) -> Option<Version> {
+    let v = input.strip_prefix('v')?;
     let (major, mut v) = parse_int(v)?;
     let (minor, patch);
     if v.is_empty() {
@@ -170,6 +180,23 @@ fn compare_prerelease(x: &str, y: &str) -> Ordering {
             }
         }
     }
+}
+
+/// Exactly `semver.Compare` from `golang.org/x/mod/semver`: the `v` is
+/// required; invalid versions compare equal to each other and less than
+/// every valid one.
+#[must_use]
+pub fn compare_strict(a: &str, b: &str) -> Ordering {
+    match (parse_semver_strict(a), parse_semver_strict(b)) {
+        (Some(x), Some(y)) => x.compare(&y),
+        (x, y) => x.is_some().cmp(&y.is_some()),
+    }
+}
+
+/// Exactly `semver.IsValid`.
+#[must_use]
+pub fn is_valid_strict(v: &str) -> bool {
+    parse_semver_strict(v).is_some()
 }
 
 /// `semver.Compare` semantics: invalid versions compare equal to each other

@@ -1,4 +1,4 @@
-//! Maven versions, ordered as Maven 3.8's
+//! Maven versions, ordered as Maven 3.8.7's
 //! `org.apache.maven.artifact.versioning.ComparableVersion` orders them.
 //!
 //! Every string is a version: it is split at `.`, `-` and digit/letter
@@ -190,6 +190,10 @@ impl Builder {
         }
     }
 
+    fn top_is_empty(&self) -> bool {
+        self.stack.last().is_none_or(Vec::is_empty)
+    }
+
     fn open(&mut self) {
         self.stack.push(Vec::new());
     }
@@ -237,6 +241,11 @@ impl Version {
                 b.open();
             } else if c.is_ascii_digit() {
                 if !is_digit && i > start {
+                    // A qualifier followed by a number: the qualifier starts
+                    // a list of its own unless the current one is empty.
+                    if !b.top_is_empty() {
+                        b.open();
+                    }
                     b.add(Item::string(&v[start..i], true));
                     start = i;
                     b.open();
@@ -252,6 +261,9 @@ impl Version {
             }
         }
         if v.len() > start {
+            if !is_digit && !b.top_is_empty() {
+                b.open();
+            }
             b.add(Item::parse_item(is_digit, &v[start..]));
         }
         Version { items: b.finish() }

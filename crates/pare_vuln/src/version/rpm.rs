@@ -3,9 +3,9 @@
 //!
 //! Written here rather than taken from a crate: the ordering must follow
 //! librpm exactly, including `~` (sorts before the end), `^` (sorts after the
-//! end but before anything else) and the rule that a missing release is not
-//! compared (`1.0` equals both `1.0-1` and `1.0-2`, as in rpm's own
-//! dependency ranges). Only ASCII letters and digits form segments.
+//! end but before anything else) and `rpm.ver`'s rule that a missing
+//! release sorts before any release, even an empty one (`1.0 < 1.0- <
+//! 1.0-1`). Only ASCII letters and digits form segments.
 
 use super::VersionError;
 use std::cmp::Ordering;
@@ -59,8 +59,8 @@ impl Version {
 }
 
 impl Version {
-    /// rpm's `rpmverCmp`. Not a total order: a missing release compares
-    /// equal to every release.
+    /// rpm's EVR comparison (`rpm.ver`): epoch, version, then release, a
+    /// missing release sorting first.
     #[must_use]
     pub fn compare(&self, other: &Self) -> Ordering {
         let e1 = self.epoch.as_deref().unwrap_or("0");
@@ -69,7 +69,9 @@ impl Version {
             .then_with(|| rpmvercmp(&self.version, &other.version))
             .then_with(|| match (&self.release, &other.release) {
                 (Some(a), Some(b)) => rpmvercmp(a, b),
-                _ => Ordering::Equal,
+                (Some(_), None) => Ordering::Greater,
+                (None, Some(_)) => Ordering::Less,
+                (None, None) => Ordering::Equal,
             })
     }
 }
@@ -184,7 +186,9 @@ mod tests {
     fn table() {
         let cases = [
             ("1.0", "1.0", Equal),
-            ("1.0", "1.0-1", Equal),
+            ("1.0", "1.0-1", Less),
+            ("1.0-", "1.0-1", Less),
+            ("1.0", "1.0-", Less),
             ("1.0-1", "1.0-2", Less),
             ("1.0~rc1", "1.0", Less),
             ("1.0^git1", "1.0", Greater),
