@@ -71,6 +71,14 @@ enum Release {
 }
 
 impl Release {
+    /// The one ecosystem string to filter on in SQL, when there is one.
+    fn exact(&self) -> Option<&str> {
+        match self {
+            Release::Equals(e) => Some(e),
+            _ => None,
+        }
+    }
+
     fn accepts(&self, base: &str, ecosystem: &str) -> bool {
         match self {
             Release::Exact => ecosystem == base,
@@ -221,7 +229,8 @@ pub fn match_packages(
         .conn
         .prepare_cached(
             "SELECT a.vuln_id, a.ecosystem, a.ranges, a.versions, a.severity FROM affected a \
-             JOIN vulns v ON v.id = a.vuln_id WHERE a.eco_base = ?1 AND a.name = ?2 AND v.withdrawn = 0",
+             JOIN vulns v ON v.id = a.vuln_id \
+             WHERE a.eco_base = ?1 AND a.name = ?2 AND (?3 IS NULL OR a.ecosystem = ?3) AND v.withdrawn = 0",
         )
         .map_err(e)?;
     let mut get_vuln = db
@@ -249,7 +258,7 @@ pub fn match_packages(
         };
         let norm = normalize_name(t.base, name);
         let rows = find
-            .query_map([t.base, norm.as_str()], |r| {
+            .query_map(rusqlite::params![t.base, norm, t.release.exact()], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
