@@ -79,7 +79,28 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
     let mut scan = LayerScan::default();
     let mut ar = tar::Archive::new(stream);
     let res = read_entries(&mut ar, opts, &mut scan);
-    let res = res.and_then(|()| ar.into_inner().finish().map_err(LayerFault::Io));
+    let stream = ar.into_inner();
+    let res = match res {
+        Ok(()) => stream.finish().map_err(LayerFault::Io),
+        // Garbage from a corrupt blob often trips the tar parser before the
+        // blob's digest can be checked; when draining the stream shows a
+        // verification or decompression failure, that is the root cause.
+        Err(tar_err) => match stream.finish() {
+            Err(e)
+                if e.get_ref()
+                    .is_some_and(|i| i.is::<pare_image::LayerError>()) =>
+            {
+                Err(LayerFault::Io(e))
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::InvalidInput
+                    || e.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                Err(LayerFault::Io(e))
+            }
+            _ => Err(tar_err),
+        },
+    };
     match res {
         Ok(bytes) => {
             scan.tar_bytes = bytes;

@@ -110,6 +110,7 @@ impl TarArchive {
         };
         let mut members = HashMap::new();
         let mut links: Vec<(String, String)> = Vec::new();
+        let file_len = file.metadata().map_err(io_err)?.len();
         let mut ar = tar::Archive::new(std::io::BufReader::with_capacity(64 * 1024, file));
         for entry in ar.entries_with_seek().map_err(corrupt)? {
             let entry = entry.map_err(corrupt)?;
@@ -135,13 +136,16 @@ impl TarArchive {
                 continue;
             }
             let size = entry.size();
-            members.insert(
-                member,
-                Member {
-                    offset: entry.raw_file_position(),
-                    size,
-                },
-            );
+            let offset = entry.raw_file_position();
+            if offset.saturating_add(size) > file_len {
+                return Err(corrupt(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "archive truncated: member `{member}` extends past the end of the file"
+                    ),
+                )));
+            }
+            members.insert(member, Member { offset, size });
         }
         // Links may chain; resolve a bounded number of hops.
         for _ in 0..8 {
