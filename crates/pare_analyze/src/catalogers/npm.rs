@@ -74,8 +74,7 @@ pub struct Manifest {
 /// # Errors
 /// The JSON error, with line and column.
 pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, String> {
-    let v: Value = serde_json::from_slice(bytes)
-        .map_err(|e| format!("line {}:{}: not JSON: {e}", e.line(), e.column()))?;
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
     let Value::Object(o) = v else {
         return Err("line 1:1: not a JSON object".to_string());
     };
@@ -118,8 +117,7 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, String> {
 /// # Errors
 /// The JSON error, or a lock without a `packages` map (v1).
 pub fn parse_lock(bytes: &[u8]) -> Result<HashMap<String, bool>, String> {
-    let v: Value = serde_json::from_slice(bytes)
-        .map_err(|e| format!("line {}:{}: not JSON: {e}", e.line(), e.column()))?;
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
     let Some(pkgs) = v.get("packages").and_then(Value::as_object) else {
         let lv = v
             .get("lockfileVersion")
