@@ -93,15 +93,17 @@ impl Probe for GoProbe {
 /// binary.
 #[must_use]
 pub fn extract(data: &[u8]) -> Option<Extracted> {
-    let (blob, blob_off) = match elf_section(data, ".go.buildinfo") {
+    let (blob, _) = match elf_section(data, ".go.buildinfo") {
         Some(s) if s.starts_with(MAGIC) => (s, None),
+        // An ELF with section headers but no `.go.buildinfo` is not Go:
+        // no need to search its bytes.
+        _ if super::elf_section(data, ".shstrtab").is_some() => return None,
         _ => {
             // Stripped section headers: Go aligns the blob to 16 bytes.
             let pos = memchr::memmem::find_iter(data, MAGIC).find(|p| p % 16 == 0)?;
             (&data[pos..], Some(pos))
         }
     };
-    let _ = blob_off;
     Some(decode(data, blob).unwrap_or_else(Extracted::Err))
 }
 

@@ -356,7 +356,7 @@ pub(crate) mod testutil {
         shstr.extend_from_slice(b".shstrtab\0");
         headers.push((name_off, 3, out.len() as u64, shstr.len() as u64));
         out.extend_from_slice(&shstr);
-        while out.len() % 8 != 0 {
+        while out.len() & 7 != 0 {
             out.push(0);
         }
         let shoff = out.len() as u64;
