@@ -1,1 +1,234 @@
 //! Kubernetes manifest parser, hardening rules and fixes.
+//!
+//! Input: the text of one YAML (or JSON) file, possibly several documents
+//! and `kind: List`s. Output: a [`pare_findings::LintOutcome`] with one
+//! diagnostic per problem, each with a byte span and, where a safe repair is
+//! known, a [`pare_findings::Fix`] made of byte-range edits. Workloads of
+//! every kind are followed down to their pod template, and a container's
+//! `securityContext` overrides the pod's for the fields both have, as in
+//! Kubernetes. Non-workload documents are skipped quietly; unrendered Helm
+//! templates are skipped with a note; a syntax error is one
+//! [`pare_findings::ParseError`] with line and column.
+#![deny(missing_docs)]
+
+mod fix;
+mod model;
+mod rules;
+mod suppress;
+pub mod yaml;
+
+pub use rules::RULES;
+
+use fix::{Layout, Planner};
+use model::{Container, Workload};
+use pare_findings::{
+    Diagnostic, Fix, LineIndex, LintOptions, LintOutcome, Linter, ParseError, RuleMeta, Span,
+    Suppressed,
+};
+use std::path::Path;
+
+/// The Kubernetes manifest linter (`kubernetes`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct K8sLinter;
+
+impl Linter for K8sLinter {
+    fn name(&self) -> &'static str {
+        "kubernetes"
+    }
+
+    fn detect(&self, path: &Path, head: &str) -> bool {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        matches!(ext.as_deref(), Some("yaml" | "yml" | "json"))
+            && (head.contains("apiVersion:") || head.contains("\"apiVersion\""))
+            && (head.contains("kind:") || head.contains("\"kind\""))
+    }
+
+    fn rules(&self) -> &'static [RuleMeta] {
+        RULES
+    }
+
+    fn lint(&self, path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, ParseError> {
+        lint(path, src, opts)
+    }
+}
+
+/// True when `src` holds unrendered Helm/Go template actions (`{{ .Values.x }}`,
+/// `{{- if ... }}`), as opposed to `{{workflow.name}}`-style placeholders
+/// inside strings that other tools (Argo) use.
+#[must_use]
+pub fn is_helm_template(src: &str) -> bool {
+    src.match_indices("{{").any(|(i, _)| {
+        let rest = src[i + 2..].trim_start_matches('-').trim_start();
+        [
+            ".",
+            "$",
+            "if ",
+            "else",
+            "end",
+            "range ",
+            "with ",
+            "include ",
+            "template ",
+            "define ",
+            "toYaml",
+            "tpl ",
+            "/*",
+            "required ",
+            "default ",
+            "printf ",
+            "quote ",
+        ]
+        .iter()
+        .any(|p| rest.starts_with(p))
+    })
+}
+
+/// Lint one manifest file.
+///
+/// # Errors
+/// A [`ParseError`] naming the line and column when the file is not YAML.
+pub fn lint(path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, ParseError> {
+    let mut outcome = LintOutcome::default();
+    if is_helm_template(src) {
+        outcome.notes.push(format!(
+            "{path}: unrendered Helm template skipped (render it with `helm template` first)"
+        ));
+        return Ok(outcome);
+    }
+    let index = LineIndex::new(src);
+    let docs = yaml::parse(src).map_err(|e| {
+        let lc = index.line_col(src, e.offset);
+        ParseError {
+            path: path.to_string(),
+            line: lc.line,
+            col: lc.col,
+            message: e.message,
+        }
+    })?;
+    for doc in &docs {
+        let Some(root) = &doc.root else { continue };
+        let layout = Layout::detect(src, root);
+        for object in model::objects(root) {
+            let Some(w) = model::workload(object) else {
+                continue;
+            };
+            let mut ctx = Checker {
+                src,
+                path,
+                index: &index,
+                layout,
+                diagnostics: Vec::new(),
+            };
+            for (meta, check) in RULES.iter().zip(rules::CHECKS) {
+                if opts.enabled(meta) {
+                    check(&mut ctx, meta, &w);
+                }
+            }
+            let sups = suppress::collect(w.annotations(), opts.peer_suppressions);
+            for d in ctx.diagnostics {
+                if let Some(s) = sups.iter().find(|s| s.matches(d.rule)) {
+                    outcome.suppressed.push(Suppressed {
+                        diagnostic: d,
+                        reason: s.reason.clone(),
+                        source: s.source.clone(),
+                    });
+                } else {
+                    outcome.diagnostics.push(d);
+                }
+            }
+        }
+    }
+    // One fix per distinct edit list: containers sharing a pod-level repair
+    // must not apply it twice.
+    let mut seen: Vec<Vec<pare_findings::Edit>> = Vec::new();
+    for d in &mut outcome.diagnostics {
+        if let Some(f) = &d.fix {
+            if seen.contains(&f.edits) {
+                d.fix = None;
+            } else {
+                seen.push(f.edits.clone());
+            }
+        }
+    }
+    outcome
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(outcome)
+}
+
+/// What rules see: the file, and where their diagnostics go.
+pub(crate) struct Checker<'a> {
+    src: &'a str,
+    path: &'a str,
+    index: &'a LineIndex,
+    layout: Layout,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    /// Report `rule` at `span`, with an optional fix.
+    pub(crate) fn report(
+        &mut self,
+        rule: &'static RuleMeta,
+        span: Span,
+        message: String,
+        fix: Option<Fix>,
+    ) {
+        let mut d = Diagnostic::new(rule, self.path, self.src, self.index, span, message);
+        d.fix = fix;
+        self.diagnostics.push(d);
+    }
+
+    /// A planner for one fix.
+    pub(crate) fn planner(&self) -> Planner<'a> {
+        Planner::new(self.src, self.layout)
+    }
+
+    /// A fix setting a `securityContext` field both levels have: replaced
+    /// where the effective value is written, else added at pod level.
+    pub(crate) fn fix_pod_level_field(
+        &self,
+        w: &Workload<'a>,
+        c: &Container<'a>,
+        field: &'static str,
+        value: fix::V,
+        title: String,
+        safe: bool,
+    ) -> Option<Fix> {
+        let mut p = self.planner();
+        match w.effective(c, field) {
+            Some((_, true)) => p.ensure(c.node, &["securityContext", field], value),
+            _ => p.ensure(w.pod, &["securityContext", field], value),
+        }
+        let edits = p.finish()?;
+        Some(if safe {
+            Fix::safe(title, edits)
+        } else {
+            Fix::unsafe_edit(title, edits)
+        })
+    }
+
+    /// A fix setting a container-only `securityContext` field.
+    pub(crate) fn fix_container_field(
+        &self,
+        c: &Container<'a>,
+        path: &[&'static str],
+        value: fix::V,
+        title: String,
+        safe: bool,
+    ) -> Option<Fix> {
+        let mut full = vec!["securityContext"];
+        full.extend_from_slice(path);
+        let mut p = self.planner();
+        p.ensure(c.node, &full, value);
+        let edits = p.finish()?;
+        Some(if safe {
+            Fix::safe(title, edits)
+        } else {
+            Fix::unsafe_edit(title, edits)
+        })
+    }
+}
