@@ -99,7 +99,7 @@ pub fn lint(path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, Pa
         return Ok(outcome);
     }
     let index = LineIndex::new(src);
-    let docs = yaml::parse(src).map_err(|e| {
+    let (docs, lenient) = parse_lenient(src).map_err(|e| {
         let lc = index.line_col(src, e.offset);
         ParseError {
             path: path.to_string(),
@@ -108,6 +108,11 @@ pub fn lint(path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, Pa
             message: e.message,
         }
     })?;
+    if lenient {
+        outcome.notes.push(format!(
+            "{path}: under-indented flow or quoted continuation lines accepted, as Kubernetes' own YAML decoder does"
+        ));
+    }
     for doc in &docs {
         let Some(root) = &doc.root else { continue };
         let layout = Layout::detect(src, root);
@@ -157,6 +162,80 @@ pub fn lint(path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, Pa
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(outcome)
+}
+
+/// Parse `src`; when the only trouble is continuation lines of a flow
+/// collection or quoted scalar indented less than YAML requires (which
+/// Kubernetes' decoder and PyYAML accept), retry with those lines joined to
+/// the previous one. Joining replaces a line break with a space, so every
+/// byte offset stays valid for the original text. Returns whether it had to.
+fn parse_lenient(src: &str) -> Result<(Vec<yaml::Document>, bool), yaml::YamlError> {
+    let first = match yaml::parse(src) {
+        Ok(docs) => return Ok((docs, false)),
+        Err(e) => e,
+    };
+    let mut text = src.as_bytes().to_vec();
+    let mut err = first.clone();
+    for _ in 0..64 {
+        if !err.message.contains("invalid indentation") {
+            break;
+        }
+        let at = err.offset.min(text.len());
+        if err.message.contains("quoted scalar") {
+            // The error points at the opening quote: put the whole scalar
+            // on one line.
+            let Some(end) = quoted_end(&text, at) else {
+                break;
+            };
+            for b in &mut text[at..end] {
+                if *b == b'\n' || *b == b'\r' {
+                    *b = b' ';
+                }
+            }
+        } else {
+            let Some(nl) = text[..at].iter().rposition(|&b| b == b'\n') else {
+                break;
+            };
+            let prev = text[..nl]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            if text[prev..nl].contains(&b'#') {
+                break;
+            }
+            text[nl] = b' ';
+            if nl > 0 && text[nl - 1] == b'\r' {
+                text[nl - 1] = b' ';
+            }
+        }
+        // Only ASCII bytes were replaced by ASCII, so this stays UTF-8.
+        let Ok(joined) = std::str::from_utf8(&text) else {
+            break;
+        };
+        match yaml::parse(joined) {
+            Ok(docs) => return Ok((docs, true)),
+            Err(e) => err = e,
+        }
+    }
+    Err(first)
+}
+
+/// One past the closing quote of the quoted scalar opening at `start`.
+fn quoted_end(text: &[u8], start: usize) -> Option<usize> {
+    let q = *text.get(start)?;
+    if q != b'"' && q != b'\'' {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < text.len() {
+        match text[i] {
+            b'\\' if q == b'"' => i += 2,
+            b'\'' if q == b'\'' && text.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == q => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// What rules see: the file, and where their diagnostics go.
