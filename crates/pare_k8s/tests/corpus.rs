@@ -239,3 +239,48 @@ fn fixes_converge_remove_findings_and_keep_everything_else() {
         problems.join("\n")
     );
 }
+
+/// Hostile input: truncated and byte-mutated corpus files never panic, and
+/// fixes applied to whatever still parses leave text that parses.
+#[test]
+fn mutated_corpus_files_never_panic() {
+    let opts = all_rules();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut linted = 0;
+    for (path, src) in files().into_iter().step_by(7) {
+        let bytes = src.as_bytes();
+        for _ in 0..4 {
+            let mut m = bytes.to_vec();
+            if m.is_empty() {
+                break;
+            }
+            let cut = usize::try_from(next()).unwrap_or(0) % m.len();
+            match next() % 3 {
+                0 => m.truncate(cut),
+                1 => m[cut] = b"{}[]:-#'\"&*!|>\t\n "[usize::try_from(next() % 17).unwrap_or(0)],
+                _ => m.insert(cut, b'\n'),
+            }
+            let text = String::from_utf8_lossy(&m);
+            if let Ok(out) = pare_k8s::lint(&path, &text, &opts) {
+                linted += 1;
+                let fixes: Vec<_> = out
+                    .diagnostics
+                    .iter()
+                    .filter_map(|d| d.fix.as_ref())
+                    .collect();
+                let fixed = apply_edits(&text, &fixes);
+                assert!(
+                    pare_k8s::lint(&path, &fixed.text, &opts).is_ok(),
+                    "{path}: fixes broke a mutated file"
+                );
+            }
+        }
+    }
+    assert!(linted > 200, "only {linted} mutated files parsed");
+}
