@@ -99,52 +99,33 @@ pub fn lint(path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, Pa
         return Ok(outcome);
     }
     let index = LineIndex::new(src);
-    let (docs, lenient) = parse_lenient(src).map_err(|e| {
-        let lc = index.line_col(src, e.offset);
-        ParseError {
-            path: path.to_string(),
-            line: lc.line,
-            col: lc.col,
-            message: e.message,
+    let mut lenient_docs = false;
+    for (base, chunk) in yaml::split_documents(src) {
+        // Documents that plainly declare a kind that runs no pods are not
+        // parsed at all: most bytes of real manifests are CRDs and RBAC.
+        if yaml::top_level_kind(chunk).is_some_and(|k| !model::may_hold_workloads(k)) {
+            continue;
         }
-    })?;
-    if lenient {
+        let (docs, lenient) = parse_lenient(chunk).map_err(|e| {
+            let lc = index.line_col(src, base + e.offset);
+            ParseError {
+                path: path.to_string(),
+                line: lc.line,
+                col: lc.col,
+                message: e.message,
+            }
+        })?;
+        lenient_docs |= lenient;
+        for doc in docs {
+            let Some(mut root) = doc.root else { continue };
+            root.shift(base);
+            lint_document(src, path, &index, &root, opts, &mut outcome);
+        }
+    }
+    if lenient_docs {
         outcome.notes.push(format!(
             "{path}: under-indented flow or quoted continuation lines accepted, as Kubernetes' own YAML decoder does"
         ));
-    }
-    for doc in &docs {
-        let Some(root) = &doc.root else { continue };
-        let layout = Layout::detect(src, root);
-        for object in model::objects(root) {
-            let Some(w) = model::workload(object) else {
-                continue;
-            };
-            let mut ctx = Checker {
-                src,
-                path,
-                index: &index,
-                layout,
-                diagnostics: Vec::new(),
-            };
-            for (meta, check) in RULES.iter().zip(rules::CHECKS) {
-                if opts.enabled(meta) {
-                    check(&mut ctx, meta, &w);
-                }
-            }
-            let sups = suppress::collect(w.annotations(), opts.peer_suppressions);
-            for d in ctx.diagnostics {
-                if let Some(s) = sups.iter().find(|s| s.matches(d.rule)) {
-                    outcome.suppressed.push(Suppressed {
-                        diagnostic: d,
-                        reason: s.reason.clone(),
-                        source: s.source.clone(),
-                    });
-                } else {
-                    outcome.diagnostics.push(d);
-                }
-            }
-        }
     }
     // One fix per distinct edit list: containers sharing a pod-level repair
     // must not apply it twice.
@@ -164,12 +145,55 @@ pub fn lint(path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, Pa
     Ok(outcome)
 }
 
+fn lint_document(
+    src: &str,
+    path: &str,
+    index: &LineIndex,
+    root: &yaml::Node,
+    opts: &LintOptions,
+    outcome: &mut LintOutcome,
+) {
+    let layout = Layout::detect(src, root);
+    for object in model::objects(root) {
+        let Some(w) = model::workload(object) else {
+            continue;
+        };
+        let mut ctx = Checker {
+            src,
+            path,
+            index,
+            layout,
+            diagnostics: Vec::new(),
+        };
+        for (meta, check) in RULES.iter().zip(rules::CHECKS) {
+            if opts.enabled(meta) {
+                check(&mut ctx, meta, &w);
+            }
+        }
+        let sups = suppress::collect(w.annotations(), opts.peer_suppressions);
+        for d in ctx.diagnostics {
+            if let Some(s) = sups.iter().find(|s| s.matches(d.rule)) {
+                outcome.suppressed.push(Suppressed {
+                    diagnostic: d,
+                    reason: s.reason.clone(),
+                    source: s.source.clone(),
+                });
+            } else {
+                outcome.diagnostics.push(d);
+            }
+        }
+    }
+}
+
 /// Parse `src`; when the only trouble is continuation lines of a flow
 /// collection or quoted scalar indented less than YAML requires (which
 /// Kubernetes' decoder and PyYAML accept), retry with those lines joined to
 /// the previous one. Joining replaces a line break with a space, so every
 /// byte offset stays valid for the original text. Returns whether it had to.
-fn parse_lenient(src: &str) -> Result<(Vec<yaml::Document>, bool), yaml::YamlError> {
+///
+/// # Errors
+/// The first syntax error of `src`.
+pub fn parse_lenient(src: &str) -> Result<(Vec<yaml::Document>, bool), yaml::YamlError> {
     let first = match yaml::parse(src) {
         Ok(docs) => return Ok((docs, false)),
         Err(e) => e,

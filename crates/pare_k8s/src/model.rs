@@ -19,6 +19,50 @@ const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Whether a document of `kind` may hold pods: a workload kind, a `List`,
+/// or a kind pare does not know the shape of is parsed; well-known kinds
+/// that never run pods (CRDs, RBAC, Services, ...) are not.
+#[must_use]
+pub fn may_hold_workloads(kind: &str) -> bool {
+    const NEVER: &[&str] = &[
+        "CustomResourceDefinition",
+        "Service",
+        "ServiceAccount",
+        "ConfigMap",
+        "Secret",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "Namespace",
+        "NetworkPolicy",
+        "PodDisruptionBudget",
+        "Ingress",
+        "IngressClass",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "StorageClass",
+        "HorizontalPodAutoscaler",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+        "APIService",
+        "PriorityClass",
+        "LimitRange",
+        "ResourceQuota",
+        "ServiceMonitor",
+        "PodMonitor",
+        "PrometheusRule",
+        "Endpoints",
+        "EndpointSlice",
+        "Gateway",
+        "HTTPRoute",
+        "Certificate",
+        "Issuer",
+        "ClusterIssuer",
+    ];
+    !NEVER.contains(&kind)
+}
+
 /// The container lists of a pod spec.
 pub const CONTAINER_LISTS: &[&str] = &["initContainers", "containers", "ephemeralContainers"];
 

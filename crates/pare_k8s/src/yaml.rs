@@ -136,6 +136,62 @@ impl Node {
     }
 }
 
+impl Node {
+    /// Move every span `by` bytes later (for a document parsed on its own
+    /// out of a larger file).
+    pub fn shift(&mut self, by: usize) {
+        self.span = Span::new(self.span.start + by, self.span.end + by);
+        match &mut self.value {
+            Value::Scalar(..) => {}
+            Value::Mapping(e) => {
+                for (k, v) in e {
+                    k.shift(by);
+                    v.shift(by);
+                }
+            }
+            Value::Sequence(items) => items.iter_mut().for_each(|i| i.shift(by)),
+        }
+    }
+}
+
+/// Split a stream into documents at `---` / `...` marker lines, as
+/// `(byte offset, text)`. A marker at column 0 always ends a document in
+/// YAML, so each piece parses on its own exactly as it would in the stream.
+#[must_use]
+pub fn split_documents(src: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    for line in src.split_inclusive('\n') {
+        let is_marker = (line.starts_with("---") || line.starts_with("..."))
+            && line[3..].chars().next().is_none_or(char::is_whitespace);
+        if is_marker && pos > start {
+            out.push((start, &src[start..pos]));
+            start = pos;
+        }
+        pos += line.len();
+    }
+    if pos > start || out.is_empty() {
+        out.push((start, &src[start..]));
+    }
+    out
+}
+
+/// The top-level `kind:` of one document, when written plainly at column 0
+/// (`kind: Service`, `kind: "Service"`).
+#[must_use]
+pub fn top_level_kind(doc: &str) -> Option<&str> {
+    doc.lines().find_map(|l| {
+        let v = l.strip_prefix("kind:")?;
+        let v = v
+            .split(" #")
+            .next()?
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'');
+        (!v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric())).then_some(v)
+    })
+}
+
 /// One document of a stream.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -442,6 +498,26 @@ mod tests {
         assert!(y.alias);
         assert_eq!(y.get_str("k"), Some("v"));
         assert!(docs[2].root.as_ref().is_none_or(Node::is_null));
+    }
+
+    #[test]
+    fn documents_split_at_markers_only() {
+        let src = "a: 1\n---\nkind: Service\nb: |\n  ---x\n--- # c\nkind: \"Pod\"\n...\n";
+        let docs = split_documents(src);
+        let texts: Vec<&str> = docs.iter().map(|(_, t)| *t).collect();
+        assert_eq!(
+            texts,
+            [
+                "a: 1\n",
+                "---\nkind: Service\nb: |\n  ---x\n",
+                "--- # c\nkind: \"Pod\"\n",
+                "...\n"
+            ]
+        );
+        assert_eq!(docs[1].0, 5);
+        assert_eq!(top_level_kind(texts[1]), Some("Service"));
+        assert_eq!(top_level_kind(texts[2]), Some("Pod"));
+        assert_eq!(top_level_kind("spec:\n  kind: x\n"), None);
     }
 
     #[test]
