@@ -4,6 +4,7 @@
 pub mod args;
 pub mod commands;
 pub mod output;
+pub mod render;
 
 use clap::Parser;
 use std::ffi::OsString;

@@ -1,1 +1,99 @@
-//! One streaming pass over the layers of an image: the squashed filesystem index.
+//! One streaming pass over an image's layers, and the squashed filesystem
+//! index it produces.
+//!
+//! Layers are decompressed and read in parallel (one rayon task per layer),
+//! never unpacked to disk. Each task produces a [`scan::LayerScan`]: the
+//! layer's entries, whiteouts and opaque directories, plus the bytes of the
+//! files that analyzers asked for *before* the pass (by glob, via
+//! [`IndexOptions::capture`]) and the results of [`Probe`]s, which see
+//! candidate files' bytes while they stream and keep only what they
+//! extract. The scans are then squashed in layer order, honouring OCI
+//! whiteouts (`.wh.NAME`, `.wh..wh..opq`), into an [`FsIndex`] in which
+//! every path knows its type, mode, owner, size, link target and the layer
+//! that last wrote it. What each layer added, changed and removed is kept,
+//! and so is the waste (bytes written in one layer and overwritten or
+//! deleted in a later one), from which efficiency is computed the way
+//! `dive` defines it.
+//!
+//! Memory grows with the number of paths, not with the bytes in the image:
+//! file contents are only held for captured files, within
+//! [`IndexOptions::max_capture_file`] and [`IndexOptions::max_capture_total`].
+#![deny(missing_docs)]
+
+mod efficiency;
+mod error;
+mod index;
+mod rootfs;
+mod scan;
+
+pub use efficiency::{Efficiency, Inefficiency};
+pub use error::{Error, Result};
+pub use index::{Entry, FsIndex, Kind, LayerStats, ResolveError};
+pub use scan::{normalize_path, LayerScan};
+
+use globset::GlobSet;
+use pare_image::{Image, Limits};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// An extractor that sees selected files' bytes during the pass and keeps a
+/// small result (e.g. a Go binary's build info), so that analyzers never
+/// need a second decompression of a layer.
+pub trait Probe: Send + Sync {
+    /// Stable name, used as the key of its results.
+    fn name(&self) -> &'static str;
+    /// Whether to read this regular file. `head` holds its first bytes (up
+    /// to 64) so probes can match magic numbers.
+    fn wants(&self, path: &str, size: u64, mode: u32, head: &[u8]) -> bool;
+    /// Extract from the file's full bytes; `None` keeps nothing.
+    fn probe(&self, path: &str, data: &[u8]) -> Option<Vec<u8>>;
+}
+
+/// What to collect during the pass.
+#[derive(Clone)]
+pub struct IndexOptions {
+    /// Files whose bytes to keep, as globs over image paths without the
+    /// leading `/` (`etc/os-release`, `var/lib/dpkg/status.d/*`).
+    pub capture: GlobSet,
+    /// Extractors run on the files they want.
+    pub probes: Vec<Arc<dyn Probe>>,
+    /// Largest file captured or probed; larger ones are noted and skipped.
+    pub max_capture_file: u64,
+    /// Cap on all captured bytes together.
+    pub max_capture_total: u64,
+    /// Decompression limits.
+    pub limits: Limits,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        Self {
+            capture: GlobSet::empty(),
+            probes: Vec::new(),
+            max_capture_file: 64 << 20,
+            max_capture_total: 1 << 30,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl FsIndex {
+    /// Build the index of `image` in one parallel pass over its layers (or
+    /// one walk of a rootfs directory).
+    ///
+    /// # Errors
+    /// The first layer that fails (corrupt stream, digest mismatch, unsafe
+    /// path, limits), named by its index and digest.
+    pub fn build(image: &Image, opts: &IndexOptions) -> Result<Self> {
+        if let Some(dir) = &image.rootfs {
+            let scan = rootfs::scan_dir(dir, opts)?;
+            return Ok(index::squash(vec![scan], opts));
+        }
+        let scans: Vec<Result<LayerScan>> = (0..image.layers.len())
+            .into_par_iter()
+            .map(|i| scan::scan_layer(image, i, opts))
+            .collect();
+        let scans = scans.into_iter().collect::<Result<Vec<_>>>()?;
+        Ok(index::squash(scans, opts))
+    }
+}

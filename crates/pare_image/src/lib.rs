@@ -1,1 +1,143 @@
-//! OCI semantics over a source: manifests, config, platform selection, verifying layer readers.
+//! OCI semantics over a [`pare_source::Source`]: the index, the manifest
+//! for the selected platform, the config, and the layers.
+//!
+//! [`Image::open`] reads and verifies the small documents (every manifest
+//! and config is checked against its digest). [`Image::open_layer`] hands
+//! out a layer as a stream of its *uncompressed tar*, decompressing gzip or
+//! zstd on the fly and verifying, while it streams, both the compressed
+//! blob's digest and the uncompressed `diff_id` recorded in the config. A
+//! mismatch, a truncated stream or a decompression bomb surfaces as an I/O
+//! error carrying a [`LayerError`] when the stream reaches its end, and
+//! [`LayerStream::finish`] makes sure the end is always reached.
+#![deny(missing_docs)]
+
+mod config;
+mod error;
+mod layer;
+mod manifest;
+mod platform;
+
+pub use config::{ConfigFile, ContainerConfig, Healthcheck, History, RootFs};
+pub use error::{Error, LayerError, Result};
+pub use layer::{Compression, Layer, LayerStream, Limits};
+pub use manifest::{Descriptor, DockerArchiveEntry, Index, Manifest};
+pub use pare_source::{BlobLocation, Digest, Source, SourceKind};
+pub use platform::Platform;
+
+use pare_source::Root;
+use sha2::{Digest as _, Sha256};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// An image ready to be read: documents parsed and verified, layers listed.
+pub struct Image {
+    source: Box<dyn Source>,
+    /// Digest of the selected manifest (None for docker-archive and rootfs).
+    pub manifest_digest: Option<Digest>,
+    /// Digest of the index the manifest was selected from, if any.
+    pub index_digest: Option<Digest>,
+    /// Digest of the config blob (Docker's "image ID").
+    pub config_digest: Option<Digest>,
+    /// The parsed config (None for a rootfs directory).
+    pub config: Option<ConfigFile>,
+    /// The image's platform (from the config, else the index).
+    pub platform: Option<Platform>,
+    /// Layers, base first.
+    pub layers: Vec<Layer>,
+    /// Tags recorded in the archive (`RepoTags`, `ref.name` annotations).
+    pub tags: Vec<String>,
+    /// Manifest annotations.
+    pub annotations: BTreeMap<String, String>,
+    /// For a rootfs directory: its path.
+    pub rootfs: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Image")
+            .field("source", &self.source.name())
+            .field("manifest_digest", &self.manifest_digest)
+            .field("config_digest", &self.config_digest)
+            .field("layers", &self.layers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Check that `bytes` hash to `expected`.
+pub(crate) fn verify(what: &str, bytes: &[u8], expected: &Digest) -> Result<()> {
+    let actual = digest_of(bytes, expected.algorithm());
+    if &actual == expected {
+        Ok(())
+    } else {
+        Err(Error::DigestMismatch {
+            what: what.to_string(),
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+        })
+    }
+}
+
+pub(crate) fn digest_of(bytes: &[u8], alg: pare_source::Algorithm) -> Digest {
+    match alg {
+        pare_source::Algorithm::Sha256 => Digest::from_bytes(alg, &Sha256::digest(bytes)),
+        pare_source::Algorithm::Sha512 => Digest::from_bytes(alg, &sha2::Sha512::digest(bytes)),
+    }
+}
+
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|source| Error::Json {
+        what: what.to_string(),
+        source,
+    })
+}
+
+impl Image {
+    /// Open the image a source holds, selecting `platform` from an index
+    /// (default `linux/amd64`).
+    ///
+    /// # Errors
+    /// Malformed or mismatching documents, missing blobs, no manifest for
+    /// the platform.
+    pub fn open(source: Box<dyn Source>, platform: Option<&Platform>) -> Result<Self> {
+        match source.root()? {
+            Root::Rootfs(path) => Ok(Self {
+                source,
+                manifest_digest: None,
+                index_digest: None,
+                config_digest: None,
+                config: None,
+                platform: None,
+                layers: Vec::new(),
+                tags: Vec::new(),
+                annotations: BTreeMap::new(),
+                rootfs: Some(path),
+            }),
+            Root::DockerManifest(bytes) => manifest::open_docker_archive(source, &bytes),
+            Root::OciIndex(bytes) => {
+                let want = platform.cloned().unwrap_or_default();
+                manifest::open_oci(source, &bytes, &want)
+            }
+        }
+    }
+
+    /// The source the image was read from.
+    #[must_use]
+    pub fn source(&self) -> &dyn Source {
+        self.source.as_ref()
+    }
+
+    /// Stream layer `index` as an uncompressed tar, verifying digests.
+    ///
+    /// # Errors
+    /// Missing blob, unknown compression.
+    pub fn open_layer(&self, index: usize, limits: &Limits) -> Result<LayerStream<'_>> {
+        let layer = self.layers.get(index).ok_or(Error::NoSuchLayer { index })?;
+        layer::open(self.source.as_ref(), layer, limits)
+    }
+
+    /// Sum of the compressed layer sizes (None when a size is unknown).
+    #[must_use]
+    pub fn compressed_size(&self) -> Option<u64> {
+        self.layers.iter().map(|l| l.size).sum()
+    }
+}

@@ -1,0 +1,266 @@
+//! Reading one layer's tar stream into a [`LayerScan`].
+
+use crate::error::LayerFault;
+use crate::index::{Entry, Kind};
+use crate::{Error, IndexOptions, Result};
+use pare_image::Image;
+use std::io::Read;
+use std::sync::Arc;
+
+/// Everything one layer contributes, before squashing.
+#[derive(Debug, Default)]
+pub struct LayerScan {
+    /// Entries in stream order, with absolute normalised paths.
+    pub entries: Vec<(String, Entry)>,
+    /// Paths whited out by this layer (`.wh.NAME`).
+    pub whiteouts: Vec<String>,
+    /// Directories made opaque by this layer (`.wh..wh..opq`).
+    pub opaque: Vec<String>,
+    /// Captured contents, by path.
+    pub captured: Vec<(String, Arc<[u8]>)>,
+    /// Probe results: (probe index, path, data).
+    pub probed: Vec<(usize, String, Vec<u8>)>,
+    /// Files that matched a capture glob or probe but were too large.
+    pub skipped_large: Vec<(String, u64)>,
+    /// Size of the uncompressed tar stream.
+    pub tar_bytes: u64,
+}
+
+/// Normalise a tar member path to an absolute image path (`/etc/passwd`).
+/// `None` when the path is absolute in the tar or escapes the root with
+/// `..`: runtimes would clamp such paths, but in a layer they only appear
+/// when something is wrong, so pare refuses the layer.
+#[must_use]
+pub fn normalize_path(raw: &str) -> Option<String> {
+    if raw.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for p in raw.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = String::with_capacity(raw.len() + 1);
+    for p in &parts {
+        out.push('/');
+        out.push_str(p);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+fn fault(image: &Image, index: usize, source: LayerFault) -> Error {
+    let layer = &image.layers[index];
+    let digest = layer
+        .diff_id
+        .as_ref()
+        .or(layer.digest.as_ref())
+        .map_or_else(|| layer.location.to_string(), ToString::to_string);
+    Error::Layer {
+        index,
+        digest,
+        source,
+    }
+}
+
+/// Scan layer `index` of `image`.
+///
+/// # Errors
+/// Any stream, verification or path-safety failure, naming the layer.
+pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<LayerScan> {
+    let stream = image.open_layer(index, &opts.limits)?;
+    let mut scan = LayerScan::default();
+    let mut ar = tar::Archive::new(stream);
+    let res = read_entries(&mut ar, opts, &mut scan);
+    let stream = ar.into_inner();
+    let res = match res {
+        Ok(()) => stream.finish().map_err(LayerFault::Io),
+        // Garbage from a corrupt blob often trips the tar parser before the
+        // blob's digest can be checked; when draining the stream shows a
+        // verification or decompression failure, that is the root cause.
+        Err(tar_err) => match stream.finish() {
+            Err(e)
+                if e.get_ref()
+                    .is_some_and(|i| i.is::<pare_image::LayerError>()) =>
+            {
+                Err(LayerFault::Io(e))
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::InvalidInput
+                    || e.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                Err(LayerFault::Io(e))
+            }
+            _ => Err(tar_err),
+        },
+    };
+    match res {
+        Ok(bytes) => {
+            scan.tar_bytes = bytes;
+            Ok(scan)
+        }
+        Err(e) => Err(fault(image, index, e)),
+    }
+}
+
+pub(crate) fn wants_bytes(
+    opts: &IndexOptions,
+    rel: &str,
+    size: u64,
+    mode: u32,
+    head: &[u8],
+) -> (bool, Vec<usize>) {
+    let capture = opts.capture.is_match(rel);
+    let probes = opts
+        .probes
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.wants(rel, size, mode, head))
+        .map(|(i, _)| i)
+        .collect();
+    (capture, probes)
+}
+
+fn read_entries<R: Read>(
+    ar: &mut tar::Archive<R>,
+    opts: &IndexOptions,
+    scan: &mut LayerScan,
+) -> Result<(), LayerFault> {
+    let mut captured_total = 0u64;
+    let mut buf: Vec<u8> = Vec::new();
+    let need_content = !opts.capture.is_empty() || !opts.probes.is_empty();
+    for entry in ar.entries()? {
+        let mut entry = entry?;
+        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let path =
+            normalize_path(&raw).ok_or_else(|| LayerFault::UnsafePath { path: raw.clone() })?;
+        let header = entry.header();
+        let ty = header.entry_type();
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", &path));
+        if let Some(target) = name.strip_prefix(".wh.") {
+            let dir = if dir.is_empty() { "/" } else { dir };
+            if target == ".wh..opq" {
+                scan.opaque.push(dir.to_string());
+            } else if !target.is_empty() {
+                scan.whiteouts.push(if dir == "/" {
+                    format!("/{target}")
+                } else {
+                    format!("{dir}/{target}")
+                });
+            }
+            continue;
+        }
+        let kind = match ty {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                Kind::File
+            }
+            tar::EntryType::Directory => Kind::Dir,
+            tar::EntryType::Symlink => Kind::Symlink,
+            tar::EntryType::Link => Kind::Hardlink,
+            tar::EntryType::Char => Kind::CharDevice,
+            tar::EntryType::Block => Kind::BlockDevice,
+            tar::EntryType::Fifo => Kind::Fifo,
+            // PAX and GNU long-name headers are consumed by the tar crate;
+            // anything else carries no file.
+            _ => continue,
+        };
+        let mode = header.mode().unwrap_or(0);
+        let uid = header.uid().unwrap_or(0);
+        let gid = header.gid().unwrap_or(0);
+        let size = if kind == Kind::File { entry.size() } else { 0 };
+        let link = match kind {
+            Kind::Symlink => entry
+                .link_name_bytes()
+                .map(|l| String::from_utf8_lossy(&l).into_owned()),
+            Kind::Hardlink => {
+                let target = entry
+                    .link_name_bytes()
+                    .map(|l| String::from_utf8_lossy(&l).into_owned())
+                    .unwrap_or_default();
+                Some(
+                    normalize_path(&target).ok_or_else(|| LayerFault::UnsafeLink {
+                        path: raw.clone(),
+                        target,
+                    })?,
+                )
+            }
+            _ => None,
+        };
+        if kind == Kind::File && need_content {
+            let rel = &path[1..];
+            let mut head = [0u8; 64];
+            let mut got = 0;
+            while got < head.len() {
+                match entry.read(&mut head[got..])? {
+                    0 => break,
+                    n => got += n,
+                }
+            }
+            let (capture, probes) = wants_bytes(opts, rel, size, mode, &head[..got]);
+            if capture || !probes.is_empty() {
+                if size > opts.max_capture_file {
+                    scan.skipped_large.push((path.clone(), size));
+                } else {
+                    buf.clear();
+                    buf.extend_from_slice(&head[..got]);
+                    // The declared size is bounded above, so this read is too;
+                    // a short stream errors out of the tar reader.
+                    entry.read_to_end(&mut buf)?;
+                    for i in probes {
+                        if let Some(out) = opts.probes[i].probe(rel, &buf) {
+                            scan.probed.push((i, path.clone(), out));
+                        }
+                    }
+                    if capture {
+                        captured_total += buf.len() as u64;
+                        if captured_total > opts.max_capture_total {
+                            return Err(LayerFault::CaptureLimit {
+                                limit: opts.max_capture_total,
+                            });
+                        }
+                        scan.captured
+                            .push((path.clone(), Arc::from(buf.as_slice())));
+                    }
+                }
+            }
+        }
+        scan.entries.push((
+            path,
+            Entry {
+                kind,
+                mode,
+                uid,
+                gid,
+                size,
+                link,
+                layer: 0,
+            },
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_path;
+
+    #[test]
+    fn normalise() {
+        assert_eq!(
+            normalize_path("./etc//passwd").as_deref(),
+            Some("/etc/passwd")
+        );
+        assert_eq!(normalize_path("usr/bin/").as_deref(), Some("/usr/bin"));
+        assert_eq!(normalize_path("./").as_deref(), Some("/"));
+        assert_eq!(normalize_path("a/../b").as_deref(), Some("/b"));
+        assert_eq!(normalize_path("../etc/passwd"), None);
+        assert_eq!(normalize_path("/etc/passwd"), None);
+    }
+}

@@ -1,0 +1,295 @@
+//! Layers as verified, decompressed streams.
+
+use crate::{Error, LayerError, Result};
+use pare_source::{Algorithm, BlobLocation, Digest, Source};
+use sha2::{Digest as _, Sha256, Sha512};
+use std::io::{self, BufRead, BufReader, Read};
+
+/// How a layer blob is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// Plain tar.
+    None,
+    /// gzip.
+    Gzip,
+    /// zstd.
+    Zstd,
+    /// Unknown from the media type: sniff the magic bytes.
+    Detect,
+}
+
+impl Compression {
+    /// From an OCI or Docker layer media type.
+    #[must_use]
+    pub fn from_media_type(mt: &str) -> Self {
+        if mt.ends_with("+gzip") || mt.ends_with(".tar.gzip") || mt.ends_with(".tar.gz") {
+            Compression::Gzip
+        } else if mt.ends_with("+zstd") || mt.ends_with(".tar.zstd") {
+            Compression::Zstd
+        } else if mt.ends_with(".tar") || mt.ends_with("layer.v1.tar") {
+            Compression::None
+        } else {
+            Compression::Detect
+        }
+    }
+}
+
+/// One layer of an image.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Layer {
+    /// 0-based position, base first.
+    pub index: usize,
+    /// Where its blob is.
+    #[serde(skip)]
+    pub location: BlobLocation,
+    /// Digest of the blob as stored (compressed), when known.
+    pub digest: Option<Digest>,
+    /// Media type.
+    pub media_type: String,
+    /// Compression.
+    pub compression: Compression,
+    /// Blob size as stored.
+    pub size: Option<u64>,
+    /// Digest of the uncompressed tar, from the config.
+    pub diff_id: Option<Digest>,
+    /// The build step that made it.
+    pub created_by: Option<String>,
+}
+
+/// Bounds on what one layer may expand to.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Hard cap on a layer's uncompressed size.
+    pub max_layer_bytes: u64,
+    /// Expansion ratio above which a large layer is treated as a bomb.
+    pub max_ratio: u64,
+    /// The ratio is only enforced past this many uncompressed bytes.
+    pub ratio_floor: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_layer_bytes: 64 << 30,
+            max_ratio: 200,
+            ratio_floor: 256 << 20,
+        }
+    }
+}
+
+enum Hasher {
+    Sha256(Sha256),
+    Sha512(Sha512),
+}
+
+impl Hasher {
+    fn new(alg: Algorithm) -> Self {
+        match alg {
+            Algorithm::Sha256 => Hasher::Sha256(Sha256::new()),
+            Algorithm::Sha512 => Hasher::Sha512(Sha512::new()),
+        }
+    }
+    fn update(&mut self, b: &[u8]) {
+        match self {
+            Hasher::Sha256(h) => h.update(b),
+            Hasher::Sha512(h) => h.update(b),
+        }
+    }
+    fn finish(&mut self, alg: Algorithm) -> Digest {
+        match self {
+            Hasher::Sha256(h) => Digest::from_bytes(alg, &h.finalize_reset()),
+            Hasher::Sha512(h) => Digest::from_bytes(alg, &h.finalize_reset()),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Check {
+    Blob,
+    DiffId,
+}
+
+/// Hashes what passes through and checks it at end of stream; optionally
+/// caps the byte count.
+struct Verify<R> {
+    inner: R,
+    hasher: Option<Hasher>,
+    expected: Option<Digest>,
+    check: Check,
+    count: u64,
+    cap: Option<(u64, u64)>,
+    done: bool,
+}
+
+impl<R> Verify<R> {
+    fn new(inner: R, expected: Option<Digest>, check: Check, cap: Option<(u64, u64)>) -> Self {
+        let hasher = expected.as_ref().map(|d| Hasher::new(d.algorithm()));
+        Self {
+            inner,
+            hasher,
+            expected,
+            check,
+            count: 0,
+            cap,
+            done: false,
+        }
+    }
+}
+
+fn layer_err(e: LayerError) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e)
+}
+
+impl<R: Read> Read for Verify<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        self.count += n as u64;
+        if let Some((limit, _)) = self.cap {
+            if self.count > limit {
+                return Err(layer_err(LayerError::TooLarge { limit }));
+            }
+        }
+        if n == 0 && !buf.is_empty() && !self.done {
+            self.done = true;
+            if let (Some(h), Some(exp)) = (&mut self.hasher, &self.expected) {
+                let actual = h.finish(exp.algorithm());
+                if &actual != exp {
+                    let (expected, actual) = (exp.to_string(), actual.to_string());
+                    return Err(layer_err(match self.check {
+                        Check::Blob => LayerError::BlobDigest { expected, actual },
+                        Check::DiffId => LayerError::DiffId { expected, actual },
+                    }));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+type Raw<'a> = BufReader<Verify<Box<dyn Read + Send + 'a>>>;
+
+enum Decoder<'a> {
+    Plain(Raw<'a>),
+    Gzip(Box<flate2::bufread::MultiGzDecoder<Raw<'a>>>),
+    Zstd(zstd::stream::read::Decoder<'static, Raw<'a>>),
+}
+
+impl Read for Decoder<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoder::Plain(r) => r.read(buf),
+            Decoder::Gzip(r) => r.read(buf),
+            Decoder::Zstd(r) => r.read(buf),
+        }
+    }
+}
+
+impl<'a> Decoder<'a> {
+    fn raw(&mut self) -> &mut Raw<'a> {
+        match self {
+            Decoder::Plain(r) => r,
+            Decoder::Gzip(r) => r.get_mut(),
+            Decoder::Zstd(r) => r.get_mut(),
+        }
+    }
+}
+
+/// A layer's uncompressed tar stream, verified as it is read.
+pub struct LayerStream<'a> {
+    inner: Verify<Decoder<'a>>,
+    compressed_size: Option<u64>,
+    max_ratio: u64,
+}
+
+impl Read for LayerStream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some((_, ratio_floor)) = self.inner.cap {
+            if let Some(c) = self.compressed_size {
+                let count = self.inner.count;
+                if count > ratio_floor && count / c.max(1) > self.max_ratio {
+                    return Err(layer_err(LayerError::TooLarge { limit: count }));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl LayerStream<'_> {
+    /// Read whatever the consumer left (tar padding, trailing bytes of the
+    /// compressed stream) so that both digests are checked, and return the
+    /// uncompressed size.
+    ///
+    /// # Errors
+    /// Digest mismatch, truncation, bomb limit, I/O.
+    pub fn finish(mut self) -> io::Result<u64> {
+        io::copy(&mut self, &mut io::sink())?;
+        let raw = self.inner.inner.raw();
+        io::copy(raw, &mut io::sink())?;
+        Ok(self.inner.count)
+    }
+
+    /// Uncompressed bytes read so far.
+    #[must_use]
+    pub fn position(&self) -> u64 {
+        self.inner.count
+    }
+}
+
+pub(crate) fn open<'a>(
+    source: &'a dyn Source,
+    layer: &Layer,
+    limits: &Limits,
+) -> Result<LayerStream<'a>> {
+    let raw = source.open(&layer.location)?;
+    let raw = BufReader::with_capacity(
+        256 * 1024,
+        Verify::new(raw, layer.digest.clone(), Check::Blob, None),
+    );
+    let mut raw = raw;
+    let compression = match layer.compression {
+        Compression::Detect => {
+            let head = raw.fill_buf().map_err(|source| pare_source::Error::Io {
+                what: layer.location.to_string(),
+                source,
+            })?;
+            if head.starts_with(&[0x1f, 0x8b]) {
+                Compression::Gzip
+            } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+                Compression::Zstd
+            } else {
+                Compression::None
+            }
+        }
+        c => c,
+    };
+    let decoder = match compression {
+        Compression::Gzip => Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(raw))),
+        Compression::Zstd => {
+            Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(raw).map_err(|e| {
+                Error::Invalid {
+                    what: format!("layer {}", layer.index),
+                    reason: e.to_string(),
+                }
+            })?)
+        }
+        Compression::None | Compression::Detect => Decoder::Plain(raw),
+    };
+    Ok(LayerStream {
+        inner: Verify::new(
+            decoder,
+            layer.diff_id.clone(),
+            Check::DiffId,
+            Some((limits.max_layer_bytes, limits.ratio_floor)),
+        ),
+        compressed_size: (compression != Compression::None)
+            .then_some(layer.size)
+            .flatten(),
+        max_ratio: limits.max_ratio,
+    })
+}

@@ -1,0 +1,566 @@
+#!/usr/bin/env bash
+# Build pare's fleet of real container images from Debian packages, with no Docker engine
+# (mmdebstrap + umoci + skopeo), into ${PARE_FLEET:-<repo>/.fleet}. See scripts/README.md.
+#
+#   scripts/fleet.sh                 build every default image that is not built yet
+#   scripts/fleet.sh IMAGE...        build only these (e.g. `slim layers`, or `big`)
+#   scripts/fleet.sh --list          list image names (default ones, then on-demand ones)
+#   scripts/fleet.sh --force IMAGE   rebuild even if its stamp is there
+#
+# Each image lands in $PARE_FLEET/<name>/: oci/ (gzip), oci-zstd/, docker.tar, oci.tar,
+# rootfs/ (small images only) and facts.json, then a `.stamp` written last. Base rootfs tars,
+# payloads and a shared .deb cache live in $PARE_FLEET/_work/ so rebuilding one image is cheap.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+FLEET=${PARE_FLEET:-$REPO/.fleet}
+mkdir -p "$FLEET"
+FLEET=$(cd "$FLEET" && pwd)
+WORK=$FLEET/_work
+TARKIT=$HERE/fleet/tarkit.py
+PAYLOAD=$HERE/fleet/payload
+SUITE=bookworm
+# Bump when a recipe changes: every image whose stamp differs is rebuilt.
+FLEET_VERSION=1
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+CREATED=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
+PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# host python (stdlib only) runs tarkit; pyenv's shim or Debian's both do
+PY=${PYTHON:-python3}
+
+DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless python-app node-app fat)
+ONDEMAND_IMAGES=(big)
+
+log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'fleet: error: %s\n' "$*" >&2; exit 2; }
+need() { command -v "$1" >/dev/null 2>&1 || die "\`$1\` not found: run .ci/run or \`apt-get install $2\`"; }
+
+# ------------------------------------------------------------------ building blocks
+
+# debs shared between mmdebstrap runs (minbase's ~100 debs are fetched once)
+MMDEB_CACHE_ARGS=(
+  --skip=download/empty --skip=essential/unlink
+  --setup-hook="mkdir -p \"\$1\"/var/cache/apt/archives/"
+  --setup-hook="sync-in $WORK/debs /var/cache/apt/archives/"
+  --customize-hook="sync-out /var/cache/apt/archives $WORK/debs"
+)
+
+# base_tar NAME [mmdebstrap args...] -> $WORK/base/NAME.tar (minbase + args; cached)
+base_tar() {
+  local name=$1; shift
+  local out=$WORK/base/$name.tar
+  # cached; rebuilt when the recipe's arguments change
+  [[ -s $out && -f $out.args && $(cat "$out.args") == "$*" ]] && return 0
+  mkdir -p "$WORK/base" "$WORK/debs" "$WORK/empty/dev"
+  log "mmdebstrap $name ($*)"
+  mmdebstrap --quiet --variant=minbase --skip=output/dev "${MMDEB_CACHE_ARGS[@]}" "$@" \
+    "$SUITE" "$out.tmp.tar" </dev/null
+  # --skip=output/dev also drops ./dev itself: put the empty directory back
+  tar -rf "$out.tmp.tar" --numeric-owner --owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" -C "$WORK/empty" ./dev
+  mv "$out.tmp.tar" "$out"
+  printf '%s' "$*" > "$out.args"
+}
+
+# distroless_tar -> $WORK/base/distroless.tar: no shell, no dpkg/apt, status.d per package
+distroless_tar() {
+  local out=$WORK/base/distroless.tar
+  [[ -s $out ]] && return 0
+  local root=$WORK/distroless-root
+  rm -rf "$root"; mkdir -p "$WORK/base"
+  log "mmdebstrap distroless (extract variant)"
+  mmdebstrap --quiet --variant=extract --skip=cleanup/apt/cache \
+    --include=base-files,netbase,tzdata,libc6,libgcc-s1,gcc-12-base,libssl3,ca-certificates \
+    "$SUITE" "$root" </dev/null
+  mkdir -p "$root/var/lib/dpkg/status.d"
+  local deb pkg ctl
+  for deb in "$root"/var/cache/apt/archives/*.deb; do
+    pkg=$(dpkg-deb -f "$deb" Package)
+    # the control stanza, as distroless writes it (syft reads these)
+    dpkg-deb -f "$deb" | awk 'NR==1{print; print "Status: install ok installed"; next} {print}' \
+      > "$root/var/lib/dpkg/status.d/$pkg"
+    ctl=$(mktemp -d); dpkg-deb -e "$deb" "$ctl"
+    [[ -f $ctl/md5sums ]] && cp "$ctl/md5sums" "$root/var/lib/dpkg/status.d/$pkg.md5sums"
+    rm -rf "$ctl"
+  done
+  # the ca-certificates postinst never ran
+  mkdir -p "$root/etc/ssl/certs"
+  cat "$root"/usr/share/ca-certificates/mozilla/*.crt > "$root/etc/ssl/certs/ca-certificates.crt"
+  cat > "$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin
+EOF
+  cat > "$root/etc/group" <<'EOF'
+root:x:0:
+nobody:x:65534:
+tty:x:5:
+staff:x:50:
+nonroot:x:65532:
+EOF
+  rm -rf "$root"/var/cache/apt "$root"/var/lib/apt "$root"/etc/apt "$root"/var/cache/debconf \
+    "$root"/var/log/* "$root"/etc/machine-id
+  find "$root/var/lib/dpkg" -mindepth 1 -maxdepth 1 ! -name status.d -exec rm -rf {} +
+  mkdir -p "$root"/{dev,proc,sys,tmp,root,home/nonroot}
+  chmod 1777 "$root/tmp"; chmod 700 "$root/root"; chown 65532:65532 "$root/home/nonroot"
+  for f in bin/sh usr/bin/sh bin/bash usr/bin/dpkg usr/bin/apt; do
+    [[ -e $root/$f || -L $root/$f ]] && die "distroless base unexpectedly has /$f"
+  done
+  tar --sort=name --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" --clamp-mtime -C "$root" -cf "$out.tmp" .
+  mv "$out.tmp" "$out"
+  rm -rf "$root"
+}
+
+# layer_from_spec NAME < spec -> prints the path of $WORK/layers/NAME.tar
+layer_from_spec() {
+  mkdir -p "$WORK/layers"
+  "$PY" "$TARKIT" layer "$WORK/layers/$1.tar"
+  echo "$WORK/layers/$1.tar"
+}
+
+# diff_layer BASE FULL NAME -> prints the path of the layer turning base tar into full tar
+diff_layer() {
+  local out=$WORK/layers/$3.tar
+  mkdir -p "$WORK/layers"
+  if [[ ! -s $out || $1 -nt $out || $2 -nt $out ]]; then
+    "$PY" "$TARKIT" diff "$1" "$2" "$out.tmp"
+    mv "$out.tmp" "$out"
+  fi
+  echo "$out"
+}
+
+# extract_file TAR PATH DEST: one file out of a rootfs tar (paths as ./x/y)
+extract_file() { tar -xOf "$1" "./${2#/}" > "$3"; }
+
+IMG= OUT=
+# new_image NAME: fresh layout at $FLEET/NAME.tmp/oci, tag latest
+new_image() {
+  OUT=$FLEET/$1.tmp
+  IMG=$OUT/oci:latest
+  rm -rf "$OUT"; mkdir -p "$OUT"
+  umoci init --layout "$OUT/oci"
+  umoci new --image "$IMG"
+}
+
+# add_layer TAR CREATED_BY
+add_layer() {
+  umoci raw add-layer --image "$IMG" --history.created "$CREATED" --history.created_by "$2" "$1"
+}
+
+# configure [umoci config args...] (created time fixed for reproducible digests)
+configure() {
+  umoci config --image "$IMG" --created "$CREATED" --author pare-fleet \
+    --history.created "$CREATED" --history.created_by "umoci config" "$@"
+}
+
+# finish NAME EXTRA_JSON [rootfs] [formats]: gc, other encodings, rootfs, facts, stamp
+finish() {
+  local name=$1 extra=$2 want_rootfs=${3:-} formats=${4:-"oci-zstd docker.tar oci.tar"}
+  umoci gc --layout "$OUT/oci"
+  [[ $formats == *oci-zstd* ]] && skopeo copy -q --dest-compress-format zstd "oci:$OUT/oci:latest" "oci:$OUT/oci-zstd:latest"
+  [[ $formats == *docker.tar* ]] && skopeo copy -q "oci:$OUT/oci:latest" "docker-archive:$OUT/docker.tar:pare/$name:latest"
+  [[ $formats == *oci.tar* ]] && skopeo copy -q "oci:$OUT/oci:latest" "oci-archive:$OUT/oci.tar:latest"
+  if [[ -n $want_rootfs ]]; then
+    rm -rf "$WORK/unpack-$name"
+    umoci unpack --image "$IMG" "$WORK/unpack-$name" >/dev/null
+    mv "$WORK/unpack-$name/rootfs" "$OUT/rootfs"
+    rm -rf "$WORK/unpack-$name"
+  fi
+  "$PY" "$TARKIT" facts "$OUT/oci" "$OUT" "$name" "$extra" > "$OUT/facts.json"
+  echo "$FLEET_VERSION" > "$OUT/.stamp"
+  rm -rf "${FLEET:?}/$name"
+  mv "$OUT" "$FLEET/$name"
+}
+
+# json helpers for the facts a recipe declares
+jarr() { jq -cn '$ARGS.positional' --args "$@"; }
+
+# ------------------------------------------------------------------ recipes
+
+# slim: debian:bookworm-slim stand-in. 1 layer, root, bash.
+image_slim() {
+  base_tar slim
+  local base=$WORK/base/slim.tar
+  new_image slim
+  add_layer "$base" "mmdebstrap --variant=minbase $SUITE"
+  configure --config.entrypoint /bin/bash --config.env "$PATH_ENV"
+  local extra
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$base")" \
+    --argjson present "$(jarr /usr/bin/bash /usr/bin/sh /usr/bin/env /usr/bin/dpkg /etc/os-release /var/lib/dpkg/status)" \
+    '{purpose: "debian:bookworm-slim stand-in: the base-image baseline",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, paths_present: $present, known_files: ["/usr/bin/env", "/etc/os-release"]}')
+  finish slim "$extra" rootfs
+}
+
+# distroless: gcr.io/distroless/base stand-in. 1 layer, uid 65532, no shell/dpkg/apt.
+image_distroless() {
+  distroless_tar
+  local base=$WORK/base/distroless.tar
+  new_image distroless
+  add_layer "$base" "distroless-like base (mmdebstrap --variant=extract + status.d)"
+  configure --config.user 65532:65532 --config.env "$PATH_ENV" \
+    --config.env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt --config.workingdir /home/nonroot
+  local extra
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$base")" \
+    --argjson present "$(jarr /etc/passwd /etc/ssl/certs/ca-certificates.crt /var/lib/dpkg/status.d/libc6 /home/nonroot /usr/lib/os-release)" \
+    --argjson absent "$(jarr /bin/sh /usr/bin/sh /bin/bash /usr/bin/bash /usr/bin/dpkg /usr/bin/apt /var/lib/dpkg/status)" \
+    '{purpose: "distroless-like hardened base: no shell, no package manager, nonroot user",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, paths_present: $present, paths_absent: $absent,
+      known_files: ["/etc/passwd"]}')
+  finish distroless "$extra" rootfs
+}
+
+# layers: tiny hand-made image exercising layer semantics (whiteouts, opaque dir, links).
+image_layers() {
+  new_image layers
+  local l0 l1 l2
+  l0=$(layer_from_spec layers-0 <<'EOF'
+dir etc
+file etc/passwd content='root:x:0:0:root:/root:/bin/sh\n'
+dir data
+file data/keep.txt content='keep me\n'
+file data/overwrite.txt content='version 1\n'
+file data/gone.txt content='deleted in layer 1, back in layer 2 (v1)\n'
+file data/late-mode.sh content='#!/bin/sh\necho hi\n' mode=0644
+file data/hl-a content='hard-linked content\n'
+hardlink data/hl-b data/hl-a
+symlink data/link-a link-b
+symlink data/link-b link-c
+symlink data/link-c keep.txt
+symlink data/abs-link /data/keep.txt
+symlink data/loop-x loop-y
+symlink data/loop-y loop-x
+dir data/opq
+file data/opq/old-1.txt content='hidden by the opaque marker\n'
+dir data/opq/sub
+file data/opq/sub/old-2.txt size=4096 seed=old-2
+dir data/dir-gone
+file data/dir-gone/a.bin size=65536 seed=dir-gone-a
+dir data/dir-gone/nested
+file data/dir-gone/nested/b.bin size=32768 seed=dir-gone-b
+file data/wasted.bin size=1048576 seed=wasted
+EOF
+)
+  l1=$(layer_from_spec layers-1 <<'EOF'
+dir data
+file data/overwrite.txt content='version 2, longer than version 1\n'
+whiteout data/gone.txt
+whiteout data/dir-gone
+opaque data/opq
+file data/opq/new.txt content='only file left in opq\n'
+file data/late.txt content='added in layer 1, deleted in layer 2\n'
+whiteout data/wasted.bin
+EOF
+)
+  l2=$(layer_from_spec layers-2 <<'EOF'
+dir data
+file data/gone.txt content='deleted in layer 1, back in layer 2 (v2)\n'
+whiteout data/late.txt
+file data/late-mode.sh content='#!/bin/sh\necho hi\n' mode=0755
+symlink data/dangling /nonexistent/target
+file data/setuid-tool content='not really a binary\n' mode=4755
+file data/world-writable.txt content='anyone can write me\n' mode=0666
+EOF
+)
+  add_layer "$l0" "COPY base/ /"
+  add_layer "$l1" "RUN overwrite, rm, opaque"
+  add_layer "$l2" "RUN re-add, chmod, links"
+  configure --config.label org.opencontainers.image.title=layers
+  local extra
+  extra=$(jq -cn \
+    --argjson present "$(jarr /data/keep.txt /data/overwrite.txt /data/gone.txt /data/opq/new.txt /data/hl-a /data/hl-b /data/link-a /data/loop-x /data/dangling)" \
+    --argjson absent "$(jarr /data/dir-gone /data/dir-gone/a.bin /data/dir-gone/nested/b.bin /data/opq/old-1.txt /data/opq/sub /data/late.txt /data/wasted.bin)" \
+    '{purpose: "layer semantics: file and dir whiteouts, opaque dir, re-added file, overwrite, mode change, hardlinks, symlink chain/loop/dangling",
+      full_tree: true, paths_present: $present, paths_absent: $absent,
+      known_files: ["/data/overwrite.txt", "/data/gone.txt", "/data/late-mode.sh", "/data/hl-b", "/data/link-a"],
+      expect: {
+        overwrite_txt: "version 2, longer than version 1\n",
+        gone_txt: "deleted in layer 1, back in layer 2 (v2)\n",
+        symlink_chain: {"/data/link-a": "/data/keep.txt"},
+        symlink_loop: ["/data/loop-x", "/data/loop-y"],
+        wasted_bytes_min: (1048576 + 65536 + 32768 + 4096)}}')
+  finish layers "$extra" rootfs
+}
+
+# fat: node:18 / python:3.11 (non-slim) stand-in: build tools, waste and mistakes in later layers.
+image_fat() {
+  base_tar slim
+  base_tar fat --include=build-essential,curl,ca-certificates,python3,python3-pip,git,libpq-dev
+  local slim=$WORK/base/slim.tar full=$WORK/base/fat.tar l1 l2 l3 key
+  l1=$(diff_layer "$slim" "$full" fat-1)
+  mkdir -p "$WORK/fat"
+  extract_file "$slim" usr/bin/env "$WORK/fat/env"
+  { extract_file "$slim" etc/bash.bashrc /dev/stdout; echo 'export HISTFILE=/dev/null  # added by a later layer'; } > "$WORK/fat/bash.bashrc"
+  key=$WORK/fat/id_ed25519
+  [[ -f $key ]] || ssh-keygen -q -t ed25519 -N '' -C 'builder@pare-fleet' -f "$key"
+  l2=$(layer_from_spec fat-2 <<'EOF'
+dir tmp mode=1777
+file tmp/toolchain.tar.gz size=20971520 seed=toolchain
+dir opt
+dir opt/cache
+file opt/cache/blob-1.bin size=1048576 seed=cache-1
+file opt/cache/blob-2.bin size=1048576 seed=cache-2
+file opt/cache/blob-3.bin size=1048576 seed=cache-3
+dir opt/cache/sub
+file opt/cache/sub/blob-4.bin size=1048576 seed=cache-4
+file opt/cache/sub/blob-5.bin size=1048576 seed=cache-5
+EOF
+)
+  l3=$(layer_from_spec fat-3 <<EOF
+whiteout tmp/toolchain.tar.gz
+whiteout opt/cache
+file etc/bash.bashrc src=$WORK/fat/bash.bashrc
+file usr/local/bin/env-suid src=$WORK/fat/env mode=4755
+dir usr/local/etc
+file usr/local/etc/app.conf content='token = changeme\n' mode=0666
+dir root mode=0700
+dir root/.ssh mode=0700
+file root/.ssh/id_ed25519 src=$key mode=0600
+file root/.ssh/id_ed25519.pub src=$key.pub mode=0644
+EOF
+)
+  new_image fat
+  add_layer "$slim" "mmdebstrap --variant=minbase $SUITE"
+  add_layer "$l1" "RUN apt-get install build-essential curl ca-certificates python3 python3-pip git libpq-dev"
+  add_layer "$l2" "RUN curl -o /tmp/toolchain.tar.gz … && fill /opt/cache"
+  add_layer "$l3" "RUN rm /tmp/toolchain.tar.gz && rm -rf /opt/cache && setup"
+  configure --config.cmd bash --config.env "$PATH_ENV" --config.label maintainer=pare-fleet
+  local extra
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$full")" \
+    --argjson present "$(jarr /usr/bin/python3 /usr/bin/git /usr/bin/curl /usr/bin/make /usr/include/postgresql/libpq-fe.h /usr/local/bin/env-suid /root/.ssh/id_ed25519)" \
+    --argjson absent "$(jarr /tmp/toolchain.tar.gz /opt/cache /opt/cache/blob-1.bin /opt/cache/sub/blob-5.bin)" \
+    '{purpose: "big build image: benchmark subject; wasted bytes behind a file and a dir whiteout, setuid copy, world-writable file, SSH private key, edited base file",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, paths_present: $present, paths_absent: $absent,
+      known_files: ["/usr/local/bin/env-suid", "/usr/local/etc/app.conf", "/etc/bash.bashrc", "/root/.ssh/id_ed25519"],
+      secrets: [{path: "/root/.ssh/id_ed25519", kind: "ssh-private-key"}],
+      expect: {wasted_file_whiteout: {path: "/tmp/toolchain.tar.gz", bytes: 20971520},
+               wasted_dir_whiteout: {path: "/opt/cache", bytes: 5242880, files: 5},
+               edited_base_file: "/etc/bash.bashrc", setuid_added: "/usr/local/bin/env-suid",
+               world_writable_added: "/usr/local/etc/app.conf"}}')
+  finish fat "$extra"
+}
+
+# python-app: python:3.11-slim + Flask app, root, AWS-key-like ENV, pip deps with advisories.
+image_python_app() {
+  base_tar slim
+  base_tar python --include=python3,login
+  local slim=$WORK/base/slim.tar full=$WORK/base/python.tar site=$WORK/payload/python-site l1 l2 l3
+  l1=$(diff_layer "$slim" "$full" python-1)
+  if [[ ! -f $site.done ]]; then
+    rm -rf "$site"
+    log "pip install --target (cp311 manylinux wheels)"
+    "$PY" -m pip install -q --no-cache-dir --disable-pip-version-check --root-user-action=ignore --target "$site" \
+      --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
+      --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
+      flask==3.0.3 requests==2.31.0 psycopg2-binary==2.9.9 urllib3==1.26.18
+    find "$site" -name __pycache__ -prune -exec rm -rf {} +
+    touch "$site.done"
+  fi
+  rm -f "$WORK/layers/python-2.tar" "$WORK/layers/python-3.tar"
+  l2=$(layer_from_spec python-2 <<EOF
+dir usr/local/lib/python3.11
+tree usr/local/lib/python3.11/dist-packages $site
+EOF
+)
+  l3=$(layer_from_spec python-3 <<EOF
+dir app
+file app/app.py src=$PAYLOAD/python-app/app.py
+EOF
+)
+  new_image python-app
+  add_layer "$slim" "mmdebstrap --variant=minbase $SUITE"
+  add_layer "$l1" "RUN apt-get install python3 login"
+  add_layer "$l2" "RUN pip install flask==3.0.3 requests==2.31.0 psycopg2-binary==2.9.9 urllib3==1.26.18"
+  add_layer "$l3" "COPY app.py /app/"
+  configure --config.entrypoint python3 --config.entrypoint /app/app.py --config.workingdir /app \
+    --config.env "$PATH_ENV" --config.env AWS_ACCESS_KEY_ID=AKIAQ7PARE4TESTW6ZK2 \
+    --config.env AWS_SECRET_ACCESS_KEY=q8Vd2fPareFleetTestOnly0nlyNotReal7xKz3W \
+    --config.env PORT=8080 --config.exposedports 8080/tcp
+  local py extra
+  py=$(for d in "$site"/*.dist-info; do
+         awk -F': ' '/^Name: /{n=$2} /^Version: /{v=$2} END{printf "{\"name\":\"%s\",\"version\":\"%s\"}\n", n, v}' "$d/METADATA"
+       done | jq -cs 'sort_by(.name | ascii_downcase)')
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$full")" --argjson py "$py" \
+    --argjson present "$(jarr /usr/bin/python3 /usr/bin/perl /usr/bin/login /app/app.py /usr/local/lib/python3.11/dist-packages/flask/__init__.py)" \
+    '{purpose: "python:3.11-slim stand-in app: root user, secrets in ENV, pip deps with advisories, unused packages (perl, login)",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, python_packages: $py, paths_present: $present,
+      known_files: ["/app/app.py"],
+      secrets: [{env: "AWS_ACCESS_KEY_ID", kind: "aws-access-key-id"}, {env: "AWS_SECRET_ACCESS_KEY", kind: "aws-secret-access-key"}],
+      unused_packages_hint: ["perl-base", "login"]}')
+  finish python-app "$extra"
+}
+
+# node-app: node:18-slim stand-in + express app (uid 1000), npm deps with advisories + dev deps.
+image_node_app() {
+  base_tar slim
+  base_tar node --include=nodejs --customize-hook='chroot "$1" useradd --uid 1000 --user-group --create-home --shell /bin/bash node'
+  local slim=$WORK/base/slim.tar full=$WORK/base/node.tar app=$WORK/payload/node-app l1 l2
+  l1=$(diff_layer "$slim" "$full" node-1)
+  if [[ ! -f $app.done ]]; then
+    need npm "npm"
+    rm -rf "$app"; mkdir -p "$app"
+    log "npm install (express, lodash; mocha as dev dependency)"
+    echo '{"name":"node-app","version":"1.0.0","private":true,"main":"index.js"}' > "$app/package.json"
+    (cd "$app" && npm install --no-audit --no-fund --no-update-notifier --loglevel=error express@4.18.2 lodash@4.17.20 \
+      && npm install --no-audit --no-fund --no-update-notifier --loglevel=error -D mocha@10.2.0) >&2
+    cp "$PAYLOAD/node-app/index.js" "$app/index.js"
+    touch "$app.done"
+  fi
+  rm -f "$WORK/layers/node-2.tar"
+  l2=$(layer_from_spec node-2 <<EOF
+tree app $app uid=1000 gid=1000
+EOF
+)
+  new_image node-app
+  add_layer "$slim" "mmdebstrap --variant=minbase $SUITE"
+  add_layer "$l1" "RUN apt-get install nodejs && useradd node"
+  add_layer "$l2" "COPY --chown=1000:1000 . /app"
+  configure --config.user 1000:1000 --config.entrypoint node --config.entrypoint /app/index.js \
+    --config.workingdir /app --config.env "$PATH_ENV" --config.env NODE_ENV=production \
+    --config.exposedports 8080/tcp
+  local npmpk extra
+  npmpk=$(jq -c '[.packages | to_entries[] | select(.key != "") |
+      {path: .key, name: (.key | sub(".*node_modules/"; "")), version: .value.version, dev: (.value.dev // false)}]
+      | sort_by(.path)' "$app/package-lock.json")
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$full")" --argjson npm "$npmpk" \
+    --argjson present "$(jarr /usr/bin/node /app/index.js /app/package.json /app/package-lock.json /app/node_modules/express/package.json /app/node_modules/lodash/package.json /app/node_modules/mocha/package.json /home/node)" \
+    '{purpose: "node:18-slim stand-in app: uid 1000, npm deps with advisories, dev deps left in node_modules",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, npm_packages: $npm, paths_present: $present,
+      known_files: ["/app/index.js", "/app/package-lock.json"]}')
+  finish node-app "$extra"
+}
+
+# go-distroless: distroless base + static Go binary (Debian's go 1.19, stdlib only), uid 65532.
+image_go_distroless() {
+  distroless_tar
+  need go golang-go
+  local bin=$WORK/payload/go/hello l1 gov
+  mkdir -p "$WORK/payload/go"
+  log "go build"
+  (cd "$PAYLOAD/go-hello" && CGO_ENABLED=0 GOPROXY=off GOFLAGS=-buildvcs=false GOCACHE=$WORK/gocache \
+    go build -trimpath -o "$bin" .)
+  l1=$(layer_from_spec go-1 <<EOF
+dir app
+file app/hello src=$bin mode=0755
+EOF
+)
+  new_image go-distroless
+  add_layer "$WORK/base/distroless.tar" "distroless-like base (mmdebstrap --variant=extract + status.d)"
+  add_layer "$l1" "COPY hello /app/hello"
+  configure --config.user 65532:65532 --config.entrypoint /app/hello --config.env "$PATH_ENV" \
+    --config.env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+  gov=$(go version -m "$bin" | awk 'NR==1{print $2}')
+  local extra
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$WORK/base/distroless.tar")" --arg gov "$gov" \
+    --arg buildinfo "$(go version -m "$bin")" \
+    '{purpose: "hardened reference: static Go binary on distroless, nonroot",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, go_binaries: [{path: "/app/hello", main_module: "example.com/pare/hello", go_version: $gov, buildinfo: $buildinfo}],
+      paths_present: ["/app/hello"], paths_absent: ["/bin/sh", "/usr/bin/sh"],
+      known_files: ["/app/hello"], run: {argv: ["/app/hello"], stdout: "hello from go 65532\n"}}')
+  finish go-distroless "$extra" rootfs
+}
+
+# rust-distroless: distroless base + `cargo auditable` binary (.dep-v0 section), uid 65532.
+image_rust_distroless() {
+  distroless_tar
+  if ! cargo auditable --version >/dev/null 2>&1; then
+    log "cargo install --locked cargo-auditable"
+    cargo install --locked --quiet cargo-auditable
+  fi
+  local tgt=$WORK/payload/rust-target bin l1
+  log "cargo auditable build"
+  (cd "$PAYLOAD/rs-hello" && CARGO_TARGET_DIR=$tgt cargo auditable build --release --locked --quiet)
+  bin=$tgt/release/rs-hello
+  l1=$(layer_from_spec rust-1 <<EOF
+dir app
+file app/rshello src=$bin mode=0755
+EOF
+)
+  new_image rust-distroless
+  add_layer "$WORK/base/distroless.tar" "distroless-like base (mmdebstrap --variant=extract + status.d)"
+  add_layer "$l1" "COPY rs-hello /app/rshello"
+  configure --config.user 65532:65532 --config.entrypoint /app/rshello --config.env "$PATH_ENV"
+  local crates extra
+  crates=$(awk '/^\[\[package\]\]/{if(n)print n" "v; n="";v=""} /^name = /{n=$3} /^version = /{v=$3} END{print n" "v}' \
+    "$PAYLOAD/rs-hello/Cargo.lock" | tr -d '"' | jq -Rcs 'split("\n") | map(select(length>0) | split(" ") | {name: .[0], version: .[1]})')
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$WORK/base/distroless.tar")" --argjson crates "$crates" \
+    '{purpose: "hardened reference: Rust binary with a cargo-auditable .dep-v0 section on distroless",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, rust_binaries: [{path: "/app/rshello", crates: $crates}],
+      paths_present: ["/app/rshello"], paths_absent: ["/bin/sh", "/usr/bin/sh"],
+      known_files: ["/app/rshello"], run: {argv: ["/app/rshello"], stdout: "hello from rust 42\n"}}')
+  finish rust-distroless "$extra" rootfs
+}
+
+# big (on demand): >= 2 GB uncompressed, for memory-flatness benchmarks.
+image_big() {
+  base_tar slim
+  base_tar fat --include=build-essential,curl,ca-certificates,python3,python3-pip,git,libpq-dev
+  local slim=$WORK/base/slim.tar l1 l2
+  l1=$(diff_layer "$slim" "$WORK/base/fat.tar" fat-1)
+  l2=$WORK/layers/big-2.tar
+  if [[ ! -s $l2 ]]; then
+    { echo "dir srv"; echo "dir srv/data"
+      for i in 1 2 3 4; do echo "file srv/data/random-$i.bin size=268435456 seed=big-random-$i"; done
+      for i in 1 2 3 4; do echo "file srv/data/log-$i.txt size=268435456 seed=big-log-$i kind=text"; done
+    } | layer_from_spec big-2 >/dev/null
+  fi
+  new_image big
+  add_layer "$slim" "mmdebstrap --variant=minbase $SUITE"
+  add_layer "$l1" "RUN apt-get install build-essential curl ca-certificates python3 python3-pip git libpq-dev"
+  add_layer "$l2" "COPY data/ /srv/data/"
+  configure --config.cmd bash --config.env "$PATH_ENV"
+  finish big '{"purpose": "memory-flatness benchmark subject: >= 2 GB uncompressed (1 GB random + 1 GB log-like text on top of fat)", "paths_present": ["/srv/data/random-4.bin", "/srv/data/log-4.txt"]}' "" "oci-zstd docker.tar"
+}
+
+# ------------------------------------------------------------------ driver
+
+build_one() {
+  local name=$1 fn=image_${1//-/_} t0
+  declare -F "$fn" >/dev/null || die "unknown image \`$name\` (see --list)"
+  if [[ -z ${FORCE:-} && -f $FLEET/$name/.stamp && $(cat "$FLEET/$name/.stamp") == "$FLEET_VERSION" ]]; then
+    log "$name: up to date"
+    return 0
+  fi
+  log "$name: building"
+  t0=$(date +%s)
+  "$fn"
+  local dt=$(( $(date +%s) - t0 ))
+  printf '%s\t%s\t%ss\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$dt" \
+    "$(du -sh "$FLEET/$name" | cut -f1)" >> "$FLEET/build.log"
+  log "$name: done in ${dt}s ($(jq -r '"\(.layer_count) layers, \(.uncompressed_size) bytes uncompressed"' "$FLEET/$name/facts.json"))"
+}
+
+main() {
+  local images=()
+  FORCE=
+  while (($#)); do
+    case $1 in
+      --list) printf '%s\n' "${DEFAULT_IMAGES[@]}"; printf '%s (on demand)\n' "${ONDEMAND_IMAGES[@]}"; return 0 ;;
+      -f|--force) FORCE=1 ;;
+      -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
+      -*) die "unknown option \`$1\`" ;;
+      *) images+=("$1") ;;
+    esac
+    shift
+  done
+  ((${#images[@]})) || images=("${DEFAULT_IMAGES[@]}")
+  [[ $(id -u) == 0 ]] || die "mmdebstrap and umoci unpack need root here"
+  need mmdebstrap mmdebstrap; need umoci umoci; need skopeo skopeo; need jq jq; need dpkg-deb dpkg
+  need ssh-keygen openssh-client
+  mkdir -p "$WORK"
+  # one build at a time per fleet dir (several people share one)
+  exec 9>"$FLEET/.lock"
+  flock 9
+  local t0=$SECONDS name
+  for name in "${images[@]}"; do build_one "$name"; done
+  log "fleet ready in $FLEET ($((SECONDS - t0))s): ${images[*]}"
+}
+
+main "$@"

@@ -1,0 +1,3 @@
+module example.com/pare/hello
+
+go 1.19

@@ -1,0 +1,16 @@
+"""python-app: the Flask service of pare's test fleet."""
+import os
+
+import flask
+import requests  # noqa: F401  (a dependency with known advisories, imported so it is "used")
+
+app = flask.Flask(__name__)
+
+
+@app.route("/")
+def index():
+    return "ok\n"
+
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "8080")))
