@@ -37,10 +37,11 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    /// Learn the habits of `src` from its first document with nested blocks.
-    pub(crate) fn detect(src: &str, root: &Node) -> Self {
+    /// Learn the habits of `src` from one document's nested blocks;
+    /// `crlf` says whether the file uses CRLF line endings.
+    pub(crate) fn detect(src: &str, root: &Node, crlf: bool) -> Self {
         let mut layout = Layout {
-            nl: if src.contains("\r\n") { "\r\n" } else { "\n" },
+            nl: if crlf { "\r\n" } else { "\n" },
             step: 0,
             seq_indent: usize::MAX,
         };
@@ -467,7 +468,7 @@ mod tests {
     fn apply(src: &str, f: impl for<'a> Fn(&mut Planner<'a>, &'a Node)) -> String {
         let docs = parse(src).unwrap();
         let root = docs[0].root.as_ref().unwrap();
-        let mut p = Planner::new(src, Layout::detect(src, root));
+        let mut p = Planner::new(src, Layout::detect(src, root, src.contains('\r')));
         f(&mut p, root);
         let edits = p.finish().expect("fixable");
         apply_edits(src, &[&Fix::safe("t", edits)]).text
@@ -575,10 +576,10 @@ mod tests {
         let src = "a: &x {b: 1}\nc: *x\nd:\n";
         let docs = parse(src).unwrap();
         let root = docs[0].root.as_ref().unwrap();
-        let mut p = Planner::new(src, Layout::detect(src, root));
+        let mut p = Planner::new(src, Layout::detect(src, root, src.contains('\r')));
         p.ensure(root.get("c").unwrap(), &["e"], V::Bool(true));
         assert!(p.finish().is_none());
-        let mut p = Planner::new(src, Layout::detect(src, root));
+        let mut p = Planner::new(src, Layout::detect(src, root, src.contains('\r')));
         p.ensure(root, &["d", "e"], V::Bool(true));
         assert!(p.finish().is_none());
     }

@@ -60,7 +60,11 @@ impl Linter for K8sLinter {
 /// inside strings that other tools (Argo) use.
 #[must_use]
 pub fn is_helm_template(src: &str) -> bool {
-    src.match_indices("{{").any(|(i, _)| {
+    let bytes = src.as_bytes();
+    (0..bytes.len().saturating_sub(1)).any(|i| {
+        if bytes[i] != b'{' || bytes[i + 1] != b'{' {
+            return false;
+        }
         let rest = src[i + 2..].trim_start_matches('-').trim_start();
         [
             ".",
@@ -153,7 +157,10 @@ fn lint_document(
     opts: &LintOptions,
     outcome: &mut LintOutcome,
 ) {
-    let layout = Layout::detect(src, root);
+    let crlf = src
+        .find('\n')
+        .is_some_and(|i| i > 0 && src.as_bytes()[i - 1] == b'\r');
+    let layout = Layout::detect(src, root, crlf);
     for object in model::objects(root) {
         let Some(w) = model::workload(object) else {
             continue;
@@ -333,5 +340,75 @@ impl<'a> Checker<'a> {
         } else {
             Fix::unsafe_edit(title, edits)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_templates_are_recognised_but_argo_placeholders_are_not() {
+        assert!(is_helm_template("image: {{ .Values.image }}\n"));
+        assert!(is_helm_template(
+            "{{- if .Values.x }}\nkind: Pod\n{{- end }}\n"
+        ));
+        assert!(!is_helm_template(
+            "args: [\"{{inputs.parameters.message}}\"]\n"
+        ));
+        let out = lint(
+            "chart.yaml",
+            "kind: Pod\nspec: {{ .Values.spec }}\n",
+            &LintOptions::default(),
+        )
+        .unwrap();
+        assert!(out.diagnostics.is_empty());
+        assert!(
+            out.notes[0].contains("Helm template skipped"),
+            "{:?}",
+            out.notes
+        );
+    }
+
+    #[test]
+    fn a_broken_document_is_one_error_with_line_and_column() {
+        let src = "apiVersion: v1\nkind: Pod\nspec:\n  containers: [\n---\n";
+        let err = lint("bad.yaml", src, &LintOptions::default()).unwrap_err();
+        assert_eq!(err.path, "bad.yaml");
+        assert!(err.line >= 4, "{err}");
+        assert!(err.to_string().starts_with("bad.yaml:"));
+    }
+
+    #[test]
+    fn non_workloads_are_skipped_and_peer_suppressions_can_be_turned_off() {
+        let src = "kind: Service\nspec: {ports: [}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  annotations:\n    checkov.io/skip1: CKV_K8S_16=cni\nspec:\n  containers:\n  - name: a\n    image: a:1\n    securityContext: {privileged: true}\n";
+        let select = LintOptions {
+            select: vec!["K8S007".into()],
+            peer_suppressions: true,
+            ..LintOptions::default()
+        };
+        let out = lint("m.yaml", src, &select).unwrap();
+        assert!(out.diagnostics.is_empty());
+        assert_eq!(out.suppressed.len(), 1);
+        assert_eq!(out.suppressed[0].reason.as_deref(), Some("cni"));
+        let no_peers = LintOptions {
+            peer_suppressions: false,
+            ..select
+        };
+        let out = lint("m.yaml", src, &no_peers).unwrap();
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].start.line, 13);
+    }
+
+    #[test]
+    fn detects_manifests_by_extension_and_content() {
+        let l = K8sLinter;
+        assert!(l.detect(Path::new("a/deploy.yaml"), "apiVersion: v1\nkind: Pod\n"));
+        assert!(l.detect(
+            Path::new("a/deploy.json"),
+            "{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"
+        ));
+        assert!(!l.detect(Path::new("a/values.yaml"), "image: x\n"));
+        assert!(!l.detect(Path::new("Dockerfile"), "apiVersion: v1\nkind: Pod\n"));
     }
 }
