@@ -29,9 +29,13 @@ pub(crate) enum V {
 }
 
 /// Indentation and line-ending habits of one file.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Layout {
     nl: &'static str,
+    /// Flow edits quote keys (JSON).
+    quote_keys: bool,
+    /// Flow edits quote strings (JSON, KYAML).
+    quote_strings: bool,
     step: usize,
     seq_indent: usize,
 }
@@ -42,9 +46,17 @@ impl Layout {
     pub(crate) fn detect(src: &str, root: &Node, crlf: bool) -> Self {
         let mut layout = Layout {
             nl: if crlf { "\r\n" } else { "\n" },
+            quote_keys: false,
+            quote_strings: false,
             step: 0,
             seq_indent: usize::MAX,
         };
+        // A flow-style document (JSON, KYAML) gets edits in its quoting.
+        if let (true, Some(entries)) = (root.flow, root.entries()) {
+            let quoted = |n: &Node| matches!(n.value, Value::Scalar(_, Style::Quoted));
+            layout.quote_keys = entries.first().is_some_and(|(k, _)| quoted(k));
+            layout.quote_strings = layout.quote_keys || entries.iter().any(|(_, v)| quoted(v));
+        }
         learn(src, root, &mut layout, 0);
         if layout.step == 0 {
             layout.step = 2;
@@ -155,25 +167,41 @@ fn scalar(v: &V) -> String {
                 format!("{s:?}")
             }
         }
-        V::Seq(_) | V::Map(_) => flow(v),
+        V::Seq(_) | V::Map(_) => Layout::default().flow(v),
     }
 }
 
-fn flow(v: &V) -> String {
-    match v {
-        V::Seq(items) => format!(
-            "[{}]",
-            items.iter().map(flow).collect::<Vec<_>>().join(", ")
-        ),
-        V::Map(entries) => format!(
-            "{{{}}}",
-            entries
-                .iter()
-                .map(|(k, v)| format!("{k}: {}", flow(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        _ => scalar(v),
+impl Layout {
+    /// `v` in flow style, quoted as the document quotes.
+    fn flow(&self, v: &V) -> String {
+        match v {
+            V::Seq(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|i| self.flow(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            V::Map(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| self.flow_entry(k, v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            V::Str(s) if self.quote_strings => format!("{s:?}"),
+            _ => scalar(v),
+        }
+    }
+
+    fn flow_entry(&self, k: &str, v: &V) -> String {
+        if self.quote_keys {
+            format!("{k:?}: {}", self.flow(v))
+        } else {
+            format!("{k}: {}", self.flow(v))
+        }
     }
 }
 
@@ -316,7 +344,14 @@ impl<'a> Planner<'a> {
                     {
                         return None;
                     }
-                    Edit::replace(node.span, scalar(v))
+                    let quoted = matches!(node.value, Value::Scalar(_, Style::Quoted));
+                    Edit::replace(
+                        node.span,
+                        match v {
+                            V::Str(s) if quoted => format!("{s:?}"),
+                            _ => scalar(v),
+                        },
+                    )
                 }
                 Op::Add(map, entries) => self.add_edit(map, entries)?,
                 Op::Push(seq, item) => self.push_edit(seq, item)?,
@@ -346,7 +381,7 @@ impl<'a> Planner<'a> {
             }
             let text = entries
                 .iter()
-                .map(|(k, v)| format!("{k}: {}", flow(v)))
+                .map(|(k, v)| self.layout.flow_entry(k, v))
                 .collect::<Vec<_>>()
                 .join(", ");
             let Some((_, last)) = map.entries()?.last() else {
@@ -435,11 +470,11 @@ impl<'a> Planner<'a> {
                 return None;
             }
             return Some(if seq.items()?.is_empty() {
-                Edit::replace(seq.span, format!("[{}]", flow(item)))
+                Edit::replace(seq.span, format!("[{}]", self.layout.flow(item)))
             } else {
                 Edit::replace(
                     Span::new(seq.span.start, seq.span.start + 1),
-                    format!("[{}, ", flow(item)),
+                    format!("[{}, ", self.layout.flow(item)),
                 )
             });
         }
@@ -531,6 +566,29 @@ mod tests {
         assert_eq!(out, "{\n  a: 1,\n  b: {c: 2, d: ALL},\n}\n");
         let out = apply(src, |p, root| p.ensure(root, &["e"], V::Bool(false)));
         assert_eq!(out, "{\n  a: 1,\n  b: {c: 2},\ne: false, }\n");
+    }
+
+    #[test]
+    fn json_documents_get_json_edits() {
+        let src = "{\"spec\": {\"securityContext\": {\"seccompProfile\": {\"type\": \"Unconfined\"}}, \"volumes\": []}}";
+        let out = apply(src, |p, root| {
+            let spec = root.get("spec").unwrap();
+            p.ensure(
+                spec,
+                &["securityContext", "seccompProfile", "type"],
+                V::Str("RuntimeDefault"),
+            );
+            p.ensure(spec, &["automountServiceAccountToken"], V::Bool(false));
+            p.push(
+                spec,
+                "volumes",
+                V::Map(vec![("name", V::Str("tmp")), ("emptyDir", V::Map(vec![]))]),
+            );
+        });
+        assert_eq!(
+            out,
+            "{\"spec\": {\"securityContext\": {\"seccompProfile\": {\"type\": \"RuntimeDefault\"}}, \"volumes\": [{\"name\": \"tmp\", \"emptyDir\": {}}], \"automountServiceAccountToken\": false}}"
+        );
     }
 
     #[test]
