@@ -1,1 +1,4 @@
 //! pare's renderers: table, json, sarif, markdown for every report.
+#![deny(missing_docs)]
+
+pub mod lint;

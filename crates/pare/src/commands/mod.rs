@@ -3,6 +3,7 @@
 pub mod fix;
 pub mod inspect;
 pub mod lint;
+pub mod linters;
 
 use crate::args::{Cli, Command};
 use crate::ExitStatus;
