@@ -60,9 +60,15 @@ impl Linter for K8sLinter {
 /// inside strings that other tools (Argo) use.
 #[must_use]
 pub fn is_helm_template(src: &str) -> bool {
-    let bytes = src.as_bytes();
-    (0..bytes.len().saturating_sub(1)).any(|i| {
-        if bytes[i] != b'{' || bytes[i + 1] != b'{' {
+    let mut from = 0;
+    std::iter::from_fn(|| {
+        // `find` with a char pattern is memchr-fast.
+        let i = from + src.get(from..)?.find('{')?;
+        from = i + 1;
+        Some(i)
+    })
+    .any(|i| {
+        if src.as_bytes().get(i + 1) != Some(&b'{') {
             return false;
         }
         let rest = src[i + 2..].trim_start_matches('-').trim_start();
