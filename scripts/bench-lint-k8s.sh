@@ -2,7 +2,8 @@
 # Benchmark `pare lint` on the Kubernetes corpus side by side with checkov:
 # the whole corpus, then every 150-file slice (sorted paths, consecutive).
 # Usage: scripts/bench-lint-k8s.sh [CORPUS_DIR]     (default /work/shared/corpus)
-# Env: PARE (default target/release/pare, built if missing), CHECKOV
+# Env: FORMAT (pare output format, default json), RUNS (default 5),
+# PARE (default target/release/pare, built if missing), CHECKOV
 # (default /opt/pare-peers/bin/checkov), PARE_SCRATCH (default /tmp/pare-bench;
 # checkov timings are cached there: delete `checkov-*.time` to re-run them).
 # Prints a Markdown table; wall time and peak RSS come from GNU time.
@@ -13,6 +14,7 @@ pare=${PARE:-$here/target/release/pare}
 checkov=${CHECKOV:-/opt/pare-peers/bin/checkov}
 scratch=${PARE_SCRATCH:-/tmp/pare-bench}
 runs=${RUNS:-5}
+format=${FORMAT:-json}
 mkdir -p "$scratch"
 [ -x /usr/bin/time ] || { echo "error: GNU time not found at \`/usr/bin/time\`" >&2; exit 2; }
 [ -x "$checkov" ] || { echo "error: checkov not found at \`$checkov\`" >&2; exit 2; }
@@ -43,14 +45,14 @@ checkov_time() {
 row() {
   local name=$1 dir=$2 files=$3
   read -r cw cm < <(checkov_time "$name" "$dir")
-  measure "$scratch/pare-$name.time" "$pare" lint --format json "$dir"
+  measure "$scratch/pare-$name.time" "$pare" lint --format "$format" "$dir"
   read -r pw pm < "$scratch/pare-$name.time"
   awk -v n="$name" -v f="$files" -v cw="$cw" -v cm="$cm" -v pw="$pw" -v pm="$pm" 'BEGIN{
     pw2 = (pw < 0.005 ? 0.005 : pw);
     printf "| %s | %d | %.2f s | %.0f MB | %.3f s | %.1f MB | %.0fx | 1/%.0f |\n", n, f, cw, cm/1024, pw, pm/1024, cw/pw2, cm/pm }'
 }
 
-echo "| input | files | checkov wall | checkov RSS | pare wall (best of $runs) | pare RSS | speed-up | memory |"
+echo "| input | files | checkov wall | checkov RSS | pare --format $format wall (best of $runs) | pare RSS | speed-up | memory |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 row corpus "$corpus/k8s" "$(find "$corpus/k8s" -type f | wc -l)"
 mapfile -t all < <(cd "$corpus/k8s" && find . -type f | sort)

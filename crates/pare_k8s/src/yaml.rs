@@ -78,7 +78,7 @@ impl Node {
         }
     }
 
-    /// The last entry whose key is `key` (Kubernetes decoders keep the last).
+    /// The last entry whose key is `key` (lenient decoders keep the last).
     #[must_use]
     pub fn entry(&self, key: &str) -> Option<&(Node, Node)> {
         self.entries()?
