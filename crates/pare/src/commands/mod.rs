@@ -3,6 +3,7 @@
 pub mod fix;
 pub mod inspect;
 pub mod lint;
+pub mod linters;
 pub mod sbom;
 
 use crate::args::{Cli, Command};

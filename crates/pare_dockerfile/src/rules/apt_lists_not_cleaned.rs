@@ -1,0 +1,92 @@
+//! DF012 `apt-lists-not-cleaned`: `apt-get install` without removing `/var/lib/apt/lists`.
+
+use crate::checker::{Checker, Origin};
+use crate::parser::Form;
+use crate::rules::{apt_install, has_cache_mount};
+use pare_findings::{Edit, Fix, FixAvailability, RuleMeta, Severity};
+
+/// DF012
+pub(crate) const META: RuleMeta = RuleMeta {
+    code: "DF012",
+    name: "apt-lists-not-cleaned",
+    summary: "`apt-get install` without cleaning `/var/lib/apt/lists` in the same `RUN`",
+    severity: Severity::Low,
+    peers: &["hadolint:DL3009"],
+    fix: FixAvailability::Sometimes,
+    doc: r#"## What it does
+Flags a `RUN` in the final stage that runs `apt-get install` and does not
+remove `/var/lib/apt/lists` in the same `RUN` (a later `RUN` cannot shrink
+the earlier layer). A cache mount on `/var/lib/apt` is accepted.
+
+## Why is this bad?
+The package lists are 20-50 MB that only `apt-get update` needs, and they
+go stale the day the image is built.
+
+## Example
+```dockerfile
+RUN apt-get update && apt-get install -y --no-install-recommends curl
+```
+
+Use instead:
+```dockerfile
+RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/*
+```
+
+## Fix safety
+Safe: appends `&& rm -rf /var/lib/apt/lists/*` to the shell-form `RUN`.
+
+## References
+- hadolint DL3009
+"#,
+};
+
+pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
+    let Some(fin) = ch.final_stage() else { return };
+    let mut found = Vec::new();
+    for i in fin.body.clone() {
+        let parts = &ch.scripts[i];
+        let installs = parts
+            .iter()
+            .flat_map(|p| &p.script.commands)
+            .any(|c| apt_install(c).is_some());
+        if !installs {
+            continue;
+        }
+        let ins = &ch.df.instructions[i];
+        let cleaned = ins.args.text.contains("/var/lib/apt/lists")
+            || ins
+                .heredocs
+                .iter()
+                .any(|h| h.body.contains("/var/lib/apt/lists"))
+            || has_cache_mount(ch, i, "/var/lib/apt");
+        if cleaned {
+            continue;
+        }
+        let text = ins.args.text.trim_end();
+        let editable = ins.form() == Form::Shell
+            && ins.heredocs.is_empty()
+            && parts.iter().all(|p| p.origin == Origin::Args)
+            && !text.ends_with([';', '&', '|', '\\']);
+        let fix = editable.then(|| {
+            let at = ins.args.to_src_end(text.len());
+            let esc = ch.df.escape;
+            Fix::safe(
+                "Remove `/var/lib/apt/lists` in the same `RUN`",
+                vec![Edit::insert(
+                    at,
+                    format!(" {esc}\n    && rm -rf /var/lib/apt/lists/*"),
+                )],
+            )
+        });
+        found.push((ins.span, fix));
+    }
+    for (span, fix) in found {
+        let d = ch.report(
+            rule,
+            span,
+            "`apt-get install` without `rm -rf /var/lib/apt/lists/*` in the same `RUN`",
+        );
+        d.fix = fix;
+    }
+}
