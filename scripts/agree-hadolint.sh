@@ -64,7 +64,7 @@ for d in had:
 for d in pare["diagnostics"]:
     if d["code"] in MAP.values() and d["path"] not in skip:
         P[d["code"]].add((d["path"], instr_line(d["path"], d["start"]["line"])))
-print(f"files: {len({d['file'] for d in had}) or 'n/a'} linted by hadolint; left out: {len(had_failed)} hadolint parse failures, {len(pare_failed)} pare parse failures ({len(skip)} distinct)\n")
+print(f"left out: {len(had_failed)} hadolint parse failures, {len(pare_failed)} pare parse failures ({len(skip)} distinct)\n")
 print("| pare | hadolint | both | hadolint only | pare only | agreement |")
 print("|---|---|---:|---:|---:|---:|")
 rev = collections.defaultdict(list)
