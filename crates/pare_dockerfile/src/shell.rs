@@ -132,6 +132,9 @@ impl Script {
 }
 
 /// Read a script.
+// The word/command macros also run once after the loop, where the state
+// they update is no longer read.
+#[allow(unused_assignments)]
 #[must_use]
 pub fn parse(src: &str) -> Script {
     let b = src.as_bytes();
