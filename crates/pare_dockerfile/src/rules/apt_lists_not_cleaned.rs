@@ -14,7 +14,7 @@ pub(crate) const META: RuleMeta = RuleMeta {
     peers: &["hadolint:DL3009"],
     fix: FixAvailability::Sometimes,
     doc: r#"## What it does
-Flags a `RUN` in the final stage that runs `apt-get update` (which writes
+Flags a `RUN` in the final stage (or a stage it builds on) that runs `apt-get update` (which writes
 the package lists) and does not remove `/var/lib/apt/lists` in the same
 `RUN` (a later `RUN` cannot shrink the earlier layer). A cache mount on
 `/var/lib/apt` is accepted.
@@ -43,9 +43,13 @@ Safe: appends `&& rm -rf /var/lib/apt/lists/*` to the shell-form `RUN`.
 };
 
 pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
-    let Some(fin) = ch.final_stage() else { return };
     let mut found = Vec::new();
-    for i in fin.body.clone() {
+    let body: Vec<usize> = ch
+        .final_chain()
+        .iter()
+        .flat_map(|s| s.body.clone())
+        .collect();
+    for i in body {
         let parts = &ch.scripts[i];
         let installs = parts.iter().flat_map(|p| &p.script.commands).any(|c| {
             matches!(c.program(), Some("apt-get" | "apt"))
