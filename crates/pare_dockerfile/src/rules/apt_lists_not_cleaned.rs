@@ -17,7 +17,7 @@ pub(crate) const META: RuleMeta = RuleMeta {
 Flags a `RUN` in the final stage (or a stage it builds on) that runs `apt-get update` (which writes
 the package lists) and does not remove `/var/lib/apt/lists` in the same
 `RUN` (a later `RUN` cannot shrink the earlier layer). A cache mount on
-`/var/lib/apt` is accepted.
+`/var/lib/apt` and `apt-get dist-clean` are accepted.
 
 ## Why is this bad?
 The package lists are 20-50 MB that only `apt-get update` needs, and they
@@ -60,7 +60,9 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
             continue;
         }
         let ins = &ch.df.instructions[i];
+        // `apt-get dist-clean` (apt 2.7+) removes the lists too.
         let cleaned = ins.args.text.contains("/var/lib/apt/lists")
+            || ins.args.text.contains("dist-clean")
             || ins
                 .heredocs
                 .iter()
