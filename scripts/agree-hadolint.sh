@@ -47,6 +47,14 @@ def instr_line(path, line):
             lines_cache[path] = []
     ls = lines_cache[path]
     i = line - 1
+    # Inside a heredoc body: map to the instruction that opened it.
+    for k in range(i - 1, max(-1, i - 300), -1):
+        m = re.search(r"<<-?[\"']?([A-Za-z_][A-Za-z0-9_]*)", ls[k])
+        if m and re.match(r"\s*(RUN|COPY|ADD)\b", ls[k], re.I):
+            end = next((e for e in range(k + 1, len(ls)) if ls[e].strip() == m.group(1)), None)
+            if end is not None and k < i <= end:
+                i = k
+            break
     while True:
         j = i - 1
         while j >= 0 and (ls[j].strip() == "" or ls[j].lstrip().startswith("#")):
@@ -61,14 +69,23 @@ for d in had:
     c = MAP.get(d["code"])
     if c and d["file"] not in skip:
         H[c].add((d["file"], d["line"]))
+ROOT_USER = set()
 for d in pare["diagnostics"]:
     if d["code"] in MAP.values() and d["path"] not in skip:
-        P[d["code"]].add((d["path"], instr_line(d["path"], d["start"]["line"])))
-print(f"files: {len({d['file'] for d in had}) or 'n/a'} linted by hadolint; left out: {len(had_failed)} hadolint parse failures, {len(pare_failed)} pare parse failures ({len(skip)} distinct)\n")
+        key = (d["path"], instr_line(d["path"], d["start"]["line"]))
+        P[d["code"]].add(key)
+        if d["code"] == "DF001" and d["message"].startswith("last `USER`"):
+            ROOT_USER.add(key)
+print(f"left out: {len(had_failed)} hadolint parse failures, {len(pare_failed)} pare parse failures ({len(skip)} distinct)\n")
 print("| pare | hadolint | both | hadolint only | pare only | agreement |")
 print("|---|---|---:|---:|---:|---:|")
 rev = collections.defaultdict(list)
 for h, p in MAP.items(): rev[p].append(h)
+# DF001 also flags a missing USER, which hadolint never does: compare the
+# explicit `USER root` case on its own too.
+P["DF001 (explicit USER root)"] = {x for x in P["DF001"] if x in ROOT_USER}
+H["DF001 (explicit USER root)"] = H["DF001"]
+rev["DF001 (explicit USER root)"] = ["DL3002"]
 for p in sorted(rev):
     both = len(H[p] & P[p]); ho = len(H[p] - P[p]); po = len(P[p] - H[p])
     tot = both + ho + po

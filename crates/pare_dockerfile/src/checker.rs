@@ -66,6 +66,24 @@ impl<'a> Checker<'a> {
         self.df.final_stage()
     }
 
+    /// The final stage and the stages it builds on (`FROM build`), final
+    /// first: all their layers end up in the final image.
+    pub fn final_chain(&self) -> Vec<&'a Stage> {
+        let mut out = Vec::new();
+        let Some(mut s) = self.final_stage() else {
+            return out;
+        };
+        out.push(s);
+        while let crate::parser::Base::Stage(p) = s.base {
+            if p >= s.index {
+                break;
+            }
+            s = &self.df.stages[p];
+            out.push(s);
+        }
+        out
+    }
+
     /// `(instruction index, instruction)` of a stage's body.
     pub fn stage_body(&self, stage: &Stage) -> impl Iterator<Item = (usize, &'a Instruction)> {
         let df = self.df;

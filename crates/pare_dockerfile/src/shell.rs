@@ -132,6 +132,9 @@ impl Script {
 }
 
 /// Read a script.
+// The word/command macros also run once after the loop, where the state
+// they update is no longer read.
+#[allow(unused_assignments)]
 #[must_use]
 pub fn parse(src: &str) -> Script {
     let b = src.as_bytes();
@@ -140,6 +143,10 @@ pub fn parse(src: &str) -> Script {
     let mut word = String::new();
     let mut wstart: Option<usize> = None;
     let mut skip_next_word = false;
+    // `case WORD in pat|pat) …;; esac`: `|` and `)` in patterns are not
+    // pipes or subshells.
+    let mut case_depth = 0usize;
+    let mut in_pattern = false;
     let mut i = 0;
 
     macro_rules! end_word {
@@ -147,6 +154,15 @@ pub fn parse(src: &str) -> Script {
             if let Some(s) = wstart.take() {
                 if std::mem::take(&mut skip_next_word) {
                     word.clear();
+                } else if in_pattern && word == "esac" {
+                    case_depth = case_depth.saturating_sub(1);
+                    in_pattern = false;
+                    word.clear();
+                } else if word == "in" && cur.words.len() == 2 && cur.words[0].text == "case" {
+                    case_depth += 1;
+                    in_pattern = true;
+                    word.clear();
+                    cur.words.clear();
                 } else {
                     cur.words.push(ShWord {
                         text: std::mem::take(&mut word),
@@ -177,6 +193,20 @@ pub fn parse(src: &str) -> Script {
             b'\n' | b';' => {
                 end_word!(i);
                 end_cmd!(false);
+                if c == b';' && case_depth > 0 && b.get(i + 1) == Some(&b';') {
+                    in_pattern = true;
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'|' | b'(' if in_pattern => {
+                end_word!(i);
+                i += 1;
+            }
+            b')' if in_pattern => {
+                end_word!(i);
+                cur.words.clear();
+                in_pattern = false;
                 i += 1;
             }
             b'&' | b'|' => {
@@ -336,6 +366,13 @@ mod tests {
         let s = parse("echo $(a | b) \"x|y\"");
         assert_eq!(s.pipes, 0);
         assert_eq!(s.commands.len(), 1);
+    }
+
+    #[test]
+    fn case_patterns_are_not_pipes() {
+        let s = parse("case \"$arch\" in x86_64|aarch64) a=1 ;; (arm*|ppc) b | c ;; *) exit 1 ;; esac; echo done");
+        assert_eq!(s.pipes, 1);
+        assert_eq!(progs(&s), vec!["", "b", "c", "exit 1", "echo done"]);
     }
 
     #[test]

@@ -179,26 +179,99 @@ fn full(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
     out
 }
 
-fn diag_json(d: &Diagnostic) -> Value {
-    json!({
-        "code": d.code,
-        "name": d.name,
-        "severity": d.severity,
-        "message": d.message,
-        "path": d.path,
-        "start": {"line": d.start.line, "column": d.start.col},
-        "end": {"line": d.end.line, "column": d.end.col},
-        "span": {"start": d.span.start, "end": d.span.end},
-        "peers": d.rule.peers,
-        "help": d.help,
-        "fix": d.fix.as_ref().map(|f| json!({
-            "title": f.title,
-            "applicability": f.applicability,
-            "edits": f.edits.iter().map(|e| json!({
-                "start": e.span.start, "end": e.span.end, "content": e.content,
-            })).collect::<Vec<_>>(),
-        })),
-    })
+#[derive(serde::Serialize)]
+struct JsonPos {
+    line: usize,
+    column: usize,
+}
+
+#[derive(serde::Serialize)]
+struct JsonSpan {
+    start: usize,
+    end: usize,
+}
+
+#[derive(serde::Serialize)]
+struct JsonEdit<'a> {
+    start: usize,
+    end: usize,
+    content: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: Applicability,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+// Fields in alphabetical order, as the earlier `Value`-based output had them.
+#[derive(serde::Serialize)]
+struct JsonDiag<'a> {
+    code: &'a str,
+    end: JsonPos,
+    fix: Option<JsonFix<'a>>,
+    help: Option<&'a str>,
+    message: &'a str,
+    name: &'a str,
+    path: &'a str,
+    peers: &'a [&'a str],
+    severity: pare_findings::Severity,
+    span: JsonSpan,
+    start: JsonPos,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonSummary<'a> {
+    by_code: BTreeMap<&'a str, usize>,
+    diagnostics: usize,
+    files: usize,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonReport<'a> {
+    diagnostics: Vec<JsonDiag<'a>>,
+    schema_version: u32,
+    summary: JsonSummary<'a>,
+}
+
+fn diag_json<'a>(d: &'a Diagnostic) -> JsonDiag<'a> {
+    JsonDiag {
+        code: d.code,
+        end: JsonPos {
+            line: d.end.line,
+            column: d.end.col,
+        },
+        fix: d.fix.as_ref().map(|f| JsonFix {
+            title: &f.title,
+            applicability: f.applicability,
+            edits: f
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    start: e.span.start,
+                    end: e.span.end,
+                    content: &e.content,
+                })
+                .collect(),
+        }),
+        help: d.help.as_deref(),
+        message: &d.message,
+        name: d.name,
+        path: &d.path,
+        peers: d.rule.peers,
+        severity: d.severity,
+        span: JsonSpan {
+            start: d.span.start,
+            end: d.span.end,
+        },
+        start: JsonPos {
+            line: d.start.line,
+            column: d.start.col,
+        },
+    }
 }
 
 fn json_report(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
@@ -206,16 +279,16 @@ fn json_report(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
     for d in diags {
         *by_code.entry(d.code).or_default() += 1;
     }
-    let v = json!({
-        "schemaVersion": JSON_SCHEMA_VERSION,
-        "diagnostics": diags.iter().map(|d| diag_json(d)).collect::<Vec<_>>(),
-        "summary": {
-            "files": ctx.files,
-            "diagnostics": diags.len(),
-            "byCode": by_code,
+    let report = JsonReport {
+        diagnostics: diags.iter().map(|d| diag_json(d)).collect(),
+        schema_version: JSON_SCHEMA_VERSION,
+        summary: JsonSummary {
+            by_code,
+            diagnostics: diags.len(),
+            files: ctx.files,
         },
-    });
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    };
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
     s.push('\n');
     s
 }

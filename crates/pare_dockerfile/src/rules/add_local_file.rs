@@ -53,13 +53,16 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
         if ins.keyword != Keyword::Add || !ins.heredocs.is_empty() {
             continue;
         }
-        let words = ins.words();
-        if words.len() < 2 || ins.args.text.trim_start().starts_with('[') {
+        let words: Vec<String> = match crate::parser::parse_json_array(ins.args.text.trim()) {
+            Some(v) => v,
+            None => ins.words().into_iter().map(|w| w.text).collect(),
+        };
+        if words.len() < 2 {
             continue;
         }
         let srcs = &words[..words.len() - 1];
         let local_plain = srcs.iter().all(|w| {
-            let l = w.text.to_ascii_lowercase();
+            let l = w.to_ascii_lowercase();
             !is_url(&l) && !l.contains('$') && !ARCHIVES.iter().any(|a| l.ends_with(a))
         });
         if !local_plain {

@@ -2,21 +2,22 @@
 
 use crate::checker::{Checker, Origin};
 use crate::parser::Form;
-use crate::rules::{apt_install, has_cache_mount};
+use crate::rules::{has_cache_mount, APT_VALUE_OPTS};
 use pare_findings::{Edit, Fix, FixAvailability, RuleMeta, Severity};
 
 /// DF012
 pub(crate) const META: RuleMeta = RuleMeta {
     code: "DF012",
     name: "apt-lists-not-cleaned",
-    summary: "`apt-get install` without cleaning `/var/lib/apt/lists` in the same `RUN`",
+    summary: "`apt-get update` without cleaning `/var/lib/apt/lists` in the same `RUN`",
     severity: Severity::Low,
     peers: &["hadolint:DL3009"],
     fix: FixAvailability::Sometimes,
     doc: r#"## What it does
-Flags a `RUN` in the final stage that runs `apt-get install` and does not
-remove `/var/lib/apt/lists` in the same `RUN` (a later `RUN` cannot shrink
-the earlier layer). A cache mount on `/var/lib/apt` is accepted.
+Flags a `RUN` in the final stage (or a stage it builds on) that runs `apt-get update` (which writes
+the package lists) and does not remove `/var/lib/apt/lists` in the same
+`RUN` (a later `RUN` cannot shrink the earlier layer). A cache mount on
+`/var/lib/apt` and `apt-get dist-clean` are accepted.
 
 ## Why is this bad?
 The package lists are 20-50 MB that only `apt-get update` needs, and they
@@ -42,19 +43,26 @@ Safe: appends `&& rm -rf /var/lib/apt/lists/*` to the shell-form `RUN`.
 };
 
 pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
-    let Some(fin) = ch.final_stage() else { return };
     let mut found = Vec::new();
-    for i in fin.body.clone() {
+    let body: Vec<usize> = ch
+        .final_chain()
+        .iter()
+        .flat_map(|s| s.body.clone())
+        .collect();
+    for i in body {
         let parts = &ch.scripts[i];
-        let installs = parts
-            .iter()
-            .flat_map(|p| &p.script.commands)
-            .any(|c| apt_install(c).is_some());
+        let installs = parts.iter().flat_map(|p| &p.script.commands).any(|c| {
+            matches!(c.program(), Some("apt-get" | "apt"))
+                && c.subcommand(APT_VALUE_OPTS)
+                    .is_some_and(|(_, w)| w.text == "update")
+        });
         if !installs {
             continue;
         }
         let ins = &ch.df.instructions[i];
+        // `apt-get dist-clean` (apt 2.7+) removes the lists too.
         let cleaned = ins.args.text.contains("/var/lib/apt/lists")
+            || ins.args.text.contains("dist-clean")
             || ins
                 .heredocs
                 .iter()
@@ -85,7 +93,7 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
         let d = ch.report(
             rule,
             span,
-            "`apt-get install` without `rm -rf /var/lib/apt/lists/*` in the same `RUN`",
+            "`apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same `RUN`: the package lists stay in the layer",
         );
         d.fix = fix;
     }

@@ -16,7 +16,7 @@ pub(crate) const META: RuleMeta = RuleMeta {
     doc: r#"## What it does
 Flags `apt-get install`, `apk add`, `dnf`/`yum install` of compilers and
 build tools (`build-essential`, `build-base`, `gcc`, `g++`, `make`, `cmake`,
-`*-dev`, `*-devel`, …) in the final stage, unless the stage removes them
+`*-dev`, `*-devel`, …) in the final stage or a stage it builds on, unless the stage removes them
 again (`apt-get purge`/`autoremove`, `apk del`, `dnf remove`).
 
 ## Why is this bad?
@@ -131,8 +131,13 @@ fn family(c: &Command) -> &'static str {
 }
 
 pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
-    let Some(fin) = ch.final_stage() else { return };
-    let cmds = ch.stage_commands(fin);
+    // Ancestors first: their layers are under the final stage's.
+    let cmds: Vec<_> = ch
+        .final_chain()
+        .iter()
+        .rev()
+        .flat_map(|st| ch.stage_commands(st))
+        .collect();
     let mut found = Vec::new();
     for (k, (ins, origin, c)) in cmds.iter().enumerate() {
         let tools: Vec<String> = installs(c).into_iter().filter(|p| is_tool(p)).collect();

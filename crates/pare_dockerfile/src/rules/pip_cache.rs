@@ -14,7 +14,8 @@ pub(crate) const META: RuleMeta = RuleMeta {
     peers: &["hadolint:DL3042"],
     fix: FixAvailability::Sometimes,
     doc: r#"## What it does
-Flags `pip install` (also `pip3`, `python -m pip`) in the final stage without
+Flags `pip install` (also `pip3`, `python -m pip`) in the final stage (or a
+stage it builds on) without
 `--no-cache-dir`, unless `PIP_NO_CACHE_DIR` is set or the `RUN` mounts a
 cache on `/root/.cache`. Build stages are not flagged: their cache never
 reaches the final image (hadolint flags every stage).
@@ -42,14 +43,15 @@ Safe: the flag changes only what is cached, not what is installed.
 };
 
 pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
-    let Some(fin) = ch.final_stage() else { return };
-    if ch.stage_body(fin).any(|(_, i)| {
+    let chain = ch.final_chain();
+    if chain.iter().flat_map(|st| ch.stage_body(st)).any(|(_, i)| {
         matches!(i.keyword, Keyword::Env | Keyword::Arg) && i.args.text.contains("PIP_NO_CACHE_DIR")
     }) {
         return;
     }
     let mut found = Vec::new();
-    for (ins, origin, c) in ch.stage_commands(fin) {
+    let cmds: Vec<_> = chain.iter().flat_map(|st| ch.stage_commands(st)).collect();
+    for (ins, origin, c) in cmds {
         let eff = c.effective();
         let prog = c.program().unwrap_or("");
         let install = if prog.starts_with("pip") {

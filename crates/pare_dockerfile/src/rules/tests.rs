@@ -214,7 +214,7 @@ fn fixes_are_declared_and_converge() {
 
 #[test]
 fn suppressions_inline_hadolint_and_config() {
-    let src = "FROM ubuntu:24.04\n# pare: ignore=DF011 -- recommends needed for fonts\n# hadolint ignore=DL3009\nRUN apt-get update && apt-get install -y curl\nRUN apt-get install -y jq\n# pare: ignore-file=DF010\nUSER root\n";
+    let src = "FROM ubuntu:24.04\n# pare: ignore=DF011 -- recommends needed for fonts\n# hadolint ignore=DL3009\nRUN apt-get update && apt-get install -y curl\nRUN apt-get update && apt-get install -y jq\n# pare: ignore-file=DF010\nUSER root\n";
     let opts = LintOptions {
         peer_suppressions: true,
         ..LintOptions::default()
