@@ -1,4 +1,4 @@
-//! The real-world corpus (`/work/shared/corpus/k8s`, or `$PARE_CORPUS/k8s`):
+//! The real-world corpus (`shared/corpus/k8s` beside the repo, or `$PARE_CORPUS/k8s`):
 //! every file lints without a panic, the unparseable ones match the
 //! checked-in list, and fixing converges, removes what it fixed and keeps
 //! every other value of every document.
@@ -9,8 +9,19 @@ use std::path::{Path, PathBuf};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn corpus() -> PathBuf {
-    let root = std::env::var("PARE_CORPUS").unwrap_or_else(|_| "/work/shared/corpus".into());
-    let dir = Path::new(&root).join("k8s");
+    // `$PARE_CORPUS`, else `shared/` beside the repository (where CI puts
+    // it), else the developer machines' `/work/shared`.
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let root = std::env::var_os("PARE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            if beside.is_dir() {
+                beside
+            } else {
+                PathBuf::from("/work/shared/corpus")
+            }
+        });
+    let dir = root.join("k8s");
     assert!(
         dir.is_dir(),
         "corpus not found at `{}`: set PARE_CORPUS to the folder holding `k8s/` (see shared/corpus/PROVENANCE.md)",
