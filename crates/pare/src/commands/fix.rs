@@ -186,12 +186,12 @@ pub fn run(args: &FixArgs) -> anyhow::Result<ExitStatus> {
         crate::output::write_output(None, diff_out.as_bytes())?;
     }
     let verb = if args.diff { "would fix" } else { "fixed" };
-    eprintln!(
+    crate::output::note(format_args!(
         "{verb} {total_applied} issue{} in {files_changed} file{}; {remaining} finding{} left",
         if total_applied == 1 { "" } else { "s" },
         if files_changed == 1 { "" } else { "s" },
         if remaining == 1 { "" } else { "s" },
-    );
+    ));
     Ok(if errored {
         ExitStatus::Error
     } else if remaining > 0 {
