@@ -26,6 +26,7 @@ const IMAGES: &[&str] = &[
     "rust-distroless",
     "python-app",
     "node-app",
+    "java-app",
     "fat",
 ];
 
