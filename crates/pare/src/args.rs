@@ -21,4 +21,6 @@ pub enum Command {
     Lint(crate::commands::lint::LintArgs),
     /// Apply lint fixes in place (`--diff` to preview, `--unsafe` for risky ones).
     Fix(crate::commands::fix::FixArgs),
+    /// Every package in an image, with the layer that brought it.
+    Sbom(crate::commands::sbom::SbomArgs),
 }

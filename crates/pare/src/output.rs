@@ -36,6 +36,17 @@ impl std::fmt::Display for Hint {
 
 impl std::error::Error for Hint {}
 
+/// Print a one-line error about one input (`error: path:line:col: cause`)
+/// without stopping.
+pub fn print_error_line(msg: &str) {
+    eprintln!("error: {}", msg.replace('\n', " "));
+}
+
+/// Print an informational line (a summary, a note) on stderr.
+pub fn note(msg: impl std::fmt::Display) {
+    eprintln!("{msg}");
+}
+
 /// Print a warning line on stderr.
 pub fn warn(msg: impl std::fmt::Display) {
     eprintln!("warning: {msg}");

@@ -102,4 +102,21 @@ pub trait Linter: Sync {
     /// # Errors
     /// A [`ParseError`] when the file is not valid for this linter.
     fn lint(&self, path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, ParseError>;
+
+    /// Fixes that pin image references to the digests of a lock file
+    /// (`pare fix --lock FILE`). `lock` maps a normalized `registry/path:tag`
+    /// (`docker.io/library/node:20`) to a `sha256:` digest. Linters without
+    /// image references keep the default: no fixes.
+    ///
+    /// # Errors
+    /// A [`ParseError`] when the file is not valid for this linter.
+    fn pin_fixes(
+        &self,
+        path: &str,
+        src: &str,
+        lock: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<crate::Fix>, ParseError> {
+        let _ = (path, src, lock);
+        Ok(Vec::new())
+    }
 }

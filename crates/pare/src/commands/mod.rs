@@ -3,6 +3,8 @@
 pub mod fix;
 pub mod inspect;
 pub mod lint;
+pub mod linters;
+pub mod sbom;
 
 use crate::args::{Cli, Command};
 use crate::ExitStatus;
@@ -16,5 +18,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Inspect(a) => inspect::run(&a),
         Command::Lint(a) => lint::run(&a),
         Command::Fix(a) => fix::run(&a),
+        Command::Sbom(a) => sbom::run(&a),
     }
 }

@@ -1,0 +1,199 @@
+//! `pare sbom IMAGE`: every package in the image, with the layer that
+//! brought it, as a table, pare's JSON, CycloneDX 1.6 or SPDX 2.3.
+//!
+//! Files a cataloger could not read (a malformed status file, a corrupt Go
+//! build-info blob, a zip bomb) are warnings on stderr naming the file; the
+//! rest of the SBOM is still written, and the exit code is 2 so that an
+//! incomplete SBOM is visible.
+
+use crate::commands::inspect::{index_image, open_image};
+use crate::output::write_output;
+use crate::render::Table;
+use crate::ExitStatus;
+use anyhow::Result;
+use pare_analyze::catalogers::{self, Warning};
+use pare_findings::{Distro, Package};
+use pare_fsindex::IndexOptions;
+use pare_image::Platform;
+use pare_report::sbom::{cyclonedx, spdx, SbomDoc};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Output formats of `pare sbom`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: name, version, type, layer.
+    Table,
+    /// pare's schema (`schemaVersion` 1).
+    Json,
+    /// CycloneDX 1.6 JSON.
+    CyclonedxJson,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+}
+
+/// Flags of `pare sbom`.
+#[derive(Debug, clap::Args)]
+pub struct SbomArgs {
+    /// The image: a path (docker-archive, OCI archive, OCI layout, rootfs
+    /// dir) or a prefixed reference (`docker-archive:`, `oci-archive:`,
+    /// `oci-dir:`/`oci:`, `dir:`).
+    pub image: String,
+    /// Platform to select from a multi-platform index.
+    #[arg(long, default_value = "linux/amd64")]
+    pub platform: Platform,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Record the current time in the document (off by default, so that
+    /// output is a pure function of the image).
+    #[arg(long)]
+    pub timestamp: bool,
+    /// Refuse layers that expand past this many bytes (decompression bombs).
+    #[arg(long, default_value_t = 64 << 30)]
+    pub max_layer_size: u64,
+}
+
+/// pare's JSON SBOM.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SbomReport {
+    /// Version of this schema.
+    pub schema_version: u32,
+    /// The image as given.
+    pub source: String,
+    /// Config digest (image ID).
+    pub config_digest: Option<String>,
+    /// Manifest digest.
+    pub manifest_digest: Option<String>,
+    /// OS.
+    pub distro: Option<Distro>,
+    /// Packages, sorted by ecosystem, name, version, location.
+    pub packages: Vec<Package>,
+    /// Files that could not be read: the SBOM is incomplete when any.
+    pub warnings: Vec<Warning>,
+}
+
+/// Catalog an image.
+///
+/// # Errors
+/// Image read errors (not per-file cataloger problems, which are warnings).
+pub fn sbom(args: &SbomArgs) -> Result<SbomReport> {
+    let image = open_image(&args.image, &args.platform)?;
+    let opts = IndexOptions {
+        capture: pare_analyze::capture_globs(&catalogers::capture_globs()),
+        probes: catalogers::probes(),
+        limits: pare_image::Limits {
+            max_layer_bytes: args.max_layer_size,
+            ..Default::default()
+        },
+        ..IndexOptions::default()
+    };
+    let idx = index_image(&image, &args.image, opts)?;
+    let distro = pare_analyze::os_release::detect(&idx);
+    let result = catalogers::catalog(&image, &idx, distro.as_ref());
+    let mut warnings = result.warnings;
+    for (path, size) in idx.skipped_large() {
+        warnings.push(Warning {
+            path: path.clone(),
+            cataloger: "index",
+            message: format!("not read: `{size}` bytes is past the per-file limit"),
+        });
+    }
+    Ok(SbomReport {
+        schema_version: 1,
+        source: args.image.clone(),
+        config_digest: image.config_digest.as_ref().map(ToString::to_string),
+        manifest_digest: image.manifest_digest.as_ref().map(ToString::to_string),
+        distro,
+        packages: result.packages,
+        warnings,
+    })
+}
+
+/// Run `pare sbom`.
+///
+/// # Errors
+/// Image read and output errors.
+pub fn run(args: &SbomArgs) -> Result<ExitStatus> {
+    let report = sbom(args)?;
+    let created = args.timestamp.then(now_rfc3339);
+    let doc = SbomDoc {
+        name: &report.source,
+        digest: report
+            .config_digest
+            .as_deref()
+            .or(report.manifest_digest.as_deref()),
+        distro: report.distro.as_ref(),
+        packages: &report.packages,
+        created: created.as_deref(),
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let text = match args.format {
+        Format::Table => render_table(&report.packages),
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::CyclonedxJson => serde_json::to_string_pretty(&cyclonedx::render(&doc))? + "\n",
+        Format::SpdxJson => serde_json::to_string_pretty(&spdx::render(&doc))? + "\n",
+    };
+    write_output(args.output.as_deref(), text.as_bytes())?;
+    for w in &report.warnings {
+        crate::output::warn(format!("{}: {} ({})", w.path, w.message, w.cataloger));
+    }
+    if report.warnings.is_empty() {
+        Ok(ExitStatus::Success)
+    } else {
+        crate::output::warn(format!(
+            "the SBOM is incomplete: `{}` file(s) could not be read",
+            report.warnings.len()
+        ));
+        Ok(ExitStatus::Error)
+    }
+}
+
+fn render_table(packages: &[Package]) -> String {
+    let mut t = Table::new(&["NAME", "VERSION", "TYPE", "LAYER", "LOCATION"]);
+    for p in packages {
+        t.row(vec![
+            p.name.clone(),
+            p.version.clone(),
+            if p.dev {
+                format!("{} (dev)", p.ecosystem)
+            } else {
+                p.ecosystem.to_string()
+            },
+            p.layer
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |l| l.index.to_string()),
+            p.locations.first().cloned().unwrap_or_default(),
+        ]);
+    }
+    t.render(false, true)
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}

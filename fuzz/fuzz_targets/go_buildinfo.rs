@@ -1,0 +1,12 @@
+#![no_main]
+//! Go build-info extraction from (possibly ELF) bytes: never panics, bounded.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Some(pare_analyze::catalogers::go_binary::Extracted::Ok { modinfo, .. }) =
+        pare_analyze::catalogers::go_binary::extract(data)
+    {
+        let _ = pare_analyze::catalogers::go_binary::modules(&modinfo);
+    }
+});

@@ -1,0 +1,28 @@
+//! Kubernetes YAML: parsing, linting and fixing must never panic, and fixes
+//! applied to any input must leave text that still parses.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use pare_findings::{apply_edits, LintOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(src) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = pare_k8s::yaml::parse(src);
+    let opts = LintOptions {
+        peer_suppressions: true,
+        ..LintOptions::default()
+    };
+    if let Ok(out) = pare_k8s::lint("fuzz.yaml", src, &opts) {
+        let fixes: Vec<_> = out.diagnostics.iter().filter_map(|d| d.fix.as_ref()).collect();
+        if !fixes.is_empty() {
+            let fixed = apply_edits(src, &fixes);
+            assert!(
+                pare_k8s::lint("fuzz.yaml", &fixed.text, &opts).is_ok(),
+                "fixed text does not parse:\n{}",
+                fixed.text
+            );
+        }
+    }
+});

@@ -1,0 +1,11 @@
+#![no_main]
+//! cargo-auditable .dep-v0: bounded zlib inflate and JSON parse.
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(json) = pare_analyze::catalogers::rust_audit::inflate(data) {
+        let _ = pare_analyze::catalogers::rust_audit::parse(&json);
+    }
+    let _ = pare_analyze::catalogers::rust_audit::parse(&String::from_utf8_lossy(data));
+});
