@@ -324,7 +324,10 @@ pub fn match_packages(
         let norm = normalize_name(t.base, name);
         let pname: Arc<str> = Arc::from(name);
         let release = t.release.exact().map(str::to_owned);
-        let result_key = ((t.base, norm.clone(), release.clone()), installed.to_owned());
+        let result_key = (
+            (t.base, norm.clone(), release.clone()),
+            installed.to_owned(),
+        );
         if let Some(found) = results.get(&result_key) {
             out.extend(found.iter().map(|m| VulnMatch {
                 package_index: index,

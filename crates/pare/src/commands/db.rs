@@ -392,8 +392,9 @@ fn fetch(
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                return Err(anyhow::Error::from(e)
-                    .context(format!("`{url}`: download interrupted after `{total}` bytes")))
+                return Err(anyhow::Error::from(e).context(format!(
+                    "`{url}`: download interrupted after `{total}` bytes"
+                )))
             }
         };
         file.write_all(&buf[..n])
@@ -455,9 +456,7 @@ fn update(path: &Path, args: &UpdateArgs) -> Result<ExitStatus> {
         let cached = feeds_dir.join(format!("{eco}.zip"));
         // Validators are only sent when the archive they describe is kept.
         let have = cached.is_file() && path.is_file();
-        let etag = have
-            .then(|| old_meta.get(&feed_key(eco, "etag")))
-            .flatten();
+        let etag = have.then(|| old_meta.get(&feed_key(eco, "etag"))).flatten();
         let lm = have
             .then(|| old_meta.get(&feed_key(eco, "last_modified")))
             .flatten();
