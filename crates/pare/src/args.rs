@@ -23,4 +23,6 @@ pub enum Command {
     Fix(crate::commands::fix::FixArgs),
     /// Every package in an image, with the layer that brought it.
     Sbom(crate::commands::sbom::SbomArgs),
+    /// The offline vulnerability database: import, update, status.
+    Db(crate::commands::db::DbArgs),
 }

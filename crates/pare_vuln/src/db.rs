@@ -296,6 +296,42 @@ pub fn status(path: &Path) -> Result<Status> {
     })
 }
 
+/// Every `meta` key and value (`schema`, `last_import`, and whatever
+/// callers stored with [`set_meta`], e.g. feed validators).
+///
+/// # Errors
+/// As [`open`].
+pub fn meta(path: &Path) -> Result<BTreeMap<String, String>> {
+    let db = open(path)?;
+    let e = sql(path);
+    let mut stmt = db
+        .conn
+        .prepare("SELECT key, value FROM meta ORDER BY key")
+        .map_err(&e)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(&e)?
+        .collect::<std::result::Result<BTreeMap<_, _>, _>>()
+        .map_err(&e);
+    rows
+}
+
+/// Stores `meta` keys (replacing, in one transaction), creating the
+/// database if needed.
+///
+/// # Errors
+/// SQLite errors, wrong schema.
+pub fn set_meta(path: &Path, entries: &[(String, String)]) -> Result<()> {
+    let mut db = create(path)?;
+    let e = sql(path);
+    let tx = db.conn.transaction().map_err(&e)?;
+    for (k, v) in entries {
+        tx.execute("INSERT OR REPLACE INTO meta VALUES(?1, ?2)", [k, v])
+            .map_err(&e)?;
+    }
+    tx.commit().map_err(&e)
+}
+
 /// One parsed input unit, before storing.
 struct Parsed {
     records: Vec<Record>,
@@ -652,7 +688,34 @@ fn store(db: &mut Db, parsed: Vec<Parsed>, summary: &mut ImportSummary) -> Resul
     Ok(())
 }
 
-fn now_rfc3339() -> String {
+/// Seconds since 1970 of an RFC 3339 UTC time (`2026-08-21T10:00:00Z`,
+/// fractions ignored), as [`now_rfc3339`] writes it; `None` otherwise.
+#[must_use]
+pub fn rfc3339_to_unix(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// The current time, RFC 3339 UTC to the second.
+#[must_use]
+pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -680,6 +743,20 @@ fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_round_trip() {
+        let now = now_rfc3339();
+        let secs = rfc3339_to_unix(&now).unwrap();
+        let sys = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        assert!((sys - secs).abs() < 5, "{now} -> {secs} vs {sys}");
+        assert_eq!(rfc3339_to_unix("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(rfc3339_to_unix("2000-03-01T00:00:01Z"), Some(951_868_801));
+        assert_eq!(rfc3339_to_unix("garbage"), None);
+    }
 
     #[test]
     fn pep503() {

@@ -16,40 +16,42 @@
 //!   upstream) are merged into one [`VulnMatch`] listing every record ID.
 
 use crate::db::{normalize_name, Db};
-use crate::osv::{Event, Range};
-use crate::version::VersionScheme;
+use crate::osv::Range;
+use crate::version::{Key, VersionScheme};
 use pare_findings::{Distro, Ecosystem, Package};
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
+use std::sync::Arc;
 
 /// One vulnerability of one package (records for the same flaw merged).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct VulnMatch {
     /// Record IDs, sorted (`CVE-...`, `GHSA-...`, `PYSEC-...`).
-    pub ids: Vec<String>,
+    pub ids: Arc<[String]>,
     /// Other identifiers the records name (aliases, upstream), sorted.
-    pub aliases: Vec<String>,
+    pub aliases: Arc<[String]>,
     /// Index of the package in the slice given to [`match_packages`].
     pub package_index: usize,
     /// Package name as matched (source package for distro packages).
-    pub package: String,
+    pub package: Arc<str>,
     /// Ecosystem.
     pub ecosystem: Ecosystem,
     /// Installed version as compared (source version for distro packages).
-    pub installed: String,
+    pub installed: Arc<str>,
     /// The version that fixes it (highest across merged records), if any.
-    pub fixed: Option<String>,
+    pub fixed: Option<Arc<str>>,
     /// `critical`, `high`, `medium`, `low`, `negligible` or `unknown`; the
     /// distro's own rating for distro packages when it gives one.
-    pub severity: Option<String>,
+    pub severity: Option<Arc<str>>,
     /// CVSS base score (highest across merged records).
     pub cvss_score: Option<f64>,
     /// The CVSS vector the score comes from.
-    pub cvss_vector: Option<String>,
+    pub cvss_vector: Option<Arc<str>>,
     /// Summary of the first record that has one.
-    pub summary: Option<String>,
+    pub summary: Option<Arc<str>>,
     /// Advisory link.
-    pub url: String,
+    pub url: Arc<str>,
 }
 
 /// Errors while matching.
@@ -128,75 +130,129 @@ fn is_distro(e: Ecosystem) -> bool {
     matches!(e, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
 }
 
-/// OSV's range evaluation for one range. Returns whether `v` is affected
-/// and, if so, the first `fixed` above it.
-fn in_range(scheme: VersionScheme, v: &str, range: &Range) -> (bool, Option<String>) {
-    let key = |e: &Event| -> (u8, String) {
-        if let Some(i) = &e.introduced {
-            return (0, i.clone());
-        }
-        if let Some(f) = &e.fixed {
-            return (1, f.clone());
-        }
-        if let Some(l) = &e.last_affected {
-            return (2, l.clone());
-        }
-        (3, e.limit.clone().unwrap_or_default())
-    };
-    let mut events: Vec<(u8, String)> = range.events.iter().map(key).collect();
-    events.sort_by(|a, b| {
-        let zero = |x: &(u8, String)| x.0 == 0 && x.1 == "0";
-        match (zero(a), zero(b)) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Less,
-            (false, true) => Ordering::Greater,
-            _ => scheme.compare(&a.1, &b.1).then(a.0.cmp(&b.0)),
-        }
-    });
-    let mut affected = false;
-    for (kind, ver) in &events {
-        match kind {
-            0 => {
-                if ver == "0" || scheme.compare(v, ver) != Ordering::Less {
-                    affected = true;
-                }
-            }
-            1 | 3 => {
-                if scheme.compare(v, ver) != Ordering::Less {
-                    affected = false;
-                }
-            }
-            _ => {
-                if scheme.compare(v, ver) == Ordering::Greater {
-                    affected = false;
-                }
-            }
-        }
-    }
-    if !affected {
-        return (false, None);
-    }
-    let fixed = events
-        .iter()
-        .filter(|(k, f)| *k == 1 && scheme.compare(f, v) == Ordering::Greater)
-        .map(|(_, f)| f)
-        .min_by(|a, b| scheme.compare(a, b))
-        .cloned();
-    (true, fixed)
+/// One range event with its version parsed once.
+#[derive(Debug, Clone)]
+struct KEvent {
+    /// 0 introduced, 1 fixed, 2 last_affected, 3 limit (OSV's tie order).
+    kind: u8,
+    /// `introduced: "0"`: sorts first, always passed.
+    zero: bool,
+    key: Key,
 }
 
-struct Hit {
-    fixed: Option<String>,
-    distro_severity: Option<String>,
+/// A range with parsed events, in the order OSV sorts them.
+#[derive(Debug, Clone)]
+struct KRange {
+    events: Vec<KEvent>,
+}
+
+impl KRange {
+    fn new(scheme: VersionScheme, range: &Range) -> Self {
+        let mut events: Vec<KEvent> = range
+            .events
+            .iter()
+            .map(|e| {
+                let (kind, v) = if let Some(i) = &e.introduced {
+                    (0, i.as_str())
+                } else if let Some(f) = &e.fixed {
+                    (1, f.as_str())
+                } else if let Some(l) = &e.last_affected {
+                    (2, l.as_str())
+                } else {
+                    (3, e.limit.as_deref().unwrap_or(""))
+                };
+                KEvent {
+                    kind,
+                    zero: kind == 0 && v == "0",
+                    key: Key::new(scheme, v),
+                }
+            })
+            .collect();
+        events.sort_by(event_order);
+        KRange { events }
+    }
+
+    /// OSV's evaluation: walking the sorted events, `introduced` at or
+    /// below `v` opens, `fixed`/`limit` at or below `v` close,
+    /// `last_affected` below `v` closes. Returns whether `v` is affected
+    /// and, if so, the first `fixed` above it.
+    fn eval(&self, v: &Key) -> (bool, Option<&Key>) {
+        let mut affected = false;
+        for ev in &self.events {
+            match ev.kind {
+                0 => {
+                    if ev.zero || *v >= ev.key {
+                        affected = true;
+                    }
+                }
+                1 | 3 => {
+                    if *v >= ev.key {
+                        affected = false;
+                    }
+                }
+                _ => {
+                    if *v > ev.key {
+                        affected = false;
+                    }
+                }
+            }
+        }
+        if !affected {
+            return (false, None);
+        }
+        let fixed = self
+            .events
+            .iter()
+            .filter(|e| e.kind == 1 && e.key > *v)
+            .map(|e| &e.key)
+            .min();
+        (true, fixed)
+    }
+}
+
+fn event_order(a: &KEvent, b: &KEvent) -> Ordering {
+    match (a.zero, b.zero) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        _ => a.key.cmp(&b.key).then(a.kind.cmp(&b.kind)),
+    }
+}
+
+/// OSV's range evaluation for one range. Returns whether `v` is affected
+/// and, if so, the first `fixed` above it.
+#[cfg(test)]
+fn in_range(scheme: VersionScheme, v: &str, range: &Range) -> (bool, Option<String>) {
+    let range = KRange::new(scheme, range);
+    let (a, f) = range.eval(&Key::new(scheme, v));
+    (a, f.map(|k| k.as_str().to_owned()))
+}
+
+/// (OSV ecosystem base, normalised name, exact ecosystem filter).
+type NameKey = (&'static str, String, Option<String>);
+
+/// One affected row of the database, parsed for matching.
+struct Candidate {
+    vuln_id: String,
+    ranges: Vec<KRange>,
+    versions: Vec<Key>,
+    severity: Option<String>,
+}
+
+struct Hit<'a> {
+    fixed: Option<&'a Key>,
+    distro_severity: Option<&'a str>,
 }
 
 struct VulnRow {
-    aliases: Vec<String>,
-    severity: Option<String>,
-    cvss_vector: Option<String>,
+    id: Arc<[String]>,
+    /// Identifiers and aliases other than the ID, sorted.
+    others: Arc<[String]>,
+    severity: Option<Arc<str>>,
+    cvss_vector: Option<Arc<str>>,
     cvss_score: Option<f64>,
-    summary: Option<String>,
-    url: String,
+    summary: Option<Arc<str>>,
+    url: Arc<str>,
     idents: BTreeSet<String>,
 }
 
@@ -213,6 +269,11 @@ fn sev_rank(s: Option<&str>) -> u8 {
 
 /// Matches packages against the database; see the module docs for the
 /// rules. Output is sorted by package index, then IDs.
+///
+/// Cost: one indexed query and one parse of every candidate range per
+/// distinct (ecosystem, name); one evaluation per distinct (ecosystem,
+/// name, version); the merged findings of a repeated package (binary
+/// packages of one source package) are copied.
 ///
 /// # Errors
 /// SQLite errors.
@@ -241,7 +302,11 @@ pub fn match_packages(
         .conn
         .prepare_cached("SELECT id FROM ids WHERE vuln_id = ?1")
         .map_err(e)?;
-    let mut vuln_cache: BTreeMap<String, VulnRow> = BTreeMap::new();
+    let mut vuln_cache: HashMap<String, VulnRow> = HashMap::new();
+    // (base, normalised name, release filter) → parsed candidate rows.
+    let mut candidates: HashMap<NameKey, Rc<Vec<Candidate>>> = HashMap::new();
+    // (base, name, release filter, installed) → matches (package fields unset).
+    let mut results: HashMap<(NameKey, String), Vec<VulnMatch>> = HashMap::new();
     let mut out = Vec::new();
     for (index, pkg) in packages.iter().enumerate() {
         let Some(t) = target(pkg, distro) else {
@@ -257,31 +322,59 @@ pub fn match_packages(
             (pkg.name.as_str(), pkg.version.as_str())
         };
         let norm = normalize_name(t.base, name);
-        let rows = find
-            .query_map(rusqlite::params![t.base, norm, t.release.exact()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                ))
-            })
-            .map_err(e)?;
-        let mut hits: BTreeMap<String, Hit> = BTreeMap::new();
-        for row in rows {
-            let (vuln_id, ecosystem, ranges, versions, severity) = row.map_err(e)?;
-            if !t.release.accepts(t.base, &ecosystem) {
-                continue;
+        let pname: Arc<str> = Arc::from(name);
+        let release = t.release.exact().map(str::to_owned);
+        let result_key = (
+            (t.base, norm.clone(), release.clone()),
+            installed.to_owned(),
+        );
+        if let Some(found) = results.get(&result_key) {
+            out.extend(found.iter().map(|m| VulnMatch {
+                package_index: index,
+                package: pname.clone(),
+                ecosystem: pkg.ecosystem,
+                ..m.clone()
+            }));
+            continue;
+        }
+        let cand_key = (t.base, norm, release);
+        if !candidates.contains_key(&cand_key) {
+            let rows = find
+                .query_map(rusqlite::params![cand_key.0, cand_key.1, cand_key.2], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                })
+                .map_err(e)?;
+            let mut list = Vec::new();
+            for row in rows {
+                let (vuln_id, ecosystem, ranges, versions, severity) = row.map_err(e)?;
+                if !t.release.accepts(t.base, &ecosystem) {
+                    continue;
+                }
+                let ranges: Vec<Range> = serde_json::from_str(&ranges).unwrap_or_default();
+                let versions: Vec<String> = serde_json::from_str(&versions).unwrap_or_default();
+                list.push(Candidate {
+                    vuln_id,
+                    ranges: ranges.iter().map(|r| KRange::new(scheme, r)).collect(),
+                    versions: versions.iter().map(|v| Key::new(scheme, v)).collect(),
+                    severity,
+                });
             }
-            let ranges: Vec<Range> = serde_json::from_str(&ranges).unwrap_or_default();
-            let versions: Vec<String> = serde_json::from_str(&versions).unwrap_or_default();
-            let mut affected = versions
-                .iter()
-                .any(|v| scheme.compare(v, installed) == Ordering::Equal);
+            candidates.insert(cand_key.clone(), Rc::new(list));
+        }
+        let cands = Rc::clone(&candidates[&cand_key]);
+        let v = Key::new(scheme, installed);
+        let mut hits: BTreeMap<&str, Hit> = BTreeMap::new();
+        for c in cands.iter() {
+            let mut affected = false;
             let mut fixed = None;
-            for r in &ranges {
-                let (a, f) = in_range(scheme, installed, r);
+            for r in &c.ranges {
+                let (a, f) = r.eval(&v);
                 if a {
                     affected = true;
                     if f.is_some() {
@@ -289,36 +382,41 @@ pub fn match_packages(
                     }
                 }
             }
+            affected = affected || c.versions.contains(&v);
             if !affected {
                 continue;
             }
-            let hit = hits.entry(vuln_id).or_insert(Hit {
+            let hit = hits.entry(c.vuln_id.as_str()).or_insert(Hit {
                 fixed: None,
                 distro_severity: None,
             });
-            hit.fixed = max_version(scheme, hit.fixed.take(), fixed);
+            hit.fixed = max_key(hit.fixed.take(), fixed);
             if hit.distro_severity.is_none() {
-                hit.distro_severity = severity;
+                hit.distro_severity = c.severity.as_deref();
             }
-        }
-        if hits.is_empty() {
-            continue;
         }
         for id in hits.keys() {
-            if vuln_cache.contains_key(id) {
+            if vuln_cache.contains_key(*id) {
                 continue;
             }
-            let mut row = get_vuln
+            let arc = |s: Option<String>| s.filter(|s| !s.is_empty()).map(Arc::<str>::from);
+            let (aliases, mut row) = get_vuln
                 .query_row([id], |r| {
-                    Ok(VulnRow {
-                        aliases: serde_json::from_str(&r.get::<_, String>(0)?).unwrap_or_default(),
-                        severity: r.get(1)?,
-                        cvss_vector: r.get(2)?,
-                        cvss_score: r.get(3)?,
-                        summary: r.get(4)?,
-                        url: r.get(5)?,
-                        idents: BTreeSet::new(),
-                    })
+                    let aliases: Vec<String> =
+                        serde_json::from_str(&r.get::<_, String>(0)?).unwrap_or_default();
+                    Ok((
+                        aliases,
+                        VulnRow {
+                            id: Arc::from([(*id).to_owned()]),
+                            others: Arc::from([]),
+                            severity: arc(r.get(1)?),
+                            cvss_vector: arc(r.get(2)?),
+                            cvss_score: r.get(3)?,
+                            summary: arc(r.get(4)?),
+                            url: Arc::from(r.get::<_, String>(5)?),
+                            idents: BTreeSet::new(),
+                        },
+                    ))
                 })
                 .map_err(e)?;
             row.idents = get_ids
@@ -326,95 +424,130 @@ pub fn match_packages(
                 .map_err(e)?
                 .collect::<Result<_, _>>()
                 .map_err(e)?;
-            row.idents.insert(id.clone());
-            vuln_cache.insert(id.clone(), row);
+            row.idents.insert((*id).to_owned());
+            let mut others: BTreeSet<&String> = row.idents.iter().chain(&aliases).collect();
+            others.remove(&(*id).to_owned());
+            row.others = others.into_iter().cloned().collect();
+            vuln_cache.insert((*id).to_owned(), row);
         }
-        // Union records that share an identifier.
-        let ids: Vec<&String> = hits.keys().collect();
-        let mut group: Vec<usize> = (0..ids.len()).collect();
-        fn root(g: &mut [usize], mut i: usize) -> usize {
-            while g[i] != i {
-                g[i] = g[g[i]];
-                i = g[i];
-            }
-            i
-        }
-        for i in 0..ids.len() {
-            for j in i + 1..ids.len() {
-                let (a, b) = (&vuln_cache[ids[i]].idents, &vuln_cache[ids[j]].idents);
-                if a.intersection(b).next().is_some() {
-                    let (ri, rj) = (root(&mut group, i), root(&mut group, j));
-                    group[rj] = ri;
-                }
-            }
-        }
-        let mut groups: BTreeMap<usize, Vec<&String>> = BTreeMap::new();
-        for (i, id) in ids.iter().enumerate() {
-            let r = root(&mut group, i);
-            groups.entry(r).or_default().push(*id);
-        }
-        for members in groups.into_values() {
-            let mut m = VulnMatch {
-                ids: members.iter().map(|s| (*s).clone()).collect(),
-                aliases: Vec::new(),
-                package_index: index,
-                package: name.to_owned(),
-                ecosystem: pkg.ecosystem,
-                installed: installed.to_owned(),
-                fixed: None,
-                severity: None,
-                cvss_score: None,
-                cvss_vector: None,
-                summary: None,
-                url: String::new(),
-            };
-            let mut aliases = BTreeSet::new();
-            let mut distro_sev: Option<String> = None;
-            for id in &members {
-                let v = &vuln_cache[*id];
-                let h = &hits[*id];
-                aliases.extend(v.idents.iter().cloned());
-                aliases.extend(v.aliases.iter().cloned());
-                m.fixed = max_version(scheme, m.fixed.take(), h.fixed.clone());
-                if sev_rank(h.distro_severity.as_deref()) > sev_rank(distro_sev.as_deref())
-                    || distro_sev.is_none()
-                {
-                    distro_sev = h.distro_severity.clone().or(distro_sev);
-                }
-                if sev_rank(v.severity.as_deref()) > sev_rank(m.severity.as_deref()) {
-                    m.severity = v.severity.clone();
-                }
-                if v.cvss_score.unwrap_or(-1.0) > m.cvss_score.unwrap_or(-1.0) {
-                    m.cvss_score = v.cvss_score;
-                    m.cvss_vector = v.cvss_vector.clone();
-                }
-                if m.summary.is_none() {
-                    m.summary = v.summary.clone().filter(|s| !s.is_empty());
-                }
-                if m.url.is_empty() {
-                    m.url = v.url.clone();
-                }
-            }
-            if is_distro(pkg.ecosystem) && distro_sev.is_some() {
-                m.severity = distro_sev;
-            }
-            for id in &m.ids {
-                aliases.remove(id);
-            }
-            m.aliases = aliases.into_iter().collect();
-            out.push(m);
-        }
+        let found = merge(&hits, &vuln_cache, pkg.ecosystem, installed);
+        out.extend(found.iter().map(|m| VulnMatch {
+            package_index: index,
+            package: pname.clone(),
+            ..m.clone()
+        }));
+        results.insert(result_key, found);
     }
     Ok(out)
 }
 
-fn max_version(scheme: VersionScheme, a: Option<String>, b: Option<String>) -> Option<String> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(if scheme.compare(&a, &b) == Ordering::Less {
-            b
+/// Unions the hit records of one package that share an identifier into
+/// findings (sorted by IDs).
+fn merge(
+    hits: &BTreeMap<&str, Hit>,
+    vuln_cache: &HashMap<String, VulnRow>,
+    ecosystem: Ecosystem,
+    installed: &str,
+) -> Vec<VulnMatch> {
+    let ids: Vec<&str> = hits.keys().copied().collect();
+    let mut group: Vec<usize> = (0..ids.len()).collect();
+    fn root(g: &mut [usize], mut i: usize) -> usize {
+        while g[i] != i {
+            g[i] = g[g[i]];
+            i = g[i];
+        }
+        i
+    }
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        for ident in &vuln_cache[*id].idents {
+            match owner.get(ident.as_str()) {
+                Some(&j) => {
+                    let (ri, rj) = (root(&mut group, i), root(&mut group, j));
+                    if ri != rj {
+                        group[ri.max(rj)] = ri.min(rj);
+                    }
+                }
+                None => {
+                    owner.insert(ident, i);
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let r = root(&mut group, i);
+        groups.entry(r).or_default().push(id);
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for members in groups.into_values() {
+        let first = &vuln_cache[members[0]];
+        let mut m = VulnMatch {
+            ids: if members.len() == 1 {
+                Arc::clone(&first.id)
+            } else {
+                members.iter().map(|s| (*s).to_owned()).collect()
+            },
+            aliases: Arc::from([]),
+            package_index: 0,
+            package: Arc::from(""),
+            ecosystem,
+            installed: Arc::from(installed),
+            fixed: None,
+            severity: None,
+            cvss_score: None,
+            cvss_vector: None,
+            summary: None,
+            url: Arc::from(""),
+        };
+        let mut fixed: Option<&Key> = None;
+        let mut aliases = BTreeSet::new();
+        let mut distro_sev: Option<&str> = None;
+        for id in &members {
+            let v = &vuln_cache[*id];
+            let h = &hits[*id];
+            if members.len() > 1 {
+                aliases.extend(v.idents.iter().map(String::as_str));
+                aliases.extend(v.others.iter().map(String::as_str));
+            }
+            fixed = max_key(fixed, h.fixed);
+            if sev_rank(h.distro_severity) > sev_rank(distro_sev) || distro_sev.is_none() {
+                distro_sev = h.distro_severity.or(distro_sev);
+            }
+            if sev_rank(v.severity.as_deref()) > sev_rank(m.severity.as_deref()) {
+                m.severity.clone_from(&v.severity);
+            }
+            if v.cvss_score.unwrap_or(-1.0) > m.cvss_score.unwrap_or(-1.0) {
+                m.cvss_score = v.cvss_score;
+                m.cvss_vector.clone_from(&v.cvss_vector);
+            }
+            if m.summary.is_none() {
+                m.summary.clone_from(&v.summary);
+            }
+            if m.url.is_empty() {
+                m.url = Arc::clone(&v.url);
+            }
+        }
+        m.fixed = fixed.map(|k| Arc::from(k.as_str()));
+        if is_distro(ecosystem) && distro_sev.is_some() {
+            m.severity = distro_sev.map(Arc::from);
+        }
+        m.aliases = if members.len() == 1 {
+            Arc::clone(&first.others)
         } else {
-            a
-        }),
+            for id in &members {
+                aliases.remove(id);
+            }
+            aliases.into_iter().map(str::to_owned).collect()
+        };
+        out.push(m);
+    }
+    out
+}
+
+fn max_key<'a>(a: Option<&'a Key>, b: Option<&'a Key>) -> Option<&'a Key> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if a < b { b } else { a }),
         (a, b) => a.or(b),
     }
 }
@@ -422,6 +555,7 @@ fn max_version(scheme: VersionScheme, a: Option<String>, b: Option<String>) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::osv::Event;
 
     fn range(events: &[(&str, &str)]) -> Range {
         Range {

@@ -74,7 +74,7 @@ fn debian_fixed_older_than_installed_does_not_match() {
     let old = pkg(Ecosystem::Deb, "bash", "4.2+dfsg-0.1", None);
     let m = pare_vuln::match_packages(&db, Some(&bookworm), &[old]).unwrap();
     assert_eq!(m.len(), 1);
-    assert_eq!(m[0].ids, ["CVE-2014-6271"]);
+    assert_eq!(*m[0].ids, ["CVE-2014-6271"]);
     assert_eq!(m[0].fixed.as_deref(), Some("4.3-9.1"));
     // A release the record has no entry for is not matched.
     let m = pare_vuln::match_packages(
@@ -96,7 +96,7 @@ fn debian_open_issue_matches_by_source_package() {
     let m = pare_vuln::match_packages(&db, Some(&distro("debian", "12")), &[p]).unwrap();
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].fixed, None);
-    assert_eq!(m[0].package, "tar");
+    assert_eq!(&*m[0].package, "tar");
     let binary = pkg(
         Ecosystem::Deb,
         "tar-scripts",
@@ -105,7 +105,7 @@ fn debian_open_issue_matches_by_source_package() {
     );
     let m = pare_vuln::match_packages(&db, Some(&distro("debian", "12")), &[binary]).unwrap();
     assert_eq!(m.len(), 1);
-    assert_eq!(m[0].package, "tar");
+    assert_eq!(&*m[0].package, "tar");
     // No distro release: no verdict for distro packages.
     let m =
         pare_vuln::match_packages(&db, None, &[pkg(Ecosystem::Deb, "tar", "1.0", None)]).unwrap();
@@ -124,14 +124,14 @@ fn ghsa_and_pysec_merge() {
     let m = pare_vuln::match_packages(&db, None, &[pkg(Ecosystem::Pypi, "Django", "1.3", None)])
         .unwrap();
     assert_eq!(m.len(), 1, "{m:?}");
-    assert_eq!(m[0].ids, ["GHSA-x88j-93vc-wpmp", "PYSEC-2011-1"]);
+    assert_eq!(*m[0].ids, ["GHSA-x88j-93vc-wpmp", "PYSEC-2011-1"]);
     assert!(m[0].aliases.contains(&"CVE-2011-4136".to_string()));
     assert_eq!(m[0].fixed.as_deref(), Some("1.3.1"));
     // The 1.2 branch (GHSA lists it too): fixed in 1.2.7.
     let m = pare_vuln::match_packages(&db, None, &[pkg(Ecosystem::Pypi, "django", "1.2.5", None)])
         .unwrap();
     assert_eq!(m.len(), 1);
-    assert_eq!(m[0].ids, ["GHSA-x88j-93vc-wpmp", "PYSEC-2011-1"]);
+    assert_eq!(*m[0].ids, ["GHSA-x88j-93vc-wpmp", "PYSEC-2011-1"]);
     assert_eq!(m[0].fixed.as_deref(), Some("1.2.7"));
     let m = pare_vuln::match_packages(&db, None, &[pkg(Ecosystem::Pypi, "django", "1.3.1", None)])
         .unwrap();
@@ -171,7 +171,7 @@ fn alpine_secdb_matches_by_origin_and_release() {
     let m = pare_vuln::match_packages(&db, Some(&alpine), &[old]).unwrap();
     assert!(!m.is_empty());
     for x in &m {
-        assert_eq!(x.package, "openssl");
+        assert_eq!(&*x.package, "openssl");
         let fixed = x.fixed.as_deref().expect("secdb entries always have a fix");
         assert_eq!(
             pare_vuln::version::apk::compare(fixed, "3.1.0-r0"),

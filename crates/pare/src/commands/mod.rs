@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod db;
 pub mod fix;
 pub mod image_args;
 pub mod inspect;
@@ -20,5 +21,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Lint(a) => lint::run(&a),
         Command::Fix(a) => fix::run(&a),
         Command::Sbom(a) => sbom::run(&a),
+        Command::Db(a) => db::run(&a),
     }
 }

@@ -222,6 +222,17 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// The semver [`compare`] orders by: `go1.x` toolchain strings converted,
+/// a missing `v` tolerated; `None` when invalid.
+#[must_use]
+pub fn parse_lenient(s: &str) -> Option<Version> {
+    if s.starts_with("go") {
+        toolchain_to_semver(s).and_then(|v| parse_semver(&v))
+    } else {
+        parse_semver(s)
+    }
+}
+
 /// A Go toolchain version (`go/version` / `internal/gover`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Gover<'a> {

@@ -30,12 +30,31 @@ enum Item {
 }
 
 const QUALIFIERS: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
-const RELEASE_INDEX: &str = "5";
+/// Index of the empty (release) qualifier in [`QUALIFIERS`].
+const RELEASE_INDEX: usize = 5;
 
-fn comparable_qualifier(q: &str) -> String {
+/// Maven's `comparableQualifier` (`"<index>"` for a known qualifier,
+/// `"7-<q>"` otherwise), kept unallocated: known ones order by index and
+/// before every unknown one; unknown ones order by their text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Qualifier<'a> {
+    Known(usize),
+    Other(&'a str),
+}
+
+fn comparable_qualifier(q: &str) -> Qualifier<'_> {
     match QUALIFIERS.iter().position(|x| *x == q) {
-        Some(i) => i.to_string(),
-        None => format!("{}-{}", QUALIFIERS.len(), q),
+        Some(i) => Qualifier::Known(i),
+        None => Qualifier::Other(q),
+    }
+}
+
+fn qualifier_cmp(a: Qualifier<'_>, b: Qualifier<'_>) -> Ordering {
+    match (a, b) {
+        (Qualifier::Known(x), Qualifier::Known(y)) => x.cmp(&y),
+        (Qualifier::Known(_), Qualifier::Other(_)) => Ordering::Less,
+        (Qualifier::Other(_), Qualifier::Known(_)) => Ordering::Greater,
+        (Qualifier::Other(x), Qualifier::Other(y)) => java_cmp(x, y),
     }
 }
 
@@ -100,7 +119,7 @@ impl Item {
             Item::Int(v) => *v == 0,
             Item::Long(v) => *v == 0,
             Item::Big(s) => big_is_zero(s),
-            Item::Str(s) => comparable_qualifier(s) == RELEASE_INDEX,
+            Item::Str(s) => comparable_qualifier(s) == Qualifier::Known(RELEASE_INDEX),
             Item::List(l) => l.is_empty(),
         }
     }
@@ -115,7 +134,7 @@ impl Item {
                     Ordering::Greater
                 }
             }
-            Item::Str(s) => java_cmp(&comparable_qualifier(s), RELEASE_INDEX),
+            Item::Str(s) => qualifier_cmp(comparable_qualifier(s), Qualifier::Known(RELEASE_INDEX)),
             Item::List(l) => l
                 .iter()
                 .map(Item::cmp_null)
@@ -134,26 +153,28 @@ impl Item {
             (Long(_) | Big(_), Int(_)) | (Big(_), Long(_)) => Ordering::Greater,
             (Int(_) | Long(_) | Big(_), Str(_) | List(_)) => Ordering::Greater,
             (Str(_), Int(_) | Long(_) | Big(_) | List(_)) => Ordering::Less,
-            (Str(a), Str(b)) => java_cmp(&comparable_qualifier(a), &comparable_qualifier(b)),
+            (Str(a), Str(b)) => qualifier_cmp(comparable_qualifier(a), comparable_qualifier(b)),
             (List(_), Int(_) | Long(_) | Big(_)) => Ordering::Less,
             (List(_), Str(_)) => Ordering::Greater,
-            (List(a), List(b)) => {
-                let n = a.len().max(b.len());
-                for i in 0..n {
-                    let o = match (a.get(i), b.get(i)) {
-                        (Some(l), Some(r)) => l.cmp(r),
-                        (Some(l), None) => l.cmp_null(),
-                        (None, Some(r)) => r.cmp_null().reverse(),
-                        (None, None) => Ordering::Equal,
-                    };
-                    if o != Ordering::Equal {
-                        return o;
-                    }
-                }
-                Ordering::Equal
-            }
+            (List(a), List(b)) => cmp_lists(a, b),
         }
     }
+}
+
+fn cmp_lists(a: &[Item], b: &[Item]) -> Ordering {
+    let n = a.len().max(b.len());
+    for i in 0..n {
+        let o = match (a.get(i), b.get(i)) {
+            (Some(l), Some(r)) => l.cmp(r),
+            (Some(l), None) => l.cmp_null(),
+            (None, Some(r)) => r.cmp_null().reverse(),
+            (None, None) => Ordering::Equal,
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
 }
 
 /// Drops trailing null items, skipping over non-empty sub-lists as
@@ -272,7 +293,7 @@ impl Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        Item::List(self.items.clone()).cmp(&Item::List(other.items.clone()))
+        cmp_lists(&self.items, &other.items)
     }
 }
 

@@ -161,6 +161,134 @@ impl VersionScheme {
     }
 }
 
+/// A version parsed once under a scheme, for repeated comparisons.
+///
+/// `a.cmp(&b)` on two keys of the same scheme equals
+/// `scheme.compare(a_str, b_str)`, fallbacks for invalid strings included
+/// (checked by a unit test over every scheme); keys of different schemes
+/// order by scheme.
+#[derive(Debug, Clone)]
+pub struct Key {
+    scheme: VersionScheme,
+    raw: Box<str>,
+    parsed: Parsed,
+}
+
+#[derive(Debug, Clone)]
+enum Parsed {
+    Dpkg(Option<dpkg::Version>),
+    Rpm(Option<rpm::Version>),
+    Pep440(Option<pep440::Version>),
+    SemVer(Option<semver::Version>),
+    /// Semver form (a `go1.x` toolchain string converted).
+    Go(Option<go::Version>),
+    Maven(maven::Version),
+    /// apk compares the strings token by token; nothing to parse.
+    Apk,
+}
+
+impl Key {
+    /// Parses `v` under `scheme`. Never fails: invalid strings keep the
+    /// scheme's fallback order.
+    #[must_use]
+    pub fn new(scheme: VersionScheme, v: &str) -> Self {
+        let parsed = match scheme {
+            VersionScheme::Dpkg => Parsed::Dpkg(dpkg::Version::parse(v).ok()),
+            VersionScheme::Rpm => Parsed::Rpm(rpm::Version::parse(v).ok()),
+            VersionScheme::Pep440 => Parsed::Pep440(pep440::Version::parse(v).ok()),
+            VersionScheme::SemVer => Parsed::SemVer(semver::Version::parse(v).ok()),
+            VersionScheme::Go => Parsed::Go(go::parse_lenient(v)),
+            VersionScheme::Maven => Parsed::Maven(maven::Version::parse(v)),
+            VersionScheme::Apk => Parsed::Apk,
+        };
+        Key {
+            scheme,
+            raw: v.into(),
+            parsed,
+        }
+    }
+
+    /// The text parsed.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The scheme.
+    #[must_use]
+    pub fn scheme(&self) -> VersionScheme {
+        self.scheme
+    }
+}
+
+/// Invalid-before-valid order of two optional parses; two invalid strings
+/// compare by `invalid`.
+fn opt_cmp<T>(
+    a: Option<&T>,
+    b: Option<&T>,
+    valid: impl Fn(&T, &T) -> Ordering,
+    invalid: impl Fn() -> Ordering,
+) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => valid(x, y),
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (None, None) => invalid(),
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (ra, rb) = (&*self.raw, &*other.raw);
+        match (&self.parsed, &other.parsed) {
+            (Parsed::Dpkg(a), Parsed::Dpkg(b)) => {
+                opt_cmp(a.as_ref(), b.as_ref(), Ord::cmp, || ra.cmp(rb))
+            }
+            (Parsed::Rpm(a), Parsed::Rpm(b)) => {
+                opt_cmp(a.as_ref(), b.as_ref(), rpm::Version::compare, || {
+                    Ordering::Equal
+                })
+            }
+            (Parsed::Pep440(a), Parsed::Pep440(b)) => {
+                opt_cmp(a.as_ref(), b.as_ref(), pep440::Version::compare, || {
+                    ra.cmp(rb)
+                })
+            }
+            (Parsed::SemVer(a), Parsed::SemVer(b)) => {
+                opt_cmp(a.as_ref(), b.as_ref(), semver::Version::compare, || {
+                    ra.cmp(rb)
+                })
+            }
+            (Parsed::Go(a), Parsed::Go(b)) => {
+                if ra.starts_with("go") && rb.starts_with("go") {
+                    go::compare_toolchain(ra, rb)
+                } else {
+                    opt_cmp(a.as_ref(), b.as_ref(), go::Version::compare, || {
+                        Ordering::Equal
+                    })
+                }
+            }
+            (Parsed::Maven(a), Parsed::Maven(b)) => a.cmp(b),
+            (Parsed::Apk, Parsed::Apk) => apk::compare(ra, rb),
+            _ => self.scheme.cmp(&other.scheme),
+        }
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Key {}
+
 impl fmt::Display for VersionScheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -190,6 +318,77 @@ mod tests {
             Some(VersionScheme::Dpkg)
         );
         assert_eq!(VersionScheme::for_osv_ecosystem("GIT"), None);
+    }
+
+    #[test]
+    fn keys_order_like_compare() {
+        let samples: &[(VersionScheme, &[&str])] = &[
+            (
+                VersionScheme::Dpkg,
+                &[
+                    "1.0",
+                    "1:0.1",
+                    "2.36-9+deb12u3",
+                    "3.0.15-1~deb12u1",
+                    "",
+                    ":1",
+                    "a:1",
+                    "0",
+                ],
+            ),
+            (
+                VersionScheme::Rpm,
+                &["1.0", "1:1.0", "1.0-1", "1.0^git1", "", "0"],
+            ),
+            (
+                VersionScheme::Pep440,
+                &[
+                    "1.0",
+                    "1.0a1",
+                    "1.0.post1",
+                    "1!0.1",
+                    "not a version",
+                    "zzz",
+                    "0",
+                ],
+            ),
+            (
+                VersionScheme::SemVer,
+                &["1.0.0", "1.0.0-rc.1", "0.0.0-0", "1.0", "bad", "0"],
+            ),
+            (
+                VersionScheme::Go,
+                &[
+                    "1.20.2",
+                    "v1.20.2",
+                    "go1.20.1",
+                    "go1.21rc1",
+                    "1.22.0-0",
+                    "go1.21",
+                    "bad",
+                    "0",
+                ],
+            ),
+            (
+                VersionScheme::Maven,
+                &["1.0", "1.0-SNAPSHOT", "1.0.RELEASE", "2", "0"],
+            ),
+            (
+                VersionScheme::Apk,
+                &["1.0-r0", "1.0_rc1-r0", "1.0a-r1", "x", "0"],
+            ),
+        ];
+        for (scheme, vs) in samples {
+            for a in *vs {
+                for b in *vs {
+                    assert_eq!(
+                        Key::new(*scheme, a).cmp(&Key::new(*scheme, b)),
+                        scheme.compare(a, b),
+                        "{scheme}: {a:?} vs {b:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
