@@ -23,6 +23,8 @@ pub enum Command {
     Fix(crate::commands::fix::FixArgs),
     /// Every package in an image, with the layer that brought it.
     Sbom(crate::commands::sbom::SbomArgs),
+    /// Vulnerabilities of the image's packages, from the offline database.
+    Scan(crate::commands::scan::ScanArgs),
     /// The offline vulnerability database: import, update, status.
     Db(crate::commands::db::DbArgs),
 }

@@ -19,6 +19,8 @@ pub enum ExitStatus {
     Failure,
     /// 2: bad input, bad flags, incomplete result.
     Error,
+    /// A code the user chose for findings (`pare scan --exit-code N`).
+    Code(u8),
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -27,6 +29,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Success => ExitCode::from(0),
             ExitStatus::Failure => ExitCode::from(1),
             ExitStatus::Error => ExitCode::from(2),
+            ExitStatus::Code(c) => ExitCode::from(c),
         }
     }
 }

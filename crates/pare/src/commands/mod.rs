@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod lint;
 pub mod linters;
 pub mod sbom;
+pub mod scan;
 
 use crate::args::{Cli, Command};
 use crate::ExitStatus;
@@ -21,6 +22,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Lint(a) => lint::run(&a),
         Command::Fix(a) => fix::run(&a),
         Command::Sbom(a) => sbom::run(&a),
+        Command::Scan(a) => scan::run(&a),
         Command::Db(a) => db::run(&a),
     }
 }
