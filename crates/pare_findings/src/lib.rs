@@ -20,7 +20,9 @@ mod span;
 
 pub use diagnostic::{Diagnostic, RuleMeta};
 pub use edit::{apply_edits, Applicability, Edit, Fix, FixAvailability, FixOutcome};
-pub use lint::{LintOptions, LintOutcome, Linter, ParseError, Suppressed};
+pub use lint::{
+    split_image_ref, ImageRef, LintOptions, LintOutcome, Linter, ParseError, Suppressed,
+};
 pub use package::{Distro, Ecosystem, LayerRef, Package};
 pub use severity::Severity;
 pub use span::{LineCol, LineIndex, Span};

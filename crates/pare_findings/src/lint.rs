@@ -119,4 +119,55 @@ pub trait Linter: Sync {
         let _ = (path, src, lock);
         Ok(Vec::new())
     }
+
+    /// Every image reference of `src` in source order, for `pare pin`.
+    /// Linters without image references keep the default: none.
+    ///
+    /// # Errors
+    /// A [`ParseError`] when the file is not valid for this linter.
+    fn image_refs(&self, path: &str, src: &str) -> Result<Vec<ImageRef>, ParseError> {
+        let _ = (path, src);
+        Ok(Vec::new())
+    }
+}
+
+/// An image reference found in a file (`FROM node:20`, `COPY --from=…`,
+/// `RUN --mount=…,from=…`, a Kubernetes container's `image:`), for
+/// `pare pin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Bytes of the reference as written (no quotes).
+    pub span: crate::Span,
+    /// The repository after variable substitution, as written otherwise
+    /// (`node`, `localhost:5000/app`).
+    pub name: String,
+    /// The tag, if any.
+    pub tag: Option<String>,
+    /// The digest (`sha256:…`), if any.
+    pub digest: Option<String>,
+    /// Bytes of the digest as written, when it is literal text; a pin
+    /// inserts `@digest` at `span.end` when there is none.
+    pub digest_span: Option<crate::Span>,
+}
+
+/// Split `name[:tag][@digest]` (after substitution) into its parts.
+/// `None` when it is not a reference (empty, whitespace, `$`).
+#[must_use]
+pub fn split_image_ref(text: &str) -> Option<(String, Option<String>, Option<String>)> {
+    if text.is_empty() || text.contains(|c: char| c.is_whitespace() || c == '$') {
+        return None;
+    }
+    let (rest, digest) = match text.split_once('@') {
+        Some((r, d)) => (r, Some(d.to_string())),
+        None => (text, None),
+    };
+    let slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[slash..].rfind(':') {
+        Some(i) => (&rest[..slash + i], Some(rest[slash + i + 1..].to_string())),
+        None => (rest, None),
+    };
+    if name.is_empty() || tag.as_deref() == Some("") || digest.as_deref() == Some("") {
+        return None;
+    }
+    Some((name.to_string(), tag, digest))
 }

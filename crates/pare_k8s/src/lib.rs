@@ -13,6 +13,7 @@
 
 mod fix;
 mod model;
+pub mod refs;
 mod rules;
 mod suppress;
 pub mod yaml;
@@ -52,6 +53,14 @@ impl Linter for K8sLinter {
 
     fn lint(&self, path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, ParseError> {
         lint(path, src, opts)
+    }
+
+    fn image_refs(
+        &self,
+        path: &str,
+        src: &str,
+    ) -> Result<Vec<pare_findings::ImageRef>, ParseError> {
+        refs::image_refs(path, src)
     }
 }
 
