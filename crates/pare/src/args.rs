@@ -23,4 +23,6 @@ pub enum Command {
     Fix(crate::commands::fix::FixArgs),
     /// Every package in an image, with the layer that brought it.
     Sbom(crate::commands::sbom::SbomArgs),
+    /// Pin image references to digests (`--check`, `--update`, `--lock FILE`).
+    Pin(crate::commands::pin::PinArgs),
 }

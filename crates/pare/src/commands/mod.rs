@@ -5,6 +5,7 @@ pub mod image_args;
 pub mod inspect;
 pub mod lint;
 pub mod linters;
+pub mod pin;
 pub mod sbom;
 
 use crate::args::{Cli, Command};
@@ -20,5 +21,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Lint(a) => lint::run(&a),
         Command::Fix(a) => fix::run(&a),
         Command::Sbom(a) => sbom::run(&a),
+        Command::Pin(a) => pin::run(&a),
     }
 }
