@@ -340,15 +340,19 @@ fn platform_pins_the_platform_manifest() {
     let reg = FakeRegistry::start();
     let a = &reg.addr;
     let (_, arm) = reg.tag("base", "1", "p");
+    let (_, arm_latest) = reg.tag("base", "latest", "q");
     let dir = tempfile::tempdir().unwrap();
     let df = dir.path().join("Dockerfile");
-    std::fs::write(&df, format!("FROM {a}/base:1\n")).unwrap();
+    std::fs::write(&df, format!("FROM {a}/base:1\nFROM {a}/base\n")).unwrap();
     let o = pin(dir.path(), a, &["--platform", "linux/arm64"]);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    // An untagged reference gets `:latest` written out so it can be followed.
     assert_eq!(
         std::fs::read_to_string(&df).unwrap(),
-        format!("FROM {a}/base:1@{arm}\n")
+        format!("FROM {a}/base:1@{arm}\nFROM {a}/base:latest@{arm_latest}\n")
     );
+    let o = pin(dir.path(), a, &["--platform", "linux/arm64", "--check"]);
+    assert_eq!(o.status.code(), Some(0), "stdout: {}", stdout(&o));
 }
 
 #[test]

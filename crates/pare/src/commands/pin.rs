@@ -1,6 +1,7 @@
 //! `pare pin PATH...`: pin image references of Dockerfiles (`FROM`,
 //! `COPY --from=<image>`, `RUN --mount=…,from=<image>`) and Kubernetes
-//! manifests (`image:`) to digests, as `name:tag@sha256:…`.
+//! manifests (`image:`) to digests, as `name:tag@sha256:…` (an untagged
+//! reference gets `:latest` written out, so it can be followed later).
 //!
 //! Each distinct `name:tag` is resolved once: from the registry (the index
 //! digest, or the platform's manifest digest with `--platform`), or from
@@ -295,7 +296,10 @@ pub fn run(args: &PinArgs) -> Result<ExitStatus> {
                     "{path}:{}:{}: {} unpinned -> {new}",
                     f.line, f.col, f.shown
                 );
-                Some(Edit::insert(f.r.span.end, format!("@{new}")))
+                // An untagged reference gets its tag written out, so that
+                // `--check` and `--update` can follow it later.
+                let tag = if f.r.tag.is_none() { ":latest" } else { "" };
+                Some(Edit::insert(f.r.span.end, format!("{tag}@{new}")))
             }
             Some(old) if old != new => {
                 stale += 1;
