@@ -368,3 +368,41 @@ fn unknown_tag_is_one_error_line() {
     assert_eq!(errors.len(), 1, "{err}");
     assert!(errors[0].contains(&format!("`{a}/nope:9`")), "{err}");
 }
+
+/// `pare fix --lock` pins the same references as `pare pin`, offline.
+#[test]
+fn fix_with_lock_pins_every_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let d1 = format!("sha256:{}", "1".repeat(64));
+    let d2 = format!("sha256:{}", "2".repeat(64));
+    let lock = dir.path().join("lock.json");
+    std::fs::write(
+        &lock,
+        format!(
+            r#"{{"schemaVersion":1,"images":{{"docker.io/library/node:20":"{d1}","docker.io/library/busybox:latest":"{d2}"}}}}"#
+        ),
+    )
+    .unwrap();
+    let df = dir.path().join("Dockerfile");
+    std::fs::write(&df, "FROM node:20\nCOPY --from=busybox /bin/sh /sh\n").unwrap();
+    let k8s = dir.path().join("pod.yaml");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: 'node:20' # app\n";
+    std::fs::write(&k8s, pod).unwrap();
+    let o = pare(&[
+        "fix",
+        "--lock",
+        lock.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.code().is_some(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&df).unwrap(),
+        format!("FROM node:20@{d1}\nCOPY --from=busybox:latest@{d2} /bin/sh /sh\n")
+    );
+    // Other lint fixes apply to the manifest too; the image line is pinned.
+    let got = std::fs::read_to_string(&k8s).unwrap();
+    assert!(
+        got.contains(&format!("    image: 'node:20@{d1}' # app\n")),
+        "{got}"
+    );
+}

@@ -111,7 +111,10 @@ impl Linter for DockerfileLinter {
         lock: &BTreeMap<String, String>,
     ) -> Result<Vec<Fix>, ParseError> {
         let df = parse(path, src)?;
-        Ok(pin_fixes(&df, lock))
+        Ok(pare_findings::lock_pin_fixes(
+            &refs::image_refs(&df, src),
+            lock,
+        ))
     }
 
     fn image_refs(&self, path: &str, src: &str) -> Result<Vec<ImageRef>, ParseError> {

@@ -21,7 +21,8 @@ mod span;
 pub use diagnostic::{Diagnostic, RuleMeta};
 pub use edit::{apply_edits, Applicability, Edit, Fix, FixAvailability, FixOutcome};
 pub use lint::{
-    split_image_ref, ImageRef, LintOptions, LintOutcome, Linter, ParseError, Suppressed,
+    image_lock_key, lock_pin_fixes, split_image_ref, ImageRef, LintOptions, LintOutcome, Linter,
+    ParseError, Suppressed,
 };
 pub use package::{Distro, Ecosystem, LayerRef, Package};
 pub use severity::Severity;

@@ -171,3 +171,90 @@ pub fn split_image_ref(text: &str) -> Option<(String, Option<String>, Option<Str
     }
     Some((name.to_string(), tag, digest))
 }
+
+/// The digest lock file's key of `name:tag`: `registry/repository:tag`
+/// with Docker Hub names expanded (`node`, `20` → `docker.io/library/node:20`).
+#[must_use]
+pub fn image_lock_key(name: &str, tag: &str) -> String {
+    let (registry, path) = match name.split_once('/') {
+        Some((first, p)) if first.contains(['.', ':']) || first == "localhost" => {
+            (first.to_ascii_lowercase(), p)
+        }
+        _ => ("docker.io".to_string(), name),
+    };
+    let registry = if registry == "index.docker.io" {
+        "docker.io".to_string()
+    } else {
+        registry
+    };
+    if registry == "docker.io" && !path.contains('/') {
+        format!("docker.io/library/{path}:{tag}")
+    } else {
+        format!("{registry}/{path}:{tag}")
+    }
+}
+
+/// Fixes that pin every unpinned reference of `refs` found in `lock`
+/// (normalized or familiar `name:tag` keys) to its digest. An untagged
+/// reference gets `:latest` written out too.
+#[must_use]
+pub fn lock_pin_fixes(
+    refs: &[ImageRef],
+    lock: &std::collections::BTreeMap<String, String>,
+) -> Vec<crate::Fix> {
+    let mut out = Vec::new();
+    for r in refs.iter().filter(|r| r.digest.is_none()) {
+        let tag = r.tag.as_deref().unwrap_or("latest");
+        let digest = lock
+            .get(&image_lock_key(&r.name, tag))
+            .or_else(|| lock.get(&format!("{}:{tag}", r.name)));
+        let Some(digest) = digest else { continue };
+        let written_tag = if r.tag.is_none() { ":latest" } else { "" };
+        out.push(crate::Fix::safe(
+            format!("Pin `{}:{tag}` to `{digest}`", r.name),
+            vec![crate::Edit::insert(
+                r.span.end,
+                format!("{written_tag}@{digest}"),
+            )],
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_keys_expand_docker_hub_names() {
+        assert_eq!(image_lock_key("node", "20"), "docker.io/library/node:20");
+        assert_eq!(
+            image_lock_key("bitnami/redis", "7"),
+            "docker.io/bitnami/redis:7"
+        );
+        assert_eq!(
+            image_lock_key("index.docker.io/library/node", "20"),
+            "docker.io/library/node:20"
+        );
+        assert_eq!(
+            image_lock_key("localhost:5000/app", "1"),
+            "localhost:5000/app:1"
+        );
+        assert_eq!(image_lock_key("GHCR.io/o/a", "1"), "ghcr.io/o/a:1");
+    }
+
+    #[test]
+    fn splits_references() {
+        assert_eq!(
+            split_image_ref("localhost:5000/a:1@sha256:00"),
+            Some((
+                "localhost:5000/a".into(),
+                Some("1".into()),
+                Some("sha256:00".into())
+            ))
+        );
+        assert_eq!(split_image_ref("a"), Some(("a".into(), None, None)));
+        assert_eq!(split_image_ref("a:"), None);
+        assert_eq!(split_image_ref("$X"), None);
+    }
+}

@@ -62,6 +62,18 @@ impl Linter for K8sLinter {
     ) -> Result<Vec<pare_findings::ImageRef>, ParseError> {
         refs::image_refs(path, src)
     }
+
+    fn pin_fixes(
+        &self,
+        path: &str,
+        src: &str,
+        lock: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<pare_findings::Fix>, ParseError> {
+        Ok(pare_findings::lock_pin_fixes(
+            &refs::image_refs(path, src)?,
+            lock,
+        ))
+    }
 }
 
 /// True when `src` holds unrendered Helm/Go template actions (`{{ .Values.x }}`,
