@@ -406,3 +406,32 @@ fn fix_with_lock_pins_every_reference() {
         "{got}"
     );
 }
+
+/// With a lock, recorded digests are used as they are; `--update` asks the
+/// registry again and rewrites the lock.
+#[test]
+fn lock_is_trusted_until_update() {
+    let reg = FakeRegistry::start();
+    let a = &reg.addr;
+    let (old, _) = reg.tag("base", "1", "old");
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    let lock = dir.path().join("lock.json");
+    let lock_s = lock.to_str().unwrap();
+    let df = src.join("Dockerfile");
+    std::fs::write(&df, format!("FROM {a}/base:1\n")).unwrap();
+    assert_eq!(pin(&src, a, &["--lock", lock_s]).status.code(), Some(0));
+    let (new, _) = reg.tag("base", "1", "new");
+    // The lock still says `old`: nothing is stale against it.
+    let o = pin(&src, a, &["--lock", lock_s, "--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = pin(&src, a, &["--lock", lock_s, "--update"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(&df).unwrap(),
+        format!("FROM {a}/base:1@{new}\n")
+    );
+    let text = std::fs::read_to_string(&lock).unwrap();
+    assert!(text.contains(&new) && !text.contains(&old), "{text}");
+}

@@ -322,14 +322,15 @@ pub fn run(args: &PinArgs) -> Result<ExitStatus> {
 
     if args.check {
         crate::output::write_output(None, report.as_bytes())?;
+        if errored {
+            return Ok(ExitStatus::Error);
+        }
         crate::output::note(format_args!(
             "{} reference{} checked: {unpinned} unpinned, {stale} stale",
             found.len(),
             if found.len() == 1 { "" } else { "s" },
         ));
-        return Ok(if errored {
-            ExitStatus::Error
-        } else if unpinned + stale > 0 {
+        return Ok(if unpinned + stale > 0 {
             ExitStatus::Failure
         } else {
             ExitStatus::Success
