@@ -109,6 +109,15 @@ fn serve(mut s: TcpStream, store: &Store) -> std::io::Result<()> {
     if target == "/v2/" {
         return respond(&mut s, "200 OK", &[], b"{}", head_only);
     }
+    if target.starts_with("/v2/private/") {
+        return respond(
+            &mut s,
+            "401 Unauthorized",
+            &[("WWW-Authenticate", r#"Basic realm="fake""#.into())],
+            br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#,
+            head_only,
+        );
+    }
     let found = target
         .strip_prefix("/v2/")
         .and_then(|t| t.split_once("/manifests/"))
@@ -434,4 +443,24 @@ fn lock_is_trusted_until_update() {
     );
     let text = std::fs::read_to_string(&lock).unwrap();
     assert!(text.contains(&new) && !text.contains(&old), "{text}");
+}
+
+#[test]
+fn unauthorized_is_one_error_line() {
+    let reg = FakeRegistry::start();
+    let a = &reg.addr;
+    let dir = tempfile::tempdir().unwrap();
+    let df = dir.path().join("Dockerfile");
+    std::fs::write(&df, format!("FROM {a}/private/app:1\n")).unwrap();
+    let o = pin(dir.path(), a, &[]);
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
+    let err = stderr(&o);
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(errors[0].contains(&format!("`{a}/private/app:1`")), "{err}");
+    assert!(errors[0].contains("401"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&df).unwrap(),
+        format!("FROM {a}/private/app:1\n")
+    );
 }
