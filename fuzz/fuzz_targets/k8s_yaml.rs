@@ -1,5 +1,6 @@
 //! Kubernetes YAML: parsing, linting and fixing must never panic, and fixes
-//! applied to any input must leave text that still parses.
+//! applied to any input must leave text that still parses; image references
+//! (`pare pin`) must name bytes of the input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -10,6 +11,14 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = pare_k8s::yaml::parse(src);
+    if let Ok(refs) = pare_k8s::refs::image_refs("fuzz.yaml", src) {
+        for r in refs {
+            assert!(src.get(r.span.start..r.span.end).is_some());
+            if let Some(d) = r.digest_span {
+                assert!(r.span.start <= d.start && d.end <= r.span.end);
+            }
+        }
+    }
     let opts = LintOptions {
         peer_suppressions: true,
         ..LintOptions::default()

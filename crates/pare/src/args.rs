@@ -27,4 +27,6 @@ pub enum Command {
     Scan(crate::commands::scan::ScanArgs),
     /// The offline vulnerability database: import, update, status.
     Db(crate::commands::db::DbArgs),
+    /// Pin image references to digests (`--check`, `--update`, `--lock FILE`).
+    Pin(crate::commands::pin::PinArgs),
 }

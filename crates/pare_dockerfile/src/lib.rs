@@ -10,13 +10,14 @@
 mod checker;
 pub mod image;
 pub mod parser;
+pub mod refs;
 mod rules;
 pub mod shell;
 mod suppress;
 
 use pare_findings::{
-    Diagnostic, Edit, Fix, LineIndex, LintOptions, LintOutcome, Linter, ParseError, RuleMeta,
-    Suppressed,
+    Diagnostic, Edit, Fix, ImageRef, LineIndex, LintOptions, LintOutcome, Linter, ParseError,
+    RuleMeta, Suppressed,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -110,7 +111,15 @@ impl Linter for DockerfileLinter {
         lock: &BTreeMap<String, String>,
     ) -> Result<Vec<Fix>, ParseError> {
         let df = parse(path, src)?;
-        Ok(pin_fixes(&df, lock))
+        Ok(pare_findings::lock_pin_fixes(
+            &refs::image_refs(&df, src),
+            lock,
+        ))
+    }
+
+    fn image_refs(&self, path: &str, src: &str) -> Result<Vec<ImageRef>, ParseError> {
+        let df = parse(path, src)?;
+        Ok(refs::image_refs(&df, src))
     }
 }
 

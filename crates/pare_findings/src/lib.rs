@@ -20,7 +20,10 @@ mod span;
 
 pub use diagnostic::{Diagnostic, RuleMeta};
 pub use edit::{apply_edits, Applicability, Edit, Fix, FixAvailability, FixOutcome};
-pub use lint::{LintOptions, LintOutcome, Linter, ParseError, Suppressed};
+pub use lint::{
+    image_lock_key, lock_pin_fixes, split_image_ref, ImageRef, LintOptions, LintOutcome, Linter,
+    ParseError, Suppressed,
+};
 pub use package::{Distro, Ecosystem, LayerRef, Package};
 pub use severity::Severity;
 pub use span::{LineCol, LineIndex, Span};

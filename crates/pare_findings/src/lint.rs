@@ -119,4 +119,142 @@ pub trait Linter: Sync {
         let _ = (path, src, lock);
         Ok(Vec::new())
     }
+
+    /// Every image reference of `src` in source order, for `pare pin`.
+    /// Linters without image references keep the default: none.
+    ///
+    /// # Errors
+    /// A [`ParseError`] when the file is not valid for this linter.
+    fn image_refs(&self, path: &str, src: &str) -> Result<Vec<ImageRef>, ParseError> {
+        let _ = (path, src);
+        Ok(Vec::new())
+    }
+}
+
+/// An image reference found in a file (`FROM node:20`, `COPY --from=…`,
+/// `RUN --mount=…,from=…`, a Kubernetes container's `image:`), for
+/// `pare pin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// Bytes of the reference as written (no quotes).
+    pub span: crate::Span,
+    /// The repository after variable substitution, as written otherwise
+    /// (`node`, `localhost:5000/app`).
+    pub name: String,
+    /// The tag, if any.
+    pub tag: Option<String>,
+    /// The digest (`sha256:…`), if any.
+    pub digest: Option<String>,
+    /// Bytes of the digest as written, when it is literal text; a pin
+    /// inserts `@digest` at `span.end` when there is none.
+    pub digest_span: Option<crate::Span>,
+}
+
+/// Split `name[:tag][@digest]` (after substitution) into its parts.
+/// `None` when it is not a reference (empty, whitespace, `$`).
+#[must_use]
+pub fn split_image_ref(text: &str) -> Option<(String, Option<String>, Option<String>)> {
+    if text.is_empty() || text.contains(|c: char| c.is_whitespace() || c == '$') {
+        return None;
+    }
+    let (rest, digest) = match text.split_once('@') {
+        Some((r, d)) => (r, Some(d.to_string())),
+        None => (text, None),
+    };
+    let slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[slash..].rfind(':') {
+        Some(i) => (&rest[..slash + i], Some(rest[slash + i + 1..].to_string())),
+        None => (rest, None),
+    };
+    if name.is_empty() || tag.as_deref() == Some("") || digest.as_deref() == Some("") {
+        return None;
+    }
+    Some((name.to_string(), tag, digest))
+}
+
+/// The digest lock file's key of `name:tag`: `registry/repository:tag`
+/// with Docker Hub names expanded (`node`, `20` → `docker.io/library/node:20`).
+#[must_use]
+pub fn image_lock_key(name: &str, tag: &str) -> String {
+    let (registry, path) = match name.split_once('/') {
+        Some((first, p)) if first.contains(['.', ':']) || first == "localhost" => {
+            (first.to_ascii_lowercase(), p)
+        }
+        _ => ("docker.io".to_string(), name),
+    };
+    let registry = if registry == "index.docker.io" {
+        "docker.io".to_string()
+    } else {
+        registry
+    };
+    if registry == "docker.io" && !path.contains('/') {
+        format!("docker.io/library/{path}:{tag}")
+    } else {
+        format!("{registry}/{path}:{tag}")
+    }
+}
+
+/// Fixes that pin every unpinned reference of `refs` found in `lock`
+/// (normalized or familiar `name:tag` keys) to its digest. An untagged
+/// reference gets `:latest` written out too.
+#[must_use]
+pub fn lock_pin_fixes(
+    refs: &[ImageRef],
+    lock: &std::collections::BTreeMap<String, String>,
+) -> Vec<crate::Fix> {
+    let mut out = Vec::new();
+    for r in refs.iter().filter(|r| r.digest.is_none()) {
+        let tag = r.tag.as_deref().unwrap_or("latest");
+        let digest = lock
+            .get(&image_lock_key(&r.name, tag))
+            .or_else(|| lock.get(&format!("{}:{tag}", r.name)));
+        let Some(digest) = digest else { continue };
+        let written_tag = if r.tag.is_none() { ":latest" } else { "" };
+        out.push(crate::Fix::safe(
+            format!("Pin `{}:{tag}` to `{digest}`", r.name),
+            vec![crate::Edit::insert(
+                r.span.end,
+                format!("{written_tag}@{digest}"),
+            )],
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_keys_expand_docker_hub_names() {
+        assert_eq!(image_lock_key("node", "20"), "docker.io/library/node:20");
+        assert_eq!(
+            image_lock_key("bitnami/redis", "7"),
+            "docker.io/bitnami/redis:7"
+        );
+        assert_eq!(
+            image_lock_key("index.docker.io/library/node", "20"),
+            "docker.io/library/node:20"
+        );
+        assert_eq!(
+            image_lock_key("localhost:5000/app", "1"),
+            "localhost:5000/app:1"
+        );
+        assert_eq!(image_lock_key("GHCR.io/o/a", "1"), "ghcr.io/o/a:1");
+    }
+
+    #[test]
+    fn splits_references() {
+        assert_eq!(
+            split_image_ref("localhost:5000/a:1@sha256:00"),
+            Some((
+                "localhost:5000/a".into(),
+                Some("1".into()),
+                Some("sha256:00".into())
+            ))
+        );
+        assert_eq!(split_image_ref("a"), Some(("a".into(), None, None)));
+        assert_eq!(split_image_ref("a:"), None);
+        assert_eq!(split_image_ref("$X"), None);
+    }
 }

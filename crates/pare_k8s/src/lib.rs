@@ -13,6 +13,7 @@
 
 mod fix;
 mod model;
+pub mod refs;
 mod rules;
 mod suppress;
 pub mod yaml;
@@ -52,6 +53,26 @@ impl Linter for K8sLinter {
 
     fn lint(&self, path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, ParseError> {
         lint(path, src, opts)
+    }
+
+    fn image_refs(
+        &self,
+        path: &str,
+        src: &str,
+    ) -> Result<Vec<pare_findings::ImageRef>, ParseError> {
+        refs::image_refs(path, src)
+    }
+
+    fn pin_fixes(
+        &self,
+        path: &str,
+        src: &str,
+        lock: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Vec<pare_findings::Fix>, ParseError> {
+        Ok(pare_findings::lock_pin_fixes(
+            &refs::image_refs(path, src)?,
+            lock,
+        ))
     }
 }
 

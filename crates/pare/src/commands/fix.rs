@@ -24,7 +24,8 @@ pub struct FixArgs {
     /// Print a unified diff instead of writing the files.
     #[arg(long)]
     pub diff: bool,
-    /// Pin `FROM` images to the digests of this lock file
+    /// Pin image references (`FROM`, `COPY --from`, `RUN --mount`, Kubernetes
+    /// `image:`) to the digests of this lock file
     /// (`{"schemaVersion":1,"images":{"docker.io/library/node:20":"sha256:…"}}`).
     #[arg(long, value_name = "FILE")]
     pub lock: Option<PathBuf>,

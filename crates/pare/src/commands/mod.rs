@@ -6,6 +6,7 @@ pub mod image_args;
 pub mod inspect;
 pub mod lint;
 pub mod linters;
+pub mod pin;
 pub mod sbom;
 pub mod scan;
 
@@ -24,5 +25,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Sbom(a) => sbom::run(&a),
         Command::Scan(a) => scan::run(&a),
         Command::Db(a) => db::run(&a),
+        Command::Pin(a) => pin::run(&a),
     }
 }

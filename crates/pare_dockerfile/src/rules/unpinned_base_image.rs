@@ -35,7 +35,9 @@ FROM python:3.12-slim@sha256:<digest>
 ## Fix safety
 `pare fix --lock pare.lock.json` pins every `FROM` found in the lock file
 (format in `docs/lint.md`); that is safe, since the digest is the one the tag
-points at when the lock was written. Without a lock there is no fix.
+points at when the lock was written. `pare pin` resolves the digests from the
+registry (or the lock) and pins `FROM`, `COPY --from` and `RUN --mount` images
+alike; `pare pin --check` keeps them current in CI.
 
 ## References
 - https://docs.docker.com/reference/dockerfile/#from
