@@ -75,12 +75,95 @@ fn fault(image: &Image, index: usize, source: LayerFault) -> Error {
 /// # Errors
 /// Any stream, verification or path-safety failure, naming the layer.
 pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<LayerScan> {
-    let stream = image.open_layer(index, &opts.limits)?;
+    let (decoded, checks) = image.open_layer_parts(index, &opts.limits)?;
+    let res = if decoded.is_compressed() {
+        // Decompression (and the blob digest) on one thread, the diff_id
+        // hash and the tar parse on this one: the two halves cost about the
+        // same, so a compressed layer streams at close to decompression
+        // speed instead of decompression + hashing.
+        std::thread::scope(|s| {
+            let (tx, rx) =
+                std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(PIPELINE_DEPTH);
+            let producer = s.spawn(move || produce(decoded, &tx));
+            let res = consume(
+                checks.wrap(ChannelReader {
+                    rx,
+                    chunk: Vec::new(),
+                    pos: 0,
+                }),
+                opts,
+            );
+            // On an early error the receiver is gone and the producer stops
+            // at its next send.
+            let _ = producer.join();
+            res
+        })
+    } else {
+        consume(checks.wrap(decoded), opts)
+    };
+    res.map_err(|e| fault(image, index, e))
+}
+
+/// Chunks in flight between the decompressing thread and the parser.
+const PIPELINE_DEPTH: usize = 8;
+const CHUNK: usize = 256 * 1024;
+
+fn produce(mut r: impl Read, tx: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>) {
+    loop {
+        let mut buf = vec![0u8; CHUNK];
+        match r.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => {
+                buf.truncate(n);
+                if tx.send(Ok(buf)).is_err() {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
+/// Reads the chunks the decompressing thread sends; end of stream when it
+/// hangs up.
+struct ChannelReader {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(c)) => {
+                    self.chunk = c;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+fn consume<R: Read>(
+    stream: pare_image::LayerStream<R>,
+    opts: &IndexOptions,
+) -> Result<LayerScan, LayerFault> {
     let mut scan = LayerScan::default();
     let mut ar = tar::Archive::new(stream);
     let res = read_entries(&mut ar, opts, &mut scan);
     let stream = ar.into_inner();
-    let res = match res {
+    let bytes = match res {
         Ok(()) => stream.finish().map_err(LayerFault::Io),
         // Garbage from a corrupt blob often trips the tar parser before the
         // blob's digest can be checked; when draining the stream shows a
@@ -100,14 +183,9 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
             }
             _ => Err(tar_err),
         },
-    };
-    match res {
-        Ok(bytes) => {
-            scan.tar_bytes = bytes;
-            Ok(scan)
-        }
-        Err(e) => Err(fault(image, index, e)),
-    }
+    }?;
+    scan.tar_bytes = bytes;
+    Ok(scan)
 }
 
 pub(crate) fn wants_bytes(

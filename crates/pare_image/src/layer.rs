@@ -198,14 +198,66 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// A layer's uncompressed tar stream, verified as it is read.
-pub struct LayerStream<'a> {
-    inner: Verify<Decoder<'a>>,
+/// The decompressing half of a layer: streams the blob, verifies its
+/// digest and yields the uncompressed tar. When the decompressor ends it
+/// drains the blob's trailing bytes, so the blob digest is always checked
+/// by the time it reports end of stream. `Send`, so it can run on its own
+/// thread while the consumer hashes and parses (see [`Checks`]).
+pub struct Decoded<'a> {
+    dec: Decoder<'a>,
+    compressed: bool,
+    drained: bool,
+}
+
+impl Decoded<'_> {
+    /// True for gzip and zstd layers.
+    #[must_use]
+    pub fn is_compressed(&self) -> bool {
+        self.compressed
+    }
+}
+
+impl Read for Decoded<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.dec.read(buf)?;
+        if n == 0 && !buf.is_empty() && !self.drained {
+            self.drained = true;
+            io::copy(self.dec.raw(), &mut io::sink())?;
+        }
+        Ok(n)
+    }
+}
+
+/// The checks applied to a layer's uncompressed stream: its `diff_id` and
+/// the decompression limits. [`Checks::wrap`] applies them to any reader
+/// of the [`Decoded`] output, on whatever thread consumes it.
+#[derive(Debug, Clone)]
+pub struct Checks {
+    diff_id: Option<Digest>,
+    cap: (u64, u64),
     compressed_size: Option<u64>,
     max_ratio: u64,
 }
 
-impl Read for LayerStream<'_> {
+impl Checks {
+    /// Verify `r`'s bytes as this layer's uncompressed tar.
+    pub fn wrap<R: Read>(self, r: R) -> LayerStream<R> {
+        LayerStream {
+            inner: Verify::new(r, self.diff_id, Check::DiffId, Some(self.cap)),
+            compressed_size: self.compressed_size,
+            max_ratio: self.max_ratio,
+        }
+    }
+}
+
+/// A layer's uncompressed tar stream, verified as it is read.
+pub struct LayerStream<R> {
+    inner: Verify<R>,
+    compressed_size: Option<u64>,
+    max_ratio: u64,
+}
+
+impl<R: Read> Read for LayerStream<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if let Some((_, ratio_floor)) = self.inner.cap {
@@ -220,7 +272,7 @@ impl Read for LayerStream<'_> {
     }
 }
 
-impl LayerStream<'_> {
+impl<R: Read> LayerStream<R> {
     /// Read whatever the consumer left (tar padding, trailing bytes of the
     /// compressed stream) so that both digests are checked, and return the
     /// uncompressed size.
@@ -229,8 +281,6 @@ impl LayerStream<'_> {
     /// Digest mismatch, truncation, bomb limit, I/O.
     pub fn finish(mut self) -> io::Result<u64> {
         io::copy(&mut self, &mut io::sink())?;
-        let raw = self.inner.inner.raw();
-        io::copy(raw, &mut io::sink())?;
         Ok(self.inner.count)
     }
 
@@ -245,7 +295,16 @@ pub(crate) fn open<'a>(
     source: &'a dyn Source,
     layer: &Layer,
     limits: &Limits,
-) -> Result<LayerStream<'a>> {
+) -> Result<LayerStream<Decoded<'a>>> {
+    let (decoded, checks) = open_parts(source, layer, limits)?;
+    Ok(checks.wrap(decoded))
+}
+
+pub(crate) fn open_parts<'a>(
+    source: &'a dyn Source,
+    layer: &Layer,
+    limits: &Limits,
+) -> Result<(Decoded<'a>, Checks)> {
     let raw = source.open(&layer.location)?;
     let raw = BufReader::with_capacity(
         256 * 1024,
@@ -280,16 +339,18 @@ pub(crate) fn open<'a>(
         }
         Compression::None | Compression::Detect => Decoder::Plain(raw),
     };
-    Ok(LayerStream {
-        inner: Verify::new(
-            decoder,
-            layer.diff_id.clone(),
-            Check::DiffId,
-            Some((limits.max_layer_bytes, limits.ratio_floor)),
-        ),
-        compressed_size: (compression != Compression::None)
-            .then_some(layer.size)
-            .flatten(),
-        max_ratio: limits.max_ratio,
-    })
+    let compressed = compression != Compression::None && compression != Compression::Detect;
+    Ok((
+        Decoded {
+            dec: decoder,
+            compressed,
+            drained: false,
+        },
+        Checks {
+            diff_id: layer.diff_id.clone(),
+            cap: (limits.max_layer_bytes, limits.ratio_floor),
+            compressed_size: compressed.then_some(layer.size).flatten(),
+            max_ratio: limits.max_ratio,
+        },
+    ))
 }

@@ -19,7 +19,7 @@ mod platform;
 
 pub use config::{ConfigFile, ContainerConfig, Healthcheck, History, RootFs};
 pub use error::{Error, LayerError, Result};
-pub use layer::{Compression, Layer, LayerStream, Limits};
+pub use layer::{Checks, Compression, Decoded, Layer, LayerStream, Limits};
 pub use manifest::{Descriptor, DockerArchiveEntry, Index, Manifest};
 pub use pare_source::{BlobLocation, Digest, Source, SourceKind};
 pub use platform::Platform;
@@ -130,9 +130,20 @@ impl Image {
     ///
     /// # Errors
     /// Missing blob, unknown compression.
-    pub fn open_layer(&self, index: usize, limits: &Limits) -> Result<LayerStream<'_>> {
+    pub fn open_layer(&self, index: usize, limits: &Limits) -> Result<LayerStream<Decoded<'_>>> {
         let layer = self.layers.get(index).ok_or(Error::NoSuchLayer { index })?;
         layer::open(self.source.as_ref(), layer, limits)
+    }
+
+    /// Layer `index` in two halves: the [`Decoded`] stream (blob digest
+    /// verified) to run on one thread, and the [`Checks`] (diff_id,
+    /// limits) to wrap around its output on another.
+    ///
+    /// # Errors
+    /// Missing blob, unknown compression.
+    pub fn open_layer_parts(&self, index: usize, limits: &Limits) -> Result<(Decoded<'_>, Checks)> {
+        let layer = self.layers.get(index).ok_or(Error::NoSuchLayer { index })?;
+        layer::open_parts(self.source.as_ref(), layer, limits)
     }
 
     /// Sum of the compressed layer sizes (None when a size is unknown).
