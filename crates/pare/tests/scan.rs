@@ -38,23 +38,6 @@ fn db() -> &'static Path {
     .1
 }
 
-fn scan_json(image: &str, extra: &[&str]) -> (Option<i32>, Value) {
-    let db = path_str(db());
-    let mut args = vec!["scan", "--db", &db, "--format", "json"];
-    args.extend_from_slice(extra);
-    args.push(image);
-    let o = pare(&args);
-    assert!(
-        matches!(o.status.code(), Some(0 | 1)),
-        "scan {image}: {}",
-        stderr(&o)
-    );
-    (
-        o.status.code(),
-        serde_json::from_slice(&o.stdout).expect("JSON on stdout"),
-    )
-}
-
 #[test]
 fn missing_database_is_an_error_with_a_hint() {
     let t = tmp();
@@ -117,6 +100,23 @@ fn incomplete_sbom_is_never_a_pass() {
 #[cfg(feature = "real-images")]
 mod real {
     use super::*;
+
+    fn scan_json(image: &str, extra: &[&str]) -> (Option<i32>, Value) {
+        let db = path_str(db());
+        let mut args = vec!["scan", "--db", &db, "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push(image);
+        let o = pare(&args);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "scan {image}: {}",
+            stderr(&o)
+        );
+        (
+            o.status.code(),
+            serde_json::from_slice(&o.stdout).expect("JSON on stdout"),
+        )
+    }
 
     fn image(name: &str) -> String {
         let d = fleet_dir().join(name);

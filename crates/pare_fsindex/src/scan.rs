@@ -90,6 +90,7 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
                     rx,
                     chunk: Vec::new(),
                     pos: 0,
+                    failed: None,
                 }),
                 opts,
             );
@@ -129,22 +130,44 @@ fn produce(mut r: impl Read, tx: &std::sync::mpsc::SyncSender<std::io::Result<Ve
 }
 
 /// Reads the chunks the decompressing thread sends; end of stream when it
-/// hangs up.
+/// hangs up. An error from that thread is sticky: every later read returns
+/// it again, so that draining the stream after a failed parse reports the
+/// real cause (a dropped connection) rather than the short stream's
+/// diff_id mismatch.
 struct ChannelReader {
     rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
     chunk: Vec<u8>,
     pos: usize,
+    failed: Option<std::io::Error>,
+}
+
+/// A copy of an error that keeps its kind, its message and, for layer
+/// verification failures, its type.
+fn replay(e: &std::io::Error) -> std::io::Error {
+    match e
+        .get_ref()
+        .and_then(|i| i.downcast_ref::<pare_image::LayerError>())
+    {
+        Some(le) => std::io::Error::new(e.kind(), le.clone()),
+        None => std::io::Error::new(e.kind(), e.to_string()),
+    }
 }
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(e) = &self.failed {
+            return Err(replay(e));
+        }
         while self.pos == self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(c)) => {
                     self.chunk = c;
                     self.pos = 0;
                 }
-                Ok(Err(e)) => return Err(e),
+                Ok(Err(e)) => {
+                    self.failed = Some(replay(&e));
+                    return Err(e);
+                }
                 Err(_) => return Ok(0),
             }
         }

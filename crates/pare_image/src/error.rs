@@ -52,7 +52,7 @@ pub enum Error {
 /// A failure detected while a layer streams. Wrapped in an
 /// `std::io::Error` (kind `InvalidData`) by the stream, so that tar readers
 /// pass it through; downcast to recover it.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum LayerError {
     /// The compressed blob does not hash to its digest.
     #[error("blob digest mismatch (expected {expected}, got {actual})")]
