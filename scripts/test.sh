@@ -41,7 +41,7 @@ step() {
 }
 
 cargo_test() {
-  cargo test --workspace "$@" 2>&1 | tee "$LOGDIR/test.log"
+  cargo test --workspace --no-fail-fast "$@" 2>&1 | tee "$LOGDIR/test.log"
 }
 
 if [[ -n $FLEET_MODE ]]; then
