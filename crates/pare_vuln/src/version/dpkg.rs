@@ -202,12 +202,7 @@ fn verrevcmp(a: &str, b: &str) -> Ordering {
 /// every valid one; two rejected strings compare as raw bytes.
 #[must_use]
 pub fn compare(a: &str, b: &str) -> Ordering {
-    match (Version::parse(a), Version::parse(b)) {
-        (Ok(x), Ok(y)) => x.cmp(&y),
-        (Err(_), Ok(_)) => Ordering::Less,
-        (Ok(_), Err(_)) => Ordering::Greater,
-        (Err(_), Err(_)) => a.cmp(b),
-    }
+    super::compare_or_fallback(a, b, Version::parse, |x, y| x.cmp(y))
 }
 
 #[cfg(test)]

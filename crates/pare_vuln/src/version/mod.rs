@@ -295,6 +295,24 @@ impl fmt::Display for VersionScheme {
     }
 }
 
+/// The fallback most schemes share: a string the scheme rejects sorts
+/// before every valid one, and two rejected strings compare as raw bytes,
+/// so that ordering stays total and never panics.
+pub(crate) fn compare_or_fallback<T, E>(
+    a: &str,
+    b: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (parse(a), parse(b)) {
+        (Ok(x), Ok(y)) => cmp(&x, &y),
+        (Err(_), Ok(_)) => Ordering::Less,
+        (Ok(_), Err(_)) => Ordering::Greater,
+        (Err(_), Err(_)) => a.cmp(b),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

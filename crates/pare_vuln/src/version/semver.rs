@@ -197,12 +197,7 @@ fn compare_identifiers(a: &Ident, b: &Ident) -> Ordering {
 /// compare to each other as raw strings.
 #[must_use]
 pub fn compare(a: &str, b: &str) -> Ordering {
-    match (Version::parse(a), Version::parse(b)) {
-        (Ok(x), Ok(y)) => x.compare(&y),
-        (Err(_), Ok(_)) => Ordering::Less,
-        (Ok(_), Err(_)) => Ordering::Greater,
-        (Err(_), Err(_)) => a.cmp(b),
-    }
+    super::compare_or_fallback(a, b, Version::parse, Version::compare)
 }
 
 #[cfg(test)]
