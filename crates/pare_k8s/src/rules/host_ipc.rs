@@ -47,12 +47,11 @@ pub(crate) const META: RuleMeta = RuleMeta {
 
 /// K8S009
 pub(crate) fn check<'a>(ctx: &mut Checker<'a>, meta: &'static RuleMeta, w: &Workload<'a>) {
-    if let Some(n) = w.pod.get("hostIPC").filter(|n| n.as_bool() == Some(true)) {
-        ctx.report(
-            meta,
-            n.span,
-            "pod shares the host's IPC namespace (`hostIPC: true`)".to_string(),
-            None,
-        );
-    }
+    super::pod_flag_true(
+        ctx,
+        meta,
+        w,
+        "hostIPC",
+        "pod shares the host's IPC namespace (`hostIPC: true`)",
+    );
 }

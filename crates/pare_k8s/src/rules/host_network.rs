@@ -47,16 +47,11 @@ pub(crate) const META: RuleMeta = RuleMeta {
 
 /// K8S010
 pub(crate) fn check<'a>(ctx: &mut Checker<'a>, meta: &'static RuleMeta, w: &Workload<'a>) {
-    if let Some(n) = w
-        .pod
-        .get("hostNetwork")
-        .filter(|n| n.as_bool() == Some(true))
-    {
-        ctx.report(
-            meta,
-            n.span,
-            "pod shares the host's network namespace (`hostNetwork: true`)".to_string(),
-            None,
-        );
-    }
+    super::pod_flag_true(
+        ctx,
+        meta,
+        w,
+        "hostNetwork",
+        "pod shares the host's network namespace (`hostNetwork: true`)",
+    );
 }

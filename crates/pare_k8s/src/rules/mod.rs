@@ -22,6 +22,19 @@ mod service_account_token_automounted;
 mod writable_root_filesystem;
 
 /// A rule's check over one workload.
+/// Report `field: true` on the pod spec (the `host*` namespace rules).
+fn pod_flag_true<'a>(
+    ctx: &mut Checker<'a>,
+    meta: &'static RuleMeta,
+    w: &Workload<'a>,
+    field: &str,
+    message: &str,
+) {
+    if let Some(n) = w.pod.get(field).filter(|n| n.as_bool() == Some(true)) {
+        ctx.report(meta, n.span, message.to_string(), None);
+    }
+}
+
 pub(crate) type CheckFn = for<'a> fn(&mut Checker<'a>, &'static RuleMeta, &Workload<'a>);
 
 /// Every rule, in code order.
