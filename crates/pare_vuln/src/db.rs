@@ -164,6 +164,19 @@ fn create(path: &Path) -> Result<Db> {
 }
 
 impl Db {
+    /// When records were last imported (RFC 3339), if ever.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn last_import(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key='last_import'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sql(&self.path))
+    }
+
     fn check_schema(&self) -> Result<()> {
         let v: Option<String> = self
             .conn
@@ -278,13 +291,7 @@ pub fn status(path: &Path) -> Result<Status> {
         .map_err(&e)?
         .collect::<std::result::Result<BTreeMap<_, _>, _>>()
         .map_err(&e)?;
-    let last_import = db
-        .conn
-        .query_row("SELECT value FROM meta WHERE key='last_import'", [], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(&e)?;
+    let last_import = db.last_import()?;
     Ok(Status {
         path: path.to_owned(),
         size_bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),

@@ -185,13 +185,19 @@ pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
             "create it with `pare db update` (online) or `pare db import PATH...` (offline OSV files)".into(),
         ));
     }
-    let status = pare_vuln::db::status(&db_path).with_context(|| {
+    let db = pare_vuln::db::open(&db_path).with_context(|| {
+        format!(
+            "cannot open the vulnerability database `{}`",
+            db_path.display()
+        )
+    })?;
+    let last_import = db.last_import().with_context(|| {
         format!(
             "cannot read the vulnerability database `{}`",
             db_path.display()
         )
     })?;
-    warn_if_stale(&db_path, status.last_import.as_deref());
+    warn_if_stale(&db_path, last_import.as_deref());
     let sbom_args = super::sbom::SbomArgs {
         image: args.image.clone(),
         registry: args.registry.clone(),
@@ -202,12 +208,6 @@ pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
         max_layer_size: args.max_layer_size,
     };
     let sbom = super::sbom::sbom(&sbom_args)?;
-    let db = pare_vuln::db::open(&db_path).with_context(|| {
-        format!(
-            "cannot open the vulnerability database `{}`",
-            db_path.display()
-        )
-    })?;
     let matches = pare_vuln::match_packages(&db, sbom.distro.as_ref(), &sbom.packages)
         .context("matching packages against the vulnerability database")?;
     let wanted: Vec<String> = args
@@ -270,7 +270,7 @@ pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
         distro: sbom.distro.clone(),
         database: DbInfo {
             path: db_path.display().to_string(),
-            last_import: status.last_import.clone(),
+            last_import,
         },
         packages: sbom.packages.len(),
         summary,
