@@ -1,0 +1,130 @@
+//! What the policy decides on: one finding, reduced to the attributes rules
+//! can match.
+
+use pare_findings::Ecosystem;
+use serde::Serialize;
+use std::fmt;
+
+/// What kind of finding a [`Subject`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A vulnerable package.
+    Vulnerability,
+    /// An ignore entry past its `expires` date: it no longer applies.
+    ExpiredIgnore,
+    /// An ignore entry (still valid) that matched no finding.
+    StaleIgnore,
+}
+
+impl Kind {
+    /// Every kind, for error messages.
+    pub const ALL: [Kind; 3] = [Kind::Vulnerability, Kind::ExpiredIgnore, Kind::StaleIgnore];
+
+    /// Name as written in `pare.toml`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Vulnerability => "vulnerability",
+            Kind::ExpiredIgnore => "expired-ignore",
+            Kind::StaleIgnore => "stale-ignore",
+        }
+    }
+}
+
+/// Whether a layer came from the base image or was added by the
+/// application's build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayerClass {
+    /// Inherited from the base image.
+    Base,
+    /// Added by the application's own build.
+    App,
+    /// Not known (no layer information, e.g. a rootfs directory).
+    Unknown,
+}
+
+impl LayerClass {
+    /// Every value, for error messages.
+    pub const ALL: [LayerClass; 3] = [LayerClass::Base, LayerClass::App, LayerClass::Unknown];
+
+    /// Name as written in `pare.toml`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayerClass::Base => "base",
+            LayerClass::App => "app",
+            LayerClass::Unknown => "unknown",
+        }
+    }
+}
+
+/// Whether the vulnerable code can be loaded by the image's entrypoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reach {
+    /// A load path from the entrypoint was found.
+    Reachable,
+    /// No load path from the entrypoint exists.
+    Unreachable,
+    /// Could not be decided.
+    Unknown,
+}
+
+impl Reach {
+    /// Every value, for error messages.
+    pub const ALL: [Reach; 3] = [Reach::Reachable, Reach::Unreachable, Reach::Unknown];
+
+    /// Name as written in `pare.toml`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reach::Reachable => "reachable",
+            Reach::Unreachable => "unreachable",
+            Reach::Unknown => "unknown",
+        }
+    }
+}
+
+/// Severity ladder of vulnerability findings (advisories' labels, else
+/// from the CVSS score).
+pub const SEVERITIES: [&str; 6] = ["critical", "high", "medium", "low", "negligible", "unknown"];
+
+/// One finding as the policy sees it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    /// What it is.
+    pub kind: Kind,
+    /// Primary ID (`CVE-…`, or the ignore entry's ID for ignore findings).
+    pub id: String,
+    /// Every ID and alias (`GHSA-…`, `DSA-…`), for ignore matching.
+    pub ids: Vec<String>,
+    /// One of [`SEVERITIES`].
+    pub severity: String,
+    /// A fixed version exists.
+    pub fixed: bool,
+    /// Base or app layer.
+    pub layer: LayerClass,
+    /// Reachability.
+    pub reach: Reach,
+    /// Ecosystem of the package, when there is one.
+    pub ecosystem: Option<Ecosystem>,
+    /// Package name (empty for ignore findings without a package scope).
+    pub package: String,
+    /// Package URL.
+    pub purl: String,
+    /// Files where the package was found.
+    pub paths: Vec<String>,
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.package.is_empty() {
+            f.write_str(&self.id)
+        } else {
+            write!(f, "{} in {}", self.id, self.package)
+        }
+    }
+}
