@@ -9,6 +9,7 @@
 //! static [`checks::CHECKS`] slice.
 #![deny(missing_docs)]
 
+pub mod attribution;
 pub mod catalogers;
 pub mod checks;
 pub mod os_release;

@@ -396,6 +396,29 @@ impl Dockerfile {
         None
     }
 
+    /// What the final image is built on, for base/app layer attribution:
+    /// the final stage's chain of stages back to its external image (or
+    /// `scratch`), and how many layers that chain's `RUN`, `COPY` and `ADD`
+    /// instructions made. Returns the root stage (whose `image` is the base
+    /// as written after `ARG` substitution) and the count.
+    #[must_use]
+    pub fn final_layers(&self) -> Option<(&Stage, usize)> {
+        let mut s = self.final_stage()?;
+        let mut count = 0;
+        for _ in 0..=self.stages.len() {
+            count += self
+                .stage_instructions(s)
+                .iter()
+                .filter(|i| matches!(i.keyword, Keyword::Run | Keyword::Copy | Keyword::Add))
+                .count();
+            match &s.base {
+                Base::Stage(i) if *i < s.index => s = &self.stages[*i],
+                _ => return Some((s, count)),
+            }
+        }
+        None
+    }
+
     /// Whether a stage ultimately builds on `scratch`.
     #[must_use]
     pub fn root_is_scratch<'a>(&'a self, stage: &'a Stage) -> bool {
@@ -935,6 +958,20 @@ mod tests {
 
     fn p(s: &str) -> Dockerfile {
         parse("Dockerfile", s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn final_layers_follow_the_stage_chain() {
+        let df = p("ARG V=3.11\nFROM python:${V}-slim AS base\nRUN pip install x\nFROM golang AS build\nRUN go build\nFROM base\nWORKDIR /app\nCOPY --from=build /out /app\nCOPY app.py .\nCMD [\"python\"]\n");
+        let (root, n) = df.final_layers().unwrap();
+        assert_eq!(root.image, "python:3.11-slim");
+        assert_eq!(
+            n, 3,
+            "RUN in base + two COPY in the final stage; the build stage's RUN is not in the image"
+        );
+        let df = p("FROM scratch\nCOPY app /\n");
+        let (root, n) = df.final_layers().unwrap();
+        assert_eq!((root.image.as_str(), n), ("scratch", 1));
     }
 
     #[test]

@@ -120,6 +120,17 @@ impl Image {
         }
     }
 
+    /// The diff_ids of another image in the same source (an OCI layout's
+    /// blob store, the same registry repository), by its manifest or index
+    /// digest: how a base image named by the
+    /// `org.opencontainers.image.base.digest` annotation is found.
+    ///
+    /// # Errors
+    /// The blob is missing, malformed or does not match its digest.
+    pub fn diff_ids_of(&self, digest: &Digest, platform: &Platform) -> Result<Vec<Digest>> {
+        manifest::diff_ids_by_digest(self.source.as_ref(), digest, platform)
+    }
+
     /// The source the image was read from.
     #[must_use]
     pub fn source(&self) -> &dyn Source {

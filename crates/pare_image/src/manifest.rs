@@ -398,3 +398,45 @@ pub(crate) fn open_docker_archive(source: Box<dyn Source>, bytes: &[u8]) -> Resu
         source,
     })
 }
+
+/// The layer diff_ids of the image whose manifest (or index, from which
+/// `want` selects a manifest) has `digest`, read from `source`'s blob store.
+/// Used to find a base image named by annotations.
+pub(crate) fn diff_ids_by_digest(
+    source: &dyn Source,
+    digest: &Digest,
+    want: &Platform,
+) -> Result<Vec<Digest>> {
+    let mut digest = digest.clone();
+    for _ in 0..4 {
+        let what = format!("manifest {digest}");
+        let bytes = source.read_document(&BlobLocation::Digest(digest.clone()))?;
+        verify(&what, &bytes, &digest)?;
+        let value: serde_json::Value = parse_json(&what, &bytes)?;
+        if value.get("manifests").is_some() {
+            let index: Index = parse_json(&what, &bytes)?;
+            let chosen = index
+                .manifests
+                .iter()
+                .filter(|d| !is_attestation(d))
+                .find(|d| d.platform.as_ref().is_none_or(|p| want.matches(p)))
+                .ok_or_else(|| Error::NoPlatform {
+                    wanted: want.to_string(),
+                    available: format!("the index {digest}"),
+                })?;
+            digest = chosen.digest.clone();
+            continue;
+        }
+        let manifest: Manifest = parse_json(&what, &bytes)?;
+        let (config, _) = read_config(
+            source,
+            &BlobLocation::Digest(manifest.config.digest.clone()),
+            Some(&manifest.config.digest),
+        )?;
+        return Ok(config.rootfs.diff_ids);
+    }
+    Err(Error::Invalid {
+        what: format!("manifest {digest}"),
+        reason: "indexes nested too deeply".into(),
+    })
+}

@@ -1,0 +1,408 @@
+//! Which layers came from the base image and which the application's build
+//! added, and how that was decided.
+//!
+//! A vulnerability in a base layer is fixed by bumping the base; one in an
+//! app layer by the team's own change. The gate's default policy fails only
+//! on the latter, so the decision must be right and explained. In order of
+//! trust:
+//!
+//! 1. **A base image given** (`--base IMAGE`): the base layers are the
+//!    longest common prefix of the two images' layer diff_ids.
+//! 2. **Annotations** `org.opencontainers.image.base.digest` (and
+//!    `.base.name`) on the manifest, when the base manifest is in the same
+//!    source (an OCI layout's blob store, the same registry repository).
+//! 3. **The Dockerfile** (`--dockerfile`): its final stage's `FROM`,
+//!    followed through earlier stages; the `RUN`, `COPY` and `ADD`
+//!    instructions of that chain made the last layers.
+//! 4. **The history**, a heuristic: base images end with a `CMD` or
+//!    `ENTRYPOINT` that the app's build then follows with new layers; else
+//!    the largest gap (of at least an hour) between layer timestamps; else
+//!    the first layer alone is assumed to be the base.
+
+use pare_image::{Digest, History, Image, Platform};
+use serde::Serialize;
+
+/// The annotation naming the base image's manifest digest.
+pub const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
+/// The annotation naming the base image.
+pub const BASE_NAME: &str = "org.opencontainers.image.base.name";
+
+/// How the base layers were decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// `--base IMAGE`: common diff_id prefix.
+    BaseImage,
+    /// OCI base-image annotations.
+    Annotation,
+    /// The Dockerfile's final stage.
+    Dockerfile,
+    /// The image history (heuristic).
+    History,
+    /// No layers to attribute (a rootfs directory).
+    None,
+}
+
+impl Method {
+    /// Name for people and JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::BaseImage => "base-image",
+            Method::Annotation => "annotation",
+            Method::Dockerfile => "dockerfile",
+            Method::History => "history",
+            Method::None => "none",
+        }
+    }
+}
+
+/// Where a layer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// The base image.
+    Base,
+    /// The application's build.
+    App,
+}
+
+/// The split of an image's layers into base and app.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attribution {
+    /// Layers `0..base_layers` are the base's; `None` when unknown.
+    pub base_layers: Option<usize>,
+    /// Number of layers in the image.
+    pub layers: usize,
+    /// How it was decided.
+    pub method: Method,
+    /// Why, for people.
+    pub evidence: String,
+    /// The base image's name, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+}
+
+impl Attribution {
+    /// The origin of layer `index`, if known.
+    #[must_use]
+    pub fn origin(&self, index: usize) -> Option<Origin> {
+        let base = self.base_layers?;
+        (index < self.layers).then_some(if index < base {
+            Origin::Base
+        } else {
+            Origin::App
+        })
+    }
+
+    /// Nothing to attribute (rootfs directories).
+    #[must_use]
+    pub fn none() -> Self {
+        Self {
+            base_layers: None,
+            layers: 0,
+            method: Method::None,
+            evidence: "no layers: a directory has no base/app split".into(),
+            base: None,
+        }
+    }
+
+    /// From a base image's diff_ids: the longest common prefix.
+    #[must_use]
+    pub fn from_base_image(image: &Image, base_name: &str, base_diff_ids: &[Digest]) -> Self {
+        let ids = diff_ids(image);
+        let common = ids
+            .iter()
+            .zip(base_diff_ids)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let evidence = if common == base_diff_ids.len() {
+            format!(
+                "`{base_name}`'s {} layer(s) are the first {common} of this image's {}",
+                base_diff_ids.len(),
+                ids.len()
+            )
+        } else {
+            format!(
+                "this image shares its first {common} layer(s) with `{base_name}` ({} layers): it is not built on that exact base",
+                base_diff_ids.len()
+            )
+        };
+        Self {
+            base_layers: Some(common),
+            layers: ids.len(),
+            method: Method::BaseImage,
+            evidence,
+            base: Some(base_name.to_string()),
+        }
+    }
+
+    /// From the manifest's base-image annotations, when the base manifest
+    /// can be read from the same source. `None` when there is no annotation;
+    /// `Some(Err(why))` when there is one but it cannot be used.
+    #[must_use]
+    pub fn from_annotations(image: &Image, platform: &Platform) -> Option<Result<Self, String>> {
+        let digest = image.annotations.get(BASE_DIGEST)?;
+        let name = image
+            .annotations
+            .get(BASE_NAME)
+            .cloned()
+            .unwrap_or_else(|| digest.clone());
+        let parsed: Digest = match digest.parse() {
+            Ok(d) => d,
+            Err(e) => return Some(Err(format!("annotation `{BASE_DIGEST}`: {e}"))),
+        };
+        Some(match image.diff_ids_of(&parsed, platform) {
+            Ok(base_ids) => {
+                let mut a = Self::from_base_image(image, &name, &base_ids);
+                a.method = Method::Annotation;
+                a.evidence = format!(
+                    "annotation `{BASE_NAME}` = `{name}`, `{BASE_DIGEST}` = `{digest}`: {}",
+                    a.evidence
+                );
+                Ok(a)
+            }
+            Err(e) => Err(format!(
+                "annotation names base `{name}@{digest}`, which is not in this image's source ({e})"
+            )),
+        })
+    }
+
+    /// From a Dockerfile: `app_layers` layer-creating instructions follow
+    /// the external base `base` (written at `origin`, `Dockerfile:3`).
+    #[must_use]
+    pub fn from_dockerfile(image: &Image, base: &str, app_layers: usize, origin: &str) -> Self {
+        let layers = image.layers.len();
+        if app_layers > layers {
+            let mut h = Self::from_history(image);
+            h.evidence = format!(
+                "the Dockerfile's final stage ({origin}, `FROM {base}`) has {app_layers} RUN/COPY/ADD instructions but the image has only {layers} layers: not built from it; {}",
+                h.evidence
+            );
+            return h;
+        }
+        Self {
+            base_layers: Some(layers - app_layers),
+            layers,
+            method: Method::Dockerfile,
+            evidence: format!(
+                "{origin}: the final stage builds on `{base}`; its {app_layers} RUN/COPY/ADD instruction(s) made the last {app_layers} layer(s)"
+            ),
+            base: Some(base.to_string()),
+        }
+    }
+
+    /// The history heuristic.
+    #[must_use]
+    pub fn from_history(image: &Image) -> Self {
+        let layers = image.layers.len();
+        let history = image
+            .config
+            .as_ref()
+            .map(|c| c.history.as_slice())
+            .unwrap_or_default();
+        let (base, evidence) = history_split(history, layers);
+        Self {
+            base_layers: Some(base),
+            layers,
+            method: Method::History,
+            evidence,
+            base: None,
+        }
+    }
+}
+
+/// The number of base layers the history suggests, and why.
+fn history_split(history: &[History], layers: usize) -> (usize, String) {
+    let mut seen = 0usize;
+    let mut marks = Vec::new();
+    let mut times = Vec::new();
+    for h in history {
+        let by = h.created_by.as_deref().unwrap_or("");
+        if h.empty_layer {
+            if is_cmd(by) {
+                marks.push((seen, by));
+            }
+        } else {
+            times.push((seen, h.created.as_deref().and_then(epoch_seconds)));
+            seen += 1;
+        }
+    }
+    if let Some((base, by)) = marks.iter().rev().find(|(n, _)| *n > 0 && *n < layers) {
+        return (
+            *base,
+            format!(
+                "history: the base ends with `{}`, after which the build added {} layer(s)",
+                by.trim(),
+                layers - base
+            ),
+        );
+    }
+    let mut best: Option<(usize, i64)> = None;
+    for w in times.windows(2) {
+        if let ((_, Some(a)), (n, Some(b))) = (w[0], w[1]) {
+            let gap = b - a;
+            if gap >= 3600 && n < layers && best.is_none_or(|(_, g)| gap > g) {
+                best = Some((n, gap));
+            }
+        }
+    }
+    if let Some((base, gap)) = best {
+        return (
+            base,
+            format!(
+                "history: layer {base} was created {} h after the one before it, the largest gap: assumed to be where the build started",
+                gap / 3600
+            ),
+        );
+    }
+    if layers <= 1 {
+        return (
+            layers,
+            "history: a single layer, assumed to be the base".into(),
+        );
+    }
+    (
+        1,
+        "history: no base boundary recorded (no CMD/ENTRYPOINT before later layers, no time gap): assumed the first layer is the base; pass `--base IMAGE` or `--dockerfile` to decide".into(),
+    )
+}
+
+fn diff_ids(image: &Image) -> Vec<Digest> {
+    image
+        .layers
+        .iter()
+        .map(|l| {
+            l.diff_id
+                .clone()
+                .unwrap_or_else(|| "sha256:0".parse().expect("valid"))
+        })
+        .collect()
+}
+
+/// Whether a history entry is a `CMD`/`ENTRYPOINT` (classic builder's
+/// `/bin/sh -c #(nop)  CMD ["bash"]` or BuildKit's `CMD ["bash"]`).
+fn is_cmd(by: &str) -> bool {
+    let s = by.trim();
+    let s = s
+        .strip_prefix("/bin/sh -c #(nop)")
+        .map_or(s, str::trim_start);
+    s.starts_with("CMD ")
+        || s.starts_with("CMD[")
+        || s.starts_with("ENTRYPOINT ")
+        || s.starts_with("ENTRYPOINT[")
+}
+
+/// Seconds since the epoch of an RFC 3339 timestamp (fractions and offsets
+/// honoured to the second).
+fn epoch_seconds(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut rest = &s[19..];
+    if let Some(r) = rest.strip_prefix('.') {
+        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset = match rest.as_bytes().first() {
+        Some(b'Z' | b'z') | None => 0,
+        Some(sign @ (b'+' | b'-')) => {
+            let h: i64 = rest.get(1..3)?.parse().ok()?;
+            let mi: i64 = rest.get(4..6)?.parse().ok()?;
+            let o = h * 3600 + mi * 60;
+            if *sign == b'+' {
+                o
+            } else {
+                -o
+            }
+        }
+        _ => return None,
+    };
+    // days_from_civil (Howard Hinnant)
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(epoch_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(epoch_seconds("2023-11-14T22:13:20Z"), Some(1_700_000_000));
+        assert_eq!(
+            epoch_seconds("2023-11-14T23:13:20.123456789+01:00"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(epoch_seconds("yesterday"), None);
+    }
+
+    fn h(by: &str, empty: bool, created: &str) -> History {
+        History {
+            created: Some(created.into()),
+            created_by: Some(by.into()),
+            comment: None,
+            empty_layer: empty,
+        }
+    }
+
+    #[test]
+    fn history_boundaries() {
+        let t = "2024-01-01T00:00:00Z";
+        let debian = [
+            h("ADD rootfs.tar.xz /", false, t),
+            h("/bin/sh -c #(nop)  CMD [\"bash\"]", true, t),
+        ];
+        let mut app = debian.to_vec();
+        app.push(h("RUN pip install flask", false, "2024-03-01T10:00:00Z"));
+        app.push(h("COPY . /app", false, "2024-03-01T10:00:05Z"));
+        app.push(h(
+            "CMD [\"python3\", \"app.py\"]",
+            true,
+            "2024-03-01T10:00:05Z",
+        ));
+        let (n, why) = history_split(&app, 3);
+        assert_eq!(n, 1, "{why}");
+        assert!(why.contains("CMD"), "{why}");
+        // the base's own CMD is the last one followed by layers; a trailing CMD is not
+        assert_eq!(history_split(&debian, 1).0, 1);
+        // no CMD: the time gap decides
+        let gap = [
+            h("ADD a /", false, t),
+            h("RUN b", false, "2024-01-01T00:10:00Z"),
+            h("RUN c", false, "2024-05-01T00:00:00Z"),
+            h("COPY d /", false, "2024-05-01T00:00:09Z"),
+        ];
+        let (n, why) = history_split(&gap, 4);
+        assert_eq!(n, 2, "{why}");
+        // nothing recorded
+        let flat = [
+            h("ADD a /", false, t),
+            h("RUN b", false, t),
+            h("RUN c", false, t),
+        ];
+        let (n, why) = history_split(&flat, 3);
+        assert_eq!(n, 1);
+        assert!(why.contains("assumed the first layer"), "{why}");
+    }
+
+    #[test]
+    fn cmd_entries() {
+        assert!(is_cmd("/bin/sh -c #(nop)  CMD [\"bash\"]"));
+        assert!(is_cmd("CMD [\"python3\"]"));
+        assert!(is_cmd("ENTRYPOINT [\"/docker-entrypoint.sh\"]"));
+        assert!(!is_cmd("RUN apt-get install -y curl"));
+        assert!(!is_cmd("/bin/sh -c #(nop)  ENV PATH=/x"));
+    }
+}
