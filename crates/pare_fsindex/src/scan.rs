@@ -5,7 +5,59 @@ use crate::index::{Entry, Kind};
 use crate::{Error, IndexOptions, Result};
 use pare_image::Image;
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
+
+/// Files at least this large are read into memory one at a time across all
+/// layer tasks (see [`BigSlot`]).
+const BIG_FILE: u64 = 8 << 20;
+
+/// One process-wide slot for reading a big file into memory for captures
+/// and probes. Layers are scanned in parallel, and an image's largest ELF
+/// files (a toolchain's `cc1plus`, `lto1`: 30+ MiB each) would otherwise be
+/// buffered side by side, one per core: peak memory would grow with the
+/// core count and the binaries' sizes. Holding the slot only while one such
+/// file is read and probed keeps the peak at the largest file plus the
+/// index, whatever the parallelism; the wait is rare (few files are that
+/// big) and cannot deadlock, since the holder only reads its own layer.
+struct BigSlot {
+    busy: Mutex<bool>,
+    freed: Condvar,
+}
+
+static BIG_SLOT: BigSlot = BigSlot {
+    busy: Mutex::new(false),
+    freed: Condvar::new(),
+};
+
+struct BigGuard;
+
+impl BigSlot {
+    fn acquire(&'static self) -> BigGuard {
+        let mut busy = self
+            .busy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *busy {
+            busy = self
+                .freed
+                .wait(busy)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *busy = true;
+        BigGuard
+    }
+}
+
+impl Drop for BigGuard {
+    fn drop(&mut self) {
+        let mut busy = BIG_SLOT
+            .busy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *busy = false;
+        BIG_SLOT.freed.notify_one();
+    }
+}
 
 /// Everything one layer contributes, before squashing.
 #[derive(Debug, Default)]
@@ -309,10 +361,14 @@ fn read_entries<R: Read>(
                 if size > opts.max_capture_file {
                     scan.skipped_large.push((path.clone(), size));
                 } else {
+                    let big = size >= BIG_FILE;
+                    let _slot = big.then(|| BIG_SLOT.acquire());
                     buf.clear();
+                    // Exactly the declared size (bounded above): no doubling
+                    // slack on a 35 MiB binary.
+                    buf.reserve_exact(usize::try_from(size).unwrap_or(0));
                     buf.extend_from_slice(&head[..got]);
-                    // The declared size is bounded above, so this read is too;
-                    // a short stream errors out of the tar reader.
+                    // A short stream errors out of the tar reader.
                     entry.read_to_end(&mut buf)?;
                     for i in probes {
                         if let Some(out) = opts.probes[i].probe(rel, &buf) {
@@ -328,6 +384,11 @@ fn read_entries<R: Read>(
                         }
                         scan.captured
                             .push((path.clone(), Arc::from(buf.as_slice())));
+                    }
+                    if big {
+                        // Give a big buffer back rather than keep it for
+                        // the rest of the layer.
+                        buf = Vec::new();
                     }
                 }
             }
