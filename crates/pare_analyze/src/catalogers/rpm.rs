@@ -304,6 +304,21 @@ mod tests {
             "{errs:?}"
         );
         assert_eq!(r.iter().filter(|(_, h)| h.is_ok()).count(), n - 1);
+        // A bucket chain that loops back (page 1 → page 1, and bucket 1's
+        // page chaining into bucket 0's): each page is read once, and the
+        // loop is an error, not a hang.
+        for (page, next) in [(1usize, 1u32), (2, 1)] {
+            let mut bad = good.clone();
+            bad[page * ps + 16..page * ps + 20].copy_from_slice(&next.to_le_bytes());
+            let r = read_bdb(&bad).unwrap();
+            assert!(
+                r.iter().any(|(_, h)| h
+                    .as_ref()
+                    .is_err_and(|e| e.contains("page 1 is reached twice"))),
+                "{page}->{next}"
+            );
+            assert_eq!(r.iter().filter(|(_, h)| h.is_ok()).count(), n);
+        }
         // Truncated file, bad magic: an error for the file, never a panic.
         for len in [0, 100, 600, ps, 2 * ps + 17, good.len() - 1] {
             let _ = read_bdb(&good[..len]);

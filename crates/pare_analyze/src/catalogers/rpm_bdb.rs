@@ -151,22 +151,19 @@ impl<'a> HashDb<'a> {
 
     /// Every record, bucket by bucket. A record that cannot be read comes
     /// back as `Err` in place; a broken bucket chain ends that bucket with
-    /// an `Err` and the walk goes on with the next bucket.
+    /// an `Err` and the walk goes on with the next bucket. Each page is
+    /// read at most once (a page reached twice is an error), so the output
+    /// is never larger than the file.
     #[must_use]
     pub fn records(&self) -> Vec<Result<Record, String>> {
         let mut out = Vec::new();
+        let mut used = vec![false; self.pages];
         for b in 0..=self.max_bucket {
             let Some(mut pgno) = self.bucket_page(b) else {
                 out.push(Err(format!("bucket {b}: no page")));
                 continue;
             };
-            let mut hops = 0usize;
             loop {
-                hops += 1;
-                if hops > self.pages {
-                    out.push(Err(format!("bucket {b}: page chain loops")));
-                    break;
-                }
                 let page = match self.page(pgno) {
                     Ok(p) => p,
                     Err(e) => {
@@ -174,6 +171,10 @@ impl<'a> HashDb<'a> {
                         break;
                     }
                 };
+                if std::mem::replace(&mut used[pgno as usize], true) {
+                    out.push(Err(format!("bucket {b}: page {pgno} is reached twice")));
+                    break;
+                }
                 let ty = page[25];
                 if ty != P_HASH && ty != P_HASH_UNSORTED {
                     out.push(Err(format!(
@@ -181,7 +182,7 @@ impl<'a> HashDb<'a> {
                     )));
                     break;
                 }
-                self.page_records(pgno, page, &mut out);
+                self.page_records(pgno, page, &mut used, &mut out);
                 match self.u32_at(pgno as usize * self.page_size + 16) {
                     Some(0) | None => break,
                     Some(next) => pgno = next,
@@ -191,7 +192,13 @@ impl<'a> HashDb<'a> {
         out
     }
 
-    fn page_records(&self, pgno: u32, page: &[u8], out: &mut Vec<Result<Record, String>>) {
+    fn page_records(
+        &self,
+        pgno: u32,
+        page: &[u8],
+        used: &mut [bool],
+        out: &mut Vec<Result<Record, String>>,
+    ) {
         let entries = self.u16_at(page, 20).unwrap_or(0) as usize;
         if PAGE_HEADER + entries * 2 > page.len() {
             out.push(Err(format!(
@@ -212,9 +219,9 @@ impl<'a> HashDb<'a> {
         };
         for pair in 0..entries / 2 {
             let rec = item(pair * 2)
-                .and_then(|k| self.item_bytes(pgno, k))
+                .and_then(|k| self.item_bytes(pgno, k, used))
                 .and_then(|k| {
-                    let v = item(pair * 2 + 1).and_then(|v| self.item_bytes(pgno, v))?;
+                    let v = item(pair * 2 + 1).and_then(|v| self.item_bytes(pgno, v, used))?;
                     Ok((k, v))
                 });
             out.push(rec);
@@ -222,7 +229,7 @@ impl<'a> HashDb<'a> {
     }
 
     /// The bytes of one item: inline, or gathered from its overflow pages.
-    fn item_bytes(&self, pgno: u32, item: &[u8]) -> Result<Vec<u8>, String> {
+    fn item_bytes(&self, pgno: u32, item: &[u8], used: &mut [bool]) -> Result<Vec<u8>, String> {
         match item[0] {
             H_KEYDATA => Ok(item[1..].to_vec()),
             H_OFFPAGE => {
@@ -231,13 +238,13 @@ impl<'a> HashDb<'a> {
                 }
                 let first = self.u32_of(&item[4..8]).unwrap_or(0);
                 let total = self.u32_of(&item[8..12]).unwrap_or(0) as usize;
-                self.overflow(first, total)
+                self.overflow(first, total, used)
             }
             t => Err(format!("page {pgno}: unsupported item type {t}")),
         }
     }
 
-    fn overflow(&self, first: u32, total: usize) -> Result<Vec<u8>, String> {
+    fn overflow(&self, first: u32, total: usize, used: &mut [bool]) -> Result<Vec<u8>, String> {
         // The value can be no larger than the file.
         if total > self.data.len() {
             return Err(format!(
@@ -246,16 +253,17 @@ impl<'a> HashDb<'a> {
         }
         let mut out = Vec::with_capacity(total);
         let mut pgno = first;
-        let mut hops = 0usize;
         while out.len() < total {
-            hops += 1;
-            if hops > self.pages || pgno == 0 {
+            if pgno == 0 {
                 return Err(format!(
                     "overflow chain from page {first} ends after {} of {total} bytes",
                     out.len()
                 ));
             }
             let page = self.page(pgno)?;
+            if std::mem::replace(&mut used[pgno as usize], true) {
+                return Err(format!("overflow page {pgno} is reached twice"));
+            }
             if page[25] != P_OVERFLOW {
                 return Err(format!(
                     "page {pgno} has type {}, not an overflow page",

@@ -257,6 +257,10 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmHeader, String> {
                     idx.len()
                 ));
             }
+            // Many indexes may name one long dirname: bound the expansion
+            // (real headers stay far below 64 bytes of paths per blob byte).
+            let budget = blob.len().saturating_mul(64).saturating_add(4096);
+            let mut total = 0usize;
             let mut out = Vec::with_capacity(base.len());
             for (base, i) in base.iter().zip(idx) {
                 let dir = dirs.get(i as usize).ok_or_else(|| {
@@ -265,6 +269,12 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmHeader, String> {
                         dirs.len()
                     )
                 })?;
+                total += dir.len() + base.len();
+                if total > budget {
+                    return Err(format!(
+                        "package `{name}`: file list expands beyond {budget} bytes"
+                    ));
+                }
                 out.push(format!("{dir}{base}"));
             }
             out
@@ -401,6 +411,14 @@ mod tests {
         e.push((TAG_DIRINDEXES, TYPE_INT32, 5u32.to_be_bytes().to_vec(), 1));
         let err = parse_header(&build(&e)).unwrap_err();
         assert!(err.contains("dir index 5"), "{err}");
+        // Every index naming one long dirname: bounded, not quadratic.
+        let mut e = minimal();
+        let n = 20_000u32;
+        e.push((TAG_BASENAMES, TYPE_STRING_ARRAY, vec![0; n as usize], n));
+        e.push((TAG_DIRNAMES, TYPE_STRING_ARRAY, s(&"d/".repeat(20_000)), 1));
+        e.push((TAG_DIRINDEXES, TYPE_INT32, vec![0; n as usize * 4], n));
+        let err = parse_header(&build(&e)).unwrap_err();
+        assert!(err.contains("expands beyond"), "{err}");
         // Absurd preamble.
         assert!(parse_header(&[0xff; 64]).is_err());
     }
