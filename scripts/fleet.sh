@@ -29,7 +29,7 @@ PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # host python (stdlib only) runs tarkit; pyenv's shim or Debian's both do
 PY=${PYTHON:-python3}
 
-DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat)
+DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat rpm-app rpm-bdb)
 ONDEMAND_IMAGES=(big)
 
 log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -47,7 +47,7 @@ BASE_fat=(--include=build-essential,curl,ca-certificates,python3,python3-pip,git
 # which base tars each image needs (for the parallel prefetch)
 declare -A NEEDS=([slim]="slim" [python-app]="slim python" [node-app]="slim node" [fat]="slim fat"
   [big]="slim fat" [distroless]="distroless" [go-distroless]="distroless" [rust-distroless]="distroless"
-  [java-app]="distroless" [layers]="")
+  [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="")
 
 # base_tar NAME -> $WORK/base/NAME.tar (minbase + BASE_NAME args; cached, rebuilt when they change).
 # .debs are shared between runs: each run reads $WORK/debs and writes what it fetched to its own
@@ -589,6 +589,99 @@ image_java_app() {
       deb_packages: $deb, java_archives: $jars, paths_present: ["/app/app.jar"],
       paths_absent: ["/usr/bin/java", "/bin/sh"], known_files: ["/app/app.jar"]}')
   finish java-app "$extra"
+}
+
+# rpm_payload -> $WORK/payload/rpm/: RPMs built with rpmbuild from scripts/fleet/payload/rpm/*.spec,
+# installed by the real rpm (sqlite backend) into base/ (layer 0) and full/ (layer 1 on top);
+# listings of both from `rpm -qa`. Debian's rpm writes sqlite and reads BDB (bdb_ro), so the
+# Berkeley DB `Packages` is written by libdb's own db5.3_load from the same header blobs.
+rpm_payload() {
+  local p=$WORK/payload/rpm
+  [[ -f $p.done ]] && return 0
+  need rpmbuild rpm; need db5.3_load db5.3-util
+  rm -rf "$p"; mkdir -p "$p"
+  local top=$p/top spec
+  log "rpmbuild (scripts/fleet/payload/rpm)"
+  local defs=(--define "_topdir $top" --define "_buildhost pare-fleet"
+    --define "use_source_date_epoch_as_buildtime 1" --define "clamp_mtime_to_source_date_epoch 1")
+  for spec in "$PAYLOAD"/rpm/*.spec; do rpmbuild -bb --quiet "${defs[@]}" "$spec" >&2; done
+  # the upgrade the app layer installs
+  rpmbuild -bb --quiet "${defs[@]}" --define "hver 2.13" --define "hrel 1.pare1" "$PAYLOAD/rpm/pare-hello.spec" >&2
+  local r=$top/RPMS R=(rpm --dbpath /var/lib/rpm --define "_db_backend sqlite")
+  # base: one transaction, then an imported signing key (a gpg-pubkey pseudo-package, as on any
+  # Fedora/RHEL system; the public key is committed, made once with `gpg --quick-gen-key`)
+  mkdir -p "$p/base"
+  "${R[@]}" --root "$p/base" -i --nodeps --noscripts "$r"/noarch/pare-release-1-1.noarch.rpm \
+    "$r"/x86_64/pare-hello-2.12-3.pare1.x86_64.rpm "$r"/noarch/pare-libfoo-1.4.0-7.pare1.noarch.rpm \
+    "$r"/noarch/pare-meta-5-0.noarch.rpm 2> >(grep -v -e Alien -e 'know what you are doing' >&2)
+  "${R[@]}" --root "$p/base" --import "$PAYLOAD/rpm/pare-fleet-key.asc" 2> >(grep -v -e Alien -e 'know what you are doing' >&2)
+  # app: a later transaction (rpm's INSTALLTID has 1 s resolution; separate builds are seconds apart)
+  cp -a "$p/base" "$p/full"
+  sleep 1
+  "${R[@]}" --root "$p/full" -U --nodeps --noscripts "$r"/noarch/pare-app-0.9.1-1.pare1.noarch.rpm \
+    "$r"/noarch/pare-app-data-0.9.1-1.pare1.noarch.rpm "$r"/x86_64/pare-hello-2.13-1.pare1.x86_64.rpm \
+    2> >(grep -v -e Alien -e 'know what you are doing' >&2)
+  local d
+  for d in base full; do
+    # rpm checkpoints its WAL on close; a leftover -wal would hold packages no reader sees
+    [[ ! -s $p/$d/var/lib/rpm/rpmdb.sqlite-wal ]] || die "rpm left a non-empty WAL in $d"
+    rm -f "$p/$d"/var/lib/rpm/{.rpm.lock,rpmdb.sqlite-shm,rpmdb.sqlite-wal}
+    mkdir -p "$p/$d"/{dev,proc,tmp}
+  done
+  "$PY" "$HERE/fleet/rpmdb.py" list "$p/base" > "$p/base.json"
+  "$PY" "$HERE/fleet/rpmdb.py" facts "$p/full" "$p/base.json" > "$p/full.json"
+  # the same packages in a Berkeley DB hash file, checked by rpm's own bdb_ro reader
+  cp -a "$p/full" "$p/bdb"; rm "$p/bdb/var/lib/rpm/rpmdb.sqlite"
+  "$PY" "$HERE/fleet/rpmdb.py" bdb-dump "$p/full/var/lib/rpm/rpmdb.sqlite" "$p/bdb.dump"
+  db5.3_load -f "$p/bdb.dump" "$p/bdb/var/lib/rpm/Packages"
+  "$PY" "$HERE/fleet/rpmdb.py" list "$p/bdb" bdb_ro 2>/dev/null > "$p/bdb.json"
+  cmp -s <(jq -S 'map(del(.layer))' "$p/full.json") <(jq -S . "$p/bdb.json") \
+    || die "rpm reads different packages from the Berkeley DB copy"
+  for d in base full bdb; do
+    tar --sort=name --numeric-owner --owner=0 --group=0 --mtime="@$SOURCE_DATE_EPOCH" --clamp-mtime \
+      -C "$p/$d" -cf "$p/$d.tar" .
+  done
+  touch "$p.done"
+}
+
+# rpm-app: an RPM-based image (rpmdb.sqlite, as Fedora 33+ / RHEL 9): a base layer of packages and
+# a layer that installs an app and upgrades one base package. Distro `pare-rpm` (ID_LIKE=fedora),
+# from the pare-release package: the RPMs are built here, so no real distro ID would be honest.
+image_rpm_app() {
+  rpm_payload
+  local p=$WORK/payload/rpm l1
+  l1=$(diff_layer "$p/base.tar" "$p/full.tar" rpm-app-1)
+  new_image rpm-app
+  add_layer "$p/base.tar" "rpm -i pare-release pare-hello pare-libfoo pare-meta && rpm --import key.asc"
+  add_layer "$l1" "rpm -U pare-app pare-app-data pare-hello-2.13"
+  configure --config.cmd /opt/pare-app/bin/run --config.env "$PATH_ENV"
+  local extra
+  extra=$(jq -cn --argjson rpm "$(jq -c '[.[] | select(.name != "gpg-pubkey")]' "$p/full.json")" \
+    --argjson keys "$(jq -c '[.[] | select(.name == "gpg-pubkey") | .name + "-" + .version]' "$p/full.json")" \
+    '{purpose: "RPM cataloguing: rpmdb.sqlite written by rpm, packages in two layers (one upgraded in the second), an epoch, subpackages, a file-less package, an imported key",
+      os_release: {id: "pare-rpm", version_id: "1"},
+      rpm_db: "/var/lib/rpm/rpmdb.sqlite", rpm_packages: $rpm, rpm_pubkeys: $keys,
+      paths_present: ["/var/lib/rpm/rpmdb.sqlite", "/opt/pare-app/bin/run", "/usr/bin/pare-hello"],
+      known_files: ["/var/lib/rpm/rpmdb.sqlite", "/usr/bin/pare-hello"]}')
+  finish rpm-app "$extra" rootfs
+}
+
+# rpm-bdb: the same packages in a Berkeley DB hash `Packages` (as CentOS 7 / RHEL 8 / Amazon Linux 2).
+# One layer, so every package is attributed to layer 0.
+image_rpm_bdb() {
+  rpm_payload
+  local p=$WORK/payload/rpm
+  new_image rpm-bdb
+  add_layer "$p/bdb.tar" "rpm -i … (Berkeley DB backend)"
+  configure --config.cmd /opt/pare-app/bin/run --config.env "$PATH_ENV"
+  local extra
+  extra=$(jq -cn --argjson rpm "$(jq -c '[.[] | select(.name != "gpg-pubkey") | .layer = 0]' "$p/full.json")" \
+    '{purpose: "RPM cataloguing: a Berkeley DB hash Packages written by libdb (db5.3_load) and read back by rpm (bdb_ro)",
+      os_release: {id: "pare-rpm", version_id: "1"},
+      rpm_db: "/var/lib/rpm/Packages", rpm_packages: $rpm,
+      paths_present: ["/var/lib/rpm/Packages"], paths_absent: ["/var/lib/rpm/rpmdb.sqlite"],
+      known_files: ["/var/lib/rpm/Packages"]}')
+  finish rpm-bdb "$extra" rootfs
 }
 
 # big (on demand): >= 2 GB uncompressed, for memory-flatness benchmarks.

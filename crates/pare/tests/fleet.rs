@@ -28,6 +28,8 @@ const IMAGES: &[&str] = &[
     "node-app",
     "java-app",
     "fat",
+    "rpm-app",
+    "rpm-bdb",
 ];
 
 fn facts(name: &str) -> (std::path::PathBuf, Value) {

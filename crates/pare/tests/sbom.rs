@@ -64,6 +64,31 @@ fn truncated_metadata_and_malformed_status_are_warnings() {
     assert!(stderr(&o).is_empty());
 }
 
+/// A truncated header blob in `rpmdb.sqlite` and a truncated Berkeley DB
+/// `Packages`: a warning naming each file, exit 2, and the other packages.
+#[test]
+fn malformed_rpm_databases_are_warnings_and_exit_2() {
+    let o = pare(&["sbom", &fixture("rpm/malformed"), "--format", "json"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("/var/lib/rpm/rpmdb.sqlite: package 2: header truncated"),
+        "{err}"
+    );
+    assert!(err.contains("/usr/lib/sysimage/rpm/Packages: "), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["pare-hello", "pare-meta", "pare-release"]);
+    let o = pare(&["sbom", &fixture("rpm/bdb")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 #[test]
 fn cyclonedx_and_spdx_validate_and_are_deterministic() {
     let dir = tempfile::tempdir().unwrap();

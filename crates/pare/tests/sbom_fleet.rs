@@ -23,6 +23,9 @@ const IMAGES: &[&str] = &[
     "fat",
 ];
 
+/// RPM images: `rpm_packages` facts from `rpm -qa` instead of dpkg's.
+const RPM_IMAGES: &[&str] = &["rpm-app", "rpm-bdb"];
+
 fn facts(name: &str) -> (std::path::PathBuf, Value) {
     let dir = support::fleet_dir().join(name);
     let f = dir.join("facts.json");
@@ -273,10 +276,88 @@ fn summary(v: &Value) -> String {
     out
 }
 
+/// Every RPM package as `rpm -qa` listed it (name, `[epoch:]version-release`,
+/// arch, license, source rpm, owned non-directory files) and the layer the
+/// recipe installed it in, from every transport; the imported signing keys
+/// (`gpg-pubkey`) are not packages.
+#[test]
+fn rpm_packages_match_the_fleet_facts_in_every_transport() {
+    for name in RPM_IMAGES {
+        let (dir, f) = facts(name);
+        let row = |p: &Value, layer: &Value| {
+            format!(
+                "{} {} arch={} license={} srpm={} layer={} files={}",
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap(),
+                p["arch"],
+                p["license"],
+                p["source_rpm"],
+                layer,
+                p["files"]
+            )
+        };
+        let want: BTreeSet<String> = f["rpm_packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| row(p, &p["layer"]))
+            .collect();
+        assert!(want.len() >= 6, "{name}: {want:?}");
+        let db = f["rpm_db"].as_str().unwrap();
+        let got_of = |v: &Value| -> BTreeSet<String> {
+            set(v, "rpm", |p| {
+                assert_eq!(p["locations"][0], db, "{name}: {p}");
+                assert_eq!(p["cataloger"], "rpm-db", "{name}: {p}");
+                let srpm = p["purl"]
+                    .as_str()
+                    .unwrap()
+                    .split(['?', '&'])
+                    .find_map(|q| q.strip_prefix("upstream="))
+                    .map_or(Value::Null, |s| Value::from(s.to_string()));
+                let q = serde_json::json!({
+                    "name": p["name"], "version": p["version"], "arch": p["arch"],
+                    "license": p["licenses"][0], "source_rpm": srpm,
+                    "files": p["files"].as_array().cloned().unwrap_or_default(),
+                });
+                row(&q, &p["layer"]["index"])
+            })
+        };
+        for spec in [
+            format!("docker-archive:{}", dir.join("docker.tar").display()),
+            format!("oci-dir:{}", dir.join("oci").display()),
+            format!("oci-dir:{}", dir.join("oci-zstd").display()),
+            format!("oci-archive:{}", dir.join("oci.tar").display()),
+        ] {
+            let v = sbom(&spec);
+            assert_eq!(got_of(&v), want, "{name} via {spec}");
+            assert!(
+                v["packages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|p| p["name"] != "gpg-pubkey"),
+                "{name}: {spec}"
+            );
+            insta::assert_snapshot!(format!("sbom_summary_{name}"), summary(&v));
+        }
+        // An unpacked rootfs has no layers; the packages are the same.
+        let v = sbom(&format!("dir:{}", dir.join("rootfs").display()));
+        let strip = |s: BTreeSet<String>| -> BTreeSet<String> {
+            s.iter()
+                .map(|r| {
+                    let (a, b) = r.split_once(" layer=").unwrap();
+                    format!("{a} {}", b.split_once(' ').unwrap().1)
+                })
+                .collect()
+        };
+        assert_eq!(strip(got_of(&v)), strip(want.clone()), "{name} via rootfs");
+    }
+}
+
 #[test]
 fn fleet_cyclonedx_and_spdx_validate() {
     let tmp = tempfile::tempdir().unwrap();
-    for name in IMAGES {
+    for name in IMAGES.iter().chain(RPM_IMAGES) {
         let (dir, _) = facts(name);
         let spec = format!("docker-archive:{}", dir.join("docker.tar").display());
         for (fmt, kind) in [("cyclonedx-json", "cyclonedx"), ("spdx-json", "spdx")] {

@@ -17,7 +17,9 @@ pub mod java;
 pub mod npm;
 pub mod purl;
 pub mod python;
-
+pub mod rpm;
+pub mod rpm_bdb;
+pub mod rpm_header;
 pub mod rust_audit;
 
 use pare_findings::{Distro, LayerRef, Package};
@@ -123,6 +125,7 @@ pub struct Cataloger {
 pub static CATALOGERS: &[Cataloger] = &[
     dpkg::CATALOGER,
     apk::CATALOGER,
+    rpm::CATALOGER,
     python::CATALOGER,
     npm::CATALOGER,
     go_binary::CATALOGER,
