@@ -1,0 +1,2 @@
+//! End-to-end tests of [`super::analyze`] over small synthetic root
+//! filesystems.
