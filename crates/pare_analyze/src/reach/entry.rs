@@ -302,6 +302,8 @@ fn shell_run(cx: &mut Cx<'_>, id: usize, argv: &[String], depth: usize) {
     } else {
         return; // an interactive shell
     };
+    // `cd DIR` changes where later relative names are found.
+    let saved_cwd = cx.cwd.clone();
     for words in commands {
         let words: Vec<String> = words
             .into_iter()
@@ -320,11 +322,21 @@ fn shell_run(cx: &mut Cx<'_>, id: usize, argv: &[String], depth: usize) {
             cx.dynamic(first);
             continue;
         }
+        if first == "cd" {
+            match words.get(1) {
+                Some(d) if !d.contains('$') && d != "-" => {
+                    cx.cwd = super::ldso::normalize(&join(&cx.cwd, d));
+                }
+                _ => {}
+            }
+            continue;
+        }
         if shell::is_builtin(first) {
             continue;
         }
         exec(cx, &words, Some(parent), depth + 1, false);
     }
+    cx.cwd = saved_cwd;
 }
 
 /// `java [opts] -jar JAR` or `java -cp A:B:dir/* MAIN`.

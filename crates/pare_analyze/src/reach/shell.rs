@@ -14,10 +14,11 @@
 const MAX_COMMANDS: usize = 512;
 const MAX_WORDS: usize = 32;
 
-/// Shell builtins and keywords that run no program.
+/// Shell builtins and keywords that run no program (`cd` is kept: it
+/// changes where relative names are found).
 const BUILTINS: &[&str] = &[
-    ":", ".", "[", "[[", "]]", "alias", "break", "cd", "continue", "declare", "echo", "eval",
-    "exit", "export", "false", "getopts", "hash", "kill", "let", "local", "printf", "pwd", "read",
+    ":", ".", "[", "[[", "]]", "alias", "break", "continue", "declare", "echo", "eval", "exit",
+    "export", "false", "getopts", "hash", "kill", "let", "local", "printf", "pwd", "read",
     "readonly", "return", "set", "shift", "source", "test", "trap", "true", "type", "typeset",
     "ulimit", "umask", "unalias", "unset", "wait", "fi", "done", "esac", "}", "{", "in",
 ];
@@ -265,7 +266,7 @@ mod tests {
         assert_eq!(cmds("exec gunicorn app:app"), [["gunicorn", "app:app"]]);
         assert_eq!(
             cmds("cd /app && FOO=1 exec \"/usr/bin/my app\" --x 'a b'"),
-            [vec!["/usr/bin/my app", "--x", "a b"]]
+            [vec!["cd", "/app"], vec!["/usr/bin/my app", "--x", "a b"]]
         );
         assert_eq!(
             cmds("migrate; server 2>&1 >/tmp/log | tee x"),
