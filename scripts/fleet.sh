@@ -22,7 +22,7 @@ TARKIT=$HERE/fleet/tarkit.py
 PAYLOAD=$HERE/fleet/payload
 SUITE=bookworm
 # Bump when a recipe changes: every image whose stamp differs is rebuilt.
-FLEET_VERSION=1
+FLEET_VERSION=2
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 CREATED=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin

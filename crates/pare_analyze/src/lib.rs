@@ -14,6 +14,7 @@ pub mod catalogers;
 pub mod checks;
 pub mod os_release;
 pub mod passwd;
+pub mod reach;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 

@@ -2,6 +2,7 @@
 import os
 
 import flask
+import psycopg2  # noqa: F401  (native extension: loads libpq.so.5 and libssl.so.3)
 import requests  # noqa: F401  (a dependency with known advisories, imported so it is "used")
 
 app = flask.Flask(__name__)

@@ -1,0 +1,185 @@
+//! Reachability (`pare_analyze::reach`) on the real-image fleet
+//! (`scripts/fleet.sh`): which packages the entrypoint can load, with
+//! the evidence chains. A missing image fails with the command that
+//! builds it.
+#![cfg(feature = "real-images")]
+
+mod support;
+
+use pare_analyze::catalogers;
+use pare_analyze::reach::{self, PackageReach, Reachability, Status};
+use pare_findings::{Ecosystem, Package};
+use pare_fsindex::{FsIndex, IndexOptions};
+use pare_image::Image;
+
+/// Index and catalog a fleet image with the reachability probes, then
+/// analyze it.
+fn analyze(name: &str) -> (Reachability, Vec<Package>) {
+    let tar = support::fleet_dir().join(name).join("docker.tar");
+    assert!(
+        tar.is_file(),
+        "fleet image `{name}` is missing at {}; build it with `scripts/fleet.sh {name}`",
+        tar.display()
+    );
+    let source = pare_source::open(&format!("docker-archive:{}", tar.display())).unwrap();
+    let image = Image::open(source, None).unwrap();
+    let mut globs = catalogers::capture_globs();
+    globs.extend_from_slice(reach::CAPTURE_GLOBS);
+    let mut probes = catalogers::probes();
+    probes.extend(reach::probes());
+    let opts = IndexOptions {
+        capture: pare_analyze::capture_globs(&globs),
+        probes,
+        ..IndexOptions::default()
+    };
+    let idx = FsIndex::build(&image, &opts).unwrap();
+    let distro = pare_analyze::os_release::detect(&idx);
+    let sbom = catalogers::catalog(&image, &idx, distro.as_ref());
+    let r = reach::analyze(image.config.as_ref(), &idx, &sbom.packages);
+    assert_eq!(r.packages.len(), sbom.packages.len());
+    if std::env::var_os("PARE_REACH_DUMP").is_some() {
+        eprintln!("entrypoint {:?}\nroots {:?}", r.entrypoint, r.roots);
+        for (p, v) in sbom.packages.iter().zip(&r.packages) {
+            eprintln!(
+                "{:>11} {} {} — {} [{}]",
+                v.status.as_str(),
+                p.ecosystem,
+                p.name,
+                v.reason,
+                v.chain.join(" → ")
+            );
+        }
+        for n in &r.notes {
+            eprintln!("note: {n}");
+        }
+    }
+    (r, sbom.packages)
+}
+
+/// The verdict of package `name` in `eco`.
+fn get<'a>(r: &'a Reachability, pkgs: &[Package], eco: Ecosystem, name: &str) -> &'a PackageReach {
+    let i = pkgs
+        .iter()
+        .position(|p| p.ecosystem == eco && p.name == name)
+        .unwrap_or_else(|| panic!("no {eco} package `{name}`"));
+    &r.packages[i]
+}
+
+fn chain(v: &PackageReach) -> String {
+    v.chain.join(" → ")
+}
+
+#[test]
+fn python_app_reaches_its_imports_and_their_libraries() {
+    let (r, pkgs) = analyze("python-app");
+    assert_eq!(r.entrypoint, ["python3", "/app/app.py"]);
+    assert!(r.roots.iter().any(|p| p == "/app/app.py"), "{:?}", r.roots);
+
+    for name in ["flask", "requests", "psycopg2-binary"] {
+        let v = get(&r, &pkgs, Ecosystem::Pypi, name);
+        assert_eq!(v.status, Status::Reachable, "{name}: {v:?}");
+        assert_eq!(v.chain[0], "/app/app.py", "{name}: {}", chain(v));
+    }
+    // Through the import graph: flask is imported directly, urllib3 by
+    // requests.
+    assert_eq!(
+        get(&r, &pkgs, Ecosystem::Pypi, "flask").chain,
+        ["/app/app.py", "flask"]
+    );
+    let u = get(&r, &pkgs, Ecosystem::Pypi, "urllib3");
+    assert_eq!(u.status, Status::Reachable);
+    assert!(u.chain.iter().any(|s| s == "requests"), "{}", chain(u));
+    // A dependency of flask, never imported by the app itself.
+    let w = get(&r, &pkgs, Ecosystem::Pypi, "werkzeug");
+    assert_eq!(w.status, Status::Reachable);
+    assert!(w.chain.iter().any(|s| s == "flask"), "{}", chain(w));
+
+    // psycopg2 → its extension module → the bundled libpq → bundled libssl.
+    let psy = get(&r, &pkgs, Ecosystem::Pypi, "psycopg2-binary");
+    assert_eq!(
+        psy.chain[..2],
+        ["/app/app.py", "psycopg2"],
+        "{}",
+        chain(psy)
+    );
+
+    // Debian's libssl3, via the `_ssl` extension of the standard library.
+    let ssl = get(&r, &pkgs, Ecosystem::Deb, "libssl3");
+    assert_eq!(ssl.status, Status::Reachable, "{ssl:?}");
+    assert_eq!(ssl.chain[0], "/app/app.py", "{}", chain(ssl));
+    assert!(
+        ssl.chain.iter().any(|s| s.contains("lib-dynload/_ssl.")),
+        "{}",
+        chain(ssl)
+    );
+    assert_eq!(
+        ssl.chain.last().unwrap(),
+        "libssl.so.3 (libssl3)",
+        "{}",
+        chain(ssl)
+    );
+
+    let libc = get(&r, &pkgs, Ecosystem::Deb, "libc6");
+    assert_eq!(libc.status, Status::Reachable);
+    assert_eq!(
+        libc.chain.last().unwrap(),
+        "libc.so.6 (libc6)",
+        "{}",
+        chain(libc)
+    );
+    let py = get(&r, &pkgs, Ecosystem::Deb, "python3.11-minimal");
+    assert_eq!(py.status, Status::Reachable, "{py:?}");
+
+    for name in ["login", "perl-base"] {
+        let v = get(&r, &pkgs, Ecosystem::Deb, name);
+        assert_eq!(v.status, Status::Unreachable, "{name}: {v:?}");
+        assert!(v.chain.is_empty());
+        assert_eq!(v.reason, "no load path from the entrypoint");
+    }
+}
+
+#[test]
+fn node_app_runtime_dependencies_are_reachable_and_dev_ones_are_not() {
+    let (r, pkgs) = analyze("node-app");
+    assert_eq!(r.entrypoint, ["node", "/app/index.js"]);
+    let e = get(&r, &pkgs, Ecosystem::Npm, "express");
+    assert_eq!(e.status, Status::Reachable, "{e:?}");
+    assert_eq!(e.chain, ["/app/index.js", "express"]);
+    // A transitive runtime dependency.
+    let b = get(&r, &pkgs, Ecosystem::Npm, "body-parser");
+    assert_eq!(b.status, Status::Reachable);
+    assert_eq!(b.chain[..2], ["/app/index.js", "express"]);
+    let m = get(&r, &pkgs, Ecosystem::Npm, "mocha");
+    assert_eq!(m.status, Status::Unreachable, "{m:?}");
+    assert_eq!(m.reason, "dev dependency: not needed at runtime");
+    // The node binary's own libraries.
+    let uv = get(&r, &pkgs, Ecosystem::Deb, "libuv1");
+    assert_eq!(uv.status, Status::Reachable, "{uv:?}");
+}
+
+#[test]
+fn go_binary_modules_are_reachable_through_the_binary() {
+    let (r, pkgs) = analyze("go-distroless");
+    assert_eq!(r.entrypoint, ["/app/hello"]);
+    let go: Vec<(&Package, &PackageReach)> = pkgs
+        .iter()
+        .zip(&r.packages)
+        .filter(|(p, _)| p.ecosystem == Ecosystem::Go)
+        .collect();
+    assert!(go.iter().any(|(p, _)| p.name == "stdlib"));
+    for (p, v) in go {
+        assert_eq!(v.status, Status::Reachable, "{}: {v:?}", p.name);
+        assert_eq!(v.chain, ["/app/hello"], "{}", p.name);
+    }
+}
+
+#[test]
+fn an_image_without_entrypoint_is_all_unknown() {
+    let (r, pkgs) = analyze("distroless");
+    assert!(r.entrypoint.is_empty());
+    assert!(!pkgs.is_empty());
+    for v in &r.packages {
+        assert_eq!(v.status, Status::Unknown);
+        assert_eq!(v.reason, "the image has no entrypoint or command");
+    }
+}

@@ -1,0 +1,59 @@
+//! Overhead of reachability on the SBOM pipeline: index + catalog an image
+//! without, then with, the reachability globs and probes (plus
+//! `reach::analyze`), a few times each, and print wall-clock figures.
+//!
+//! `cargo run --release -p pare_analyze --example reach_bench -- IMAGE [RUNS]`
+#![allow(clippy::print_stdout)]
+
+use pare_analyze::{catalogers, reach};
+use pare_fsindex::{FsIndex, IndexOptions};
+use pare_image::Image;
+use std::time::{Duration, Instant};
+
+fn run(spec: &str, with_reach: bool) -> (Duration, usize, usize) {
+    let t = Instant::now();
+    let image =
+        Image::open(pare_source::open(spec).expect("open image"), None).expect("read image");
+    let mut globs = catalogers::capture_globs();
+    let mut probes = catalogers::probes();
+    if with_reach {
+        globs.extend_from_slice(reach::CAPTURE_GLOBS);
+        probes.extend(reach::probes());
+    }
+    let opts = IndexOptions {
+        capture: pare_analyze::capture_globs(&globs),
+        probes,
+        ..IndexOptions::default()
+    };
+    let idx = FsIndex::build(&image, &opts).expect("index");
+    let distro = pare_analyze::os_release::detect(&idx);
+    let sbom = catalogers::catalog(&image, &idx, distro.as_ref());
+    let mut reachable = 0;
+    if with_reach {
+        let r = reach::analyze(image.config.as_ref(), &idx, &sbom.packages);
+        reachable = r
+            .packages
+            .iter()
+            .filter(|p| p.status == reach::Status::Reachable)
+            .count();
+    }
+    (t.elapsed(), sbom.packages.len(), reachable)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let spec = args.next().expect("usage: reach_bench IMAGE [RUNS]");
+    let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let _ = run(&spec, false); // warm the page cache
+    for with in [false, true, false, true] {
+        let mut times: Vec<Duration> = (0..runs).map(|_| run(&spec, with).0).collect();
+        times.sort();
+        let (_, n, r) = run(&spec, with);
+        println!(
+            "{:<13} median {:>8.3}s  min {:>8.3}s  packages {n} reachable {r}",
+            if with { "with reach" } else { "without reach" },
+            times[runs / 2].as_secs_f64(),
+            times[0].as_secs_f64()
+        );
+    }
+}
