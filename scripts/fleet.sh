@@ -383,8 +383,10 @@ image_python_app() {
   base_tar slim
   base_tar python
   local slim=$WORK/base/slim.tar full=$WORK/base/python.tar site=$WORK/payload/python-site l1 l2 l3
+  local reqs="flask==3.0.3 requests==2.31.0 psycopg2-binary==2.9.9 urllib3==1.26.18 pillow==10.1.0"
   l1=$(diff_layer "$slim" "$full" python-1)
-  if [[ ! -f $site.done ]]; then
+  # the cached site is reused only if it was installed from the same requirements
+  if [[ ! -f $site.done || $(cat "$site.done") != "$reqs" ]]; then
     rm -rf "$site"
     log "pip install --target (cp311 manylinux wheels)"
     local pip=("$PY" -m pip)
@@ -396,9 +398,9 @@ image_python_app() {
     "${pip[@]}" install -q --no-cache-dir --disable-pip-version-check --root-user-action=ignore --target "$site" \
       --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
       --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
-      flask==3.0.3 requests==2.31.0 psycopg2-binary==2.9.9 urllib3==1.26.18
+      $reqs
     find "$site" -name __pycache__ -prune -exec rm -rf {} +
-    touch "$site.done"
+    printf '%s' "$reqs" > "$site.done"
   fi
   rm -f "$WORK/layers/python-2.tar" "$WORK/layers/python-3.tar"
   l2=$(layer_from_spec python-2 <<EOF
@@ -414,7 +416,7 @@ EOF
   new_image python-app
   add_layer "$slim" "mmdebstrap --variant=minbase $SUITE"
   add_layer "$l1" "RUN apt-get install python3 login"
-  add_layer "$l2" "RUN pip install flask==3.0.3 requests==2.31.0 psycopg2-binary==2.9.9 urllib3==1.26.18"
+  add_layer "$l2" "RUN pip install $reqs"
   add_layer "$l3" "COPY app.py /app/"
   configure --config.entrypoint python3 --config.entrypoint /app/app.py --config.workingdir /app \
     --config.env "$PATH_ENV" --config.env AWS_ACCESS_KEY_ID=AKIAQ7PARE4TESTW6ZK2 \

@@ -25,6 +25,9 @@ pub enum Command {
     Sbom(crate::commands::sbom::SbomArgs),
     /// Vulnerabilities of the image's packages, from the offline database.
     Scan(crate::commands::scan::ScanArgs),
+    /// The CI gate: scan, base/app attribution, reachability, policy and
+    /// ignores (exit 0 pass, 1 fail, 2 error or incomplete scan).
+    Gate(crate::commands::gate::GateArgs),
     /// The offline vulnerability database: import, update, status.
     Db(crate::commands::db::DbArgs),
     /// Pin image references to digests (`--check`, `--update`, `--lock FILE`).

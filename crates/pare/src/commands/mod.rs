@@ -2,6 +2,7 @@
 
 pub mod db;
 pub mod fix;
+pub mod gate;
 pub mod image_args;
 pub mod inspect;
 pub mod lint;
@@ -24,6 +25,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Fix(a) => fix::run(&a),
         Command::Sbom(a) => sbom::run(&a),
         Command::Scan(a) => scan::run(&a),
+        Command::Gate(a) => gate::run(&a),
         Command::Db(a) => db::run(&a),
         Command::Pin(a) => pin::run(&a),
     }

@@ -81,15 +81,47 @@ pub struct SbomReport {
     pub warnings: Vec<Warning>,
 }
 
+/// An image read and catalogued: what `scan` and `gate` build on.
+pub struct Cataloged {
+    /// The image.
+    pub image: pare_image::Image,
+    /// Its filesystem index (with the captured files and probe results).
+    pub index: pare_fsindex::FsIndex,
+    /// The SBOM.
+    pub report: SbomReport,
+}
+
+/// Extra analyses that need bytes from the same single pass over the
+/// layers (reachability's ELF and import probes).
+#[derive(Default)]
+pub struct Extra {
+    /// Globs of files to capture.
+    pub capture: Vec<&'static str>,
+    /// Probes to run.
+    pub probes: Vec<std::sync::Arc<dyn pare_fsindex::Probe>>,
+}
+
 /// Catalog an image.
 ///
 /// # Errors
 /// Image read errors (not per-file cataloger problems, which are warnings).
 pub fn sbom(args: &SbomArgs) -> Result<SbomReport> {
+    Ok(catalog(args, Extra::default())?.report)
+}
+
+/// Open, index and catalog an image, running `extra` in the same pass.
+///
+/// # Errors
+/// Image read errors (not per-file cataloger problems, which are warnings).
+pub fn catalog(args: &SbomArgs, extra: Extra) -> Result<Cataloged> {
     let image = open_image(&args.image, &args.platform, &args.registry.options()?)?;
+    let mut globs = catalogers::capture_globs();
+    globs.extend(extra.capture);
+    let mut probes = catalogers::probes();
+    probes.extend(extra.probes);
     let opts = IndexOptions {
-        capture: pare_analyze::capture_globs(&catalogers::capture_globs()),
-        probes: catalogers::probes(),
+        capture: pare_analyze::capture_globs(&globs),
+        probes,
         limits: pare_image::Limits {
             max_layer_bytes: args.max_layer_size,
             ..Default::default()
@@ -107,7 +139,7 @@ pub fn sbom(args: &SbomArgs) -> Result<SbomReport> {
             message: format!("not read: `{size}` bytes is past the per-file limit"),
         });
     }
-    Ok(SbomReport {
+    let report = SbomReport {
         schema_version: 1,
         source: args.image.clone(),
         config_digest: image.config_digest.as_ref().map(ToString::to_string),
@@ -115,6 +147,11 @@ pub fn sbom(args: &SbomArgs) -> Result<SbomReport> {
         distro,
         packages: result.packages,
         warnings,
+    };
+    Ok(Cataloged {
+        image,
+        index: idx,
+        report,
     })
 }
 

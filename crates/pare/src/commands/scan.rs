@@ -72,6 +72,9 @@ pub struct ScanArgs {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
+    /// Index of the package in the SBOM.
+    #[serde(skip)]
+    pub package_index: usize,
     /// Primary ID (a CVE when there is one).
     pub id: String,
     /// Every record ID and alias, sorted.
@@ -179,6 +182,18 @@ fn primary_id(ids: &[String]) -> String {
 /// # Errors
 /// Image, database or matching errors.
 pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
+    Ok(scan_with(args, super::sbom::Extra::default())?.0)
+}
+
+/// Scan an image, running `extra` analyses in the same pass; also returns
+/// the catalogued image.
+///
+/// # Errors
+/// Image, database or matching errors.
+pub fn scan_with(
+    args: &ScanArgs,
+    extra: super::sbom::Extra,
+) -> Result<(ScanReport, super::sbom::Cataloged)> {
     let db_path = args.db.path()?;
     if !db_path.is_file() {
         return Err(anyhow::anyhow!("no vulnerability database at `{}`", db_path.display())).context(Hint(
@@ -207,7 +222,8 @@ pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
         timestamp: false,
         max_layer_size: args.max_layer_size,
     };
-    let sbom = super::sbom::sbom(&sbom_args)?;
+    let cataloged = super::sbom::catalog(&sbom_args, extra)?;
+    let sbom = &cataloged.report;
     let matches = pare_vuln::match_packages(&db, sbom.distro.as_ref(), &sbom.packages)
         .context("matching packages against the vulnerability database")?;
     let wanted: Vec<String> = args
@@ -234,6 +250,7 @@ pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
         ids.sort();
         ids.dedup();
         findings.push(Finding {
+            package_index: m.package_index,
             id: primary_id(&ids),
             ids,
             package: pkg.name.clone(),
@@ -263,7 +280,7 @@ pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
     for f in &findings {
         *summary.entry(f.severity.clone()).or_insert(0) += 1;
     }
-    Ok(ScanReport {
+    let report = ScanReport {
         schema_version: 1,
         source: args.image.clone(),
         config_digest: sbom.config_digest.clone(),
@@ -280,7 +297,8 @@ pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
             .iter()
             .map(|w| format!("{}: {}", w.path, w.message))
             .collect(),
-    })
+    };
+    Ok((report, cataloged))
 }
 
 /// Run `pare scan`.

@@ -2,6 +2,7 @@
 import os
 
 import flask
+from PIL import Image  # noqa: F401  (Pillow 10.1.0: a fixable critical, CVE-2023-50447, in an app layer)
 import psycopg2  # noqa: F401  (native extension: loads libpq.so.5 and libssl.so.3)
 import requests  # noqa: F401  (a dependency with known advisories, imported so it is "used")
 
