@@ -78,6 +78,11 @@ pub struct GateArgs {
     /// today, UTC), to replay a past gate.
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// In the table, list every finding the policy ignores (by default
+    /// only those an ignore entry or VEX statement suppressed are listed;
+    /// the rest are counted by severity).
+    #[arg(long)]
+    pub show_ignored: bool,
     /// Refuse layers that expand past this many bytes (decompression bombs).
     #[arg(long, default_value_t = 64 << 30)]
     pub max_layer_size: u64,
@@ -461,7 +466,7 @@ pub fn run(args: &GateArgs) -> Result<ExitStatus> {
         }
     })?;
     let text = match args.format {
-        Format::Table => render::table(&report),
+        Format::Table => render::table(&report, args.show_ignored),
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
         Format::Sarif => serde_json::to_string_pretty(&render::sarif(&report))? + "\n",
         Format::Markdown => render::markdown(&report),

@@ -71,7 +71,7 @@ fn reach_text(r: &reach::PackageReach) -> String {
 
 /// The table for people: the verdict, then findings grouped by action,
 /// each with why it was decided so.
-pub fn table(r: &GateReport) -> String {
+pub fn table(r: &GateReport, show_ignored: bool) -> String {
     let mut out = format!("{}: {}\n", r.source, headline(r));
     let _ = writeln!(out, "layers: {}", layers_line(r));
     let _ = writeln!(out, "entrypoint: {}", entrypoint_line(r));
@@ -111,7 +111,10 @@ pub fn table(r: &GateReport) -> String {
     let ignored: Vec<&GateFinding> = r
         .findings
         .iter()
-        .filter(|f| f.decision.action == Action::Ignore)
+        .filter(|f| {
+            f.decision.action == Action::Ignore
+                && (show_ignored || f.decision.suppressed_by.is_some())
+        })
         .collect();
     if !ignored.is_empty() {
         let _ = writeln!(out, "\nIGNORED ({})", ignored.len());
@@ -126,8 +129,32 @@ pub fn table(r: &GateReport) -> String {
                 f.decision.why.clone(),
             ]);
         }
-        for line in t.render(false, true).lines() {
-            let _ = writeln!(out, "  {line}");
+        out.push_str(&t.render(false, true));
+    }
+    if !show_ignored {
+        let mut by_sev: BTreeMap<usize, (&str, usize)> = BTreeMap::new();
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| f.decision.action == Action::Ignore && f.decision.suppressed_by.is_none())
+        {
+            let rank = pare_policy::subject::SEVERITIES
+                .iter()
+                .position(|s| *s == f.finding.severity)
+                .unwrap_or(usize::MAX);
+            by_sev
+                .entry(rank)
+                .or_insert((f.finding.severity.as_str(), 0))
+                .1 += 1;
+        }
+        if !by_sev.is_empty() {
+            let total: usize = by_sev.values().map(|v| v.1).sum();
+            let parts: Vec<String> = by_sev.values().map(|(s, n)| format!("{n} {s}")).collect();
+            let _ = writeln!(
+                out,
+                "\nIGNORED BY POLICY ({total}: {}): no rule asks to report them; `--show-ignored` lists them",
+                parts.join(", ")
+            );
         }
     }
     if !r.ignore_entries.is_empty() {
