@@ -42,6 +42,13 @@ pub const GLOBS: &[&str] = &[
 /// leading dots). Never panics; strings and comments are skipped.
 #[must_use]
 pub fn imports(src: &str) -> Vec<String> {
+    imports_bytes(src.as_bytes())
+}
+
+/// [`imports`] over raw bytes: only statements that mention `import` are
+/// decoded (lossily), so a file is not validated as UTF-8 as a whole.
+#[must_use]
+pub fn imports_bytes(src: &[u8]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let push = |out: &mut Vec<String>, s: &str| {
         let s = s.trim();
@@ -54,14 +61,14 @@ pub fn imports(src: &str) -> Vec<String> {
             out.push(s.to_string());
         }
     };
-    for stmt in logical_statements(src) {
+    logical_statements(src, &mut |stmt: &str| {
         let stmt = stmt.trim();
         let stmt = if stmt.starts_with("import ") || stmt.starts_with("from ") {
             stmt
         } else if let Some(p) = stmt.find(": import ").or_else(|| stmt.find(": from ")) {
             stmt[p + 1..].trim()
         } else {
-            continue;
+            return;
         };
         if let Some(rest) = stmt.strip_prefix("import ") {
             for part in rest.split(',') {
@@ -70,11 +77,11 @@ pub fn imports(src: &str) -> Vec<String> {
             }
         } else if let Some(rest) = stmt.strip_prefix("from ") {
             let Some((module, names)) = rest.split_once(" import") else {
-                continue;
+                return;
             };
             let module = module.trim();
             if module == "__future__" {
-                continue;
+                return;
             }
             let dots_only = module.chars().all(|c| c == '.');
             if !dots_only {
@@ -94,19 +101,18 @@ pub fn imports(src: &str) -> Vec<String> {
                 push(&mut out, &full);
             }
         }
-    }
+    });
     // importlib.import_module("x") and __import__("x") with a literal.
     for pat in ["import_module(", "__import__("] {
-        for pos in memchr::memmem::find_iter(src.as_bytes(), pat.as_bytes()) {
-            let rest = &src[pos + pat.len()..];
-            let rest = rest.trim_start();
-            let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        for pos in memchr::memmem::find_iter(src, pat.as_bytes()) {
+            let rest = src[pos + pat.len()..].trim_ascii_start();
+            let Some(&q) = rest.first().filter(|c| **c == b'"' || **c == b'\'') else {
                 continue;
             };
-            if let Some(end) = rest[1..].find(q) {
-                let name = &rest[1..=end];
+            if let Some(end) = memchr::memchr(q, &rest[1..]) {
+                let name = String::from_utf8_lossy(&rest[1..=end]);
                 if !name.starts_with('.') {
-                    push(&mut out, name);
+                    push(&mut out, &name);
                 }
             }
         }
@@ -114,13 +120,32 @@ pub fn imports(src: &str) -> Vec<String> {
     out
 }
 
-/// Split source into logical statements: comments and string contents
-/// removed, bracketed and backslash-continued lines joined, `;` split.
-fn logical_statements(src: &str) -> Vec<String> {
-    let mut stmts = Vec::new();
-    let mut cur = String::new();
+/// Bytes where [`logical_statements`] must look (all ASCII).
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let s = b"#'\"\\([{)]}\n;";
+    let mut i = 0;
+    while i < s.len() {
+        t[s[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// Call `f` with each logical statement of the source that could be an
+/// import (it mentions `import`): comments and string contents removed,
+/// bracketed and backslash-continued lines joined, `;` split. One buffer
+/// is reused, so files without imports cost one pass and no allocation.
+fn logical_statements(src: &[u8], f: &mut dyn FnMut(&str)) {
+    let mut cur: Vec<u8> = Vec::new();
+    let mut emit = |cur: &mut Vec<u8>| {
+        if memchr::memmem::find(cur, b"import").is_some() {
+            f(&String::from_utf8_lossy(cur));
+        }
+        cur.clear();
+    };
     let mut depth: i32 = 0;
-    let b = src.as_bytes();
+    let b = src;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
@@ -151,62 +176,46 @@ fn logical_statements(src: &str) -> Vec<String> {
                     }
                     i += 1;
                 }
-                cur.push_str("\"\"");
+                cur.extend_from_slice(b"\"\"");
                 continue;
             }
             b'\\' if b.get(i + 1) == Some(&b'\n') => {
-                cur.push(' ');
+                cur.push(b' ');
                 i += 2;
                 continue;
             }
             b'(' | b'[' | b'{' => {
                 depth += 1;
-                cur.push(c as char);
+                cur.push(c);
             }
             b')' | b']' | b'}' => {
                 depth = (depth - 1).max(0);
-                cur.push(c as char);
+                cur.push(c);
             }
-            b'\n' if depth > 0 => cur.push(' '),
+            b'\n' if depth > 0 => cur.push(b' '),
             b'\n' | b';' => {
                 if depth > 0 && c == b';' {
-                    cur.push(';');
+                    cur.push(b';');
                 } else {
-                    stmts.push(std::mem::take(&mut cur));
+                    emit(&mut cur);
                     depth = 0;
                 }
             }
             _ => {
-                // Copy the run of plain bytes at once (keeps UTF-8 intact).
-                // (At least one byte: a lone `\\` lands here too.)
+                // Copy the run of plain bytes at once (at least one byte: a
+                // lone `\\` lands here too).
                 let start = i;
                 i += 1;
-                while i < b.len()
-                    && !matches!(
-                        b[i],
-                        b'#' | b'\''
-                            | b'"'
-                            | b'\\'
-                            | b'('
-                            | b'['
-                            | b'{'
-                            | b')'
-                            | b']'
-                            | b'}'
-                            | b'\n'
-                            | b';'
-                    )
-                {
+                while i < b.len() && !SPECIAL[usize::from(b[i])] {
                     i += 1;
                 }
-                cur.push_str(&src[start..i]);
+                cur.extend_from_slice(&src[start..i]);
                 continue;
             }
         }
         i += 1;
     }
-    stmts.push(cur);
-    stmts
+    emit(&mut cur);
 }
 
 /// How an interpreter was started.
