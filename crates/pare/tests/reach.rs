@@ -183,3 +183,51 @@ fn an_image_without_entrypoint_is_all_unknown() {
         assert_eq!(v.reason, "the image has no entrypoint or command");
     }
 }
+
+#[test]
+fn rust_binary_crates_are_reachable_and_unlinked_libraries_are_not() {
+    let (r, pkgs) = analyze("rust-distroless");
+    let crates: Vec<(&Package, &PackageReach)> = pkgs
+        .iter()
+        .zip(&r.packages)
+        .filter(|(p, _)| p.ecosystem == Ecosystem::Cargo)
+        .collect();
+    assert!(!crates.is_empty());
+    for (p, v) in crates {
+        assert_eq!(v.status, Status::Reachable, "{}: {v:?}", p.name);
+        assert_eq!(v.chain, ["/app/rshello"], "{}", p.name);
+    }
+    let gcc = get(&r, &pkgs, Ecosystem::Deb, "libgcc-s1");
+    assert_eq!(gcc.chain, ["/app/rshello", "libgcc_s.so.1 (libgcc-s1)"]);
+    // Installed in the base image, linked by nothing the entrypoint runs.
+    let ssl = get(&r, &pkgs, Ecosystem::Deb, "libssl3");
+    assert_eq!(ssl.status, Status::Unreachable, "{ssl:?}");
+}
+
+#[test]
+fn a_missing_entrypoint_program_makes_everything_unknown() {
+    // The java-app image carries jars but no JRE.
+    let (r, _) = analyze("java-app");
+    assert_eq!(r.entrypoint, ["java", "-jar", "/app/app.jar"]);
+    assert!(r.roots.is_empty());
+    for v in &r.packages {
+        assert_eq!(v.status, Status::Unknown);
+        assert_eq!(
+            v.reason,
+            "entrypoint could not be resolved: `java` not found in `PATH`"
+        );
+    }
+}
+
+#[test]
+fn an_interactive_shell_entrypoint_leaves_the_rest_unknown() {
+    let (r, pkgs) = analyze("slim");
+    assert_eq!(r.entrypoint, ["/bin/bash"]);
+    let bash = get(&r, &pkgs, Ecosystem::Deb, "bash");
+    assert_eq!(bash.status, Status::Reachable);
+    let t = get(&r, &pkgs, Ecosystem::Deb, "libtinfo6");
+    assert_eq!(t.chain, ["/usr/bin/bash", "libtinfo.so.6 (libtinfo6)"]);
+    let perl = get(&r, &pkgs, Ecosystem::Deb, "perl-base");
+    assert_eq!(perl.status, Status::Unknown);
+    assert!(perl.reason.contains("interactive shell"), "{perl:?}");
+}

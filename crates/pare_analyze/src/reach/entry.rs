@@ -21,7 +21,8 @@
 //! cannot be resolved statically: it is recorded, and packages not
 //! otherwise reached become `unknown` rather than `unreachable`. So do
 //! process managers (`supervisord`, `s6-svscan`, `runsvdir`), whose
-//! programs come from configuration files that are not read.
+//! programs come from configuration files that are not read, and an
+//! interactive shell (`CMD ["bash"]`), which can run anything installed.
 
 use super::graph::Label;
 use super::paths::{file_name, join};
@@ -300,7 +301,15 @@ fn shell_run(cx: &mut Cx<'_>, id: usize, argv: &[String], depth: usize) {
             }
         }
     } else {
-        return; // an interactive shell
+        // An interactive shell: whoever attaches can run anything.
+        let m = format!(
+            "`{}` is an interactive shell: any installed program may run",
+            argv.join(" ")
+        );
+        if !cx.unresolved.contains(&m) {
+            cx.unresolved.push(m);
+        }
+        return;
     };
     // `cd DIR` changes where later relative names are found.
     let saved_cwd = cx.cwd.clone();
