@@ -311,6 +311,56 @@ fn python_imports_reach_extension_libraries() {
 }
 
 #[test]
+fn healthcheck_commands_and_venv_site_packages_are_followed() {
+    let root = Root::new();
+    root.exe("/usr/bin/python3.11", &[], None, None);
+    root.file("/usr/lib/python3.11/os.py", b"");
+    // A venv: bin/python is a symlink to the system interpreter, and
+    // `pyvenv.cfg` sits one level above it.
+    root.symlink("/venv/bin/python", "/usr/bin/python3.11");
+    root.file(
+        "/venv/pyvenv.cfg",
+        b"home = /usr/bin\ninclude-system-site-packages = false\n",
+    );
+    root.file(
+        "/venv/lib/python3.11/site-packages/venvpkg.py",
+        b"import extra\n",
+    );
+    root.file("/srv/extra.py", b"");
+    root.file("/app/run.py", b"import venvpkg\n");
+    root.exe("/usr/bin/curl", &[], None, None);
+    root.exe("/usr/bin/dash", &[], None, None);
+    root.symlink("/bin/sh", "/usr/bin/dash");
+    let pkgs = [
+        pkg(
+            Ecosystem::Pypi,
+            "venvpkg",
+            &["/venv/lib/python3.11/site-packages/venvpkg.py"],
+        ),
+        pkg(Ecosystem::Pypi, "extra", &["/srv/extra.py"]),
+        deb("curl", &["/usr/bin/curl"]),
+    ];
+    let r = root.analyze(
+        r#"{"config":{"Entrypoint":["/venv/bin/python","/app/run.py"],
+            "Env":["PYTHONPATH=/srv"],
+            "Healthcheck":{"Test":["CMD-SHELL","curl -fsS localhost:8080 || exit 1"]}}}"#,
+        &pkgs,
+    );
+    assert_eq!(
+        verdict(&r, &pkgs, "venvpkg").chain,
+        ["/app/run.py", "venvpkg"]
+    );
+    assert_eq!(
+        verdict(&r, &pkgs, "extra").chain,
+        ["/app/run.py", "venvpkg", "extra"]
+    );
+    assert_eq!(
+        verdict(&r, &pkgs, "curl").chain,
+        ["/usr/bin/dash", "/usr/bin/curl"]
+    );
+}
+
+#[test]
 fn no_config_or_no_entrypoint_is_unknown() {
     let root = Root::new();
     let pkgs = [deb("libc6", &[LD])];
