@@ -120,102 +120,104 @@ pub fn imports_bytes(src: &[u8]) -> Vec<String> {
     out
 }
 
-/// Bytes where [`logical_statements`] must look (all ASCII).
-const SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let s = b"#'\"\\([{)]}\n;";
-    let mut i = 0;
-    while i < s.len() {
-        t[s[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
+/// Longest logical statement read (a hostile file cannot make one huge).
+const MAX_STATEMENT: usize = 64 << 10;
 
-/// Call `f` with each logical statement of the source that could be an
-/// import (it mentions `import`): comments and string contents removed,
-/// bracketed and backslash-continued lines joined, `;` split. One buffer
-/// is reused, so files without imports cost one pass and no allocation.
+/// Call `f` with each `;`-separated part of every logical statement that
+/// holds the word `import` outside triple-quoted strings, with comments
+/// and string contents removed and bracketed or backslash-continued lines
+/// joined.
+///
+/// Fast because it does not walk every byte: `import` is searched for with
+/// `memchr`'s SIMD finder, and only the logical lines around its
+/// occurrences are read. Triple-quote state is tracked between occurrences
+/// the same way, so docstrings are skipped; a triple quote inside a
+/// one-line string or a comment can confuse it (an over-approximation at
+/// worst: a docstring line is read as an import).
 fn logical_statements(src: &[u8], f: &mut dyn FnMut(&str)) {
+    use memchr::memmem::Finder;
+    let import = Finder::new(b"import");
+    let triples = [Finder::new(b"\"\"\""), Finder::new(b"'''")];
+    let mut in_triple: Option<usize> = None; // index into `triples`
+    let mut triple_pos = 0;
+    let mut done = 0; // bytes already read as part of a statement
+    let mut search = 0;
     let mut cur: Vec<u8> = Vec::new();
-    let mut emit = |cur: &mut Vec<u8>| {
-        if memchr::memmem::find(cur, b"import").is_some() {
-            f(&String::from_utf8_lossy(cur));
+    while let Some(off) = import.find(&src[search..]) {
+        let pos = search + off;
+        search = pos + 6;
+        if pos < done {
+            continue;
         }
+        let line_start = memchr::memrchr(b'\n', &src[..pos]).map_or(0, |i| i + 1);
+        // Triple-quote state at the start of this line.
+        while triple_pos < line_start {
+            let window = &src[triple_pos..line_start];
+            let next = match in_triple {
+                Some(t) => triples[t].find(window).map(|o| (o, t)),
+                None => triples
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(t, fd)| fd.find(window).map(|o| (o, t)))
+                    .min(),
+            };
+            let Some((o, t)) = next else {
+                triple_pos = line_start;
+                break;
+            };
+            in_triple = if in_triple.is_some() { None } else { Some(t) };
+            triple_pos += o + 3;
+        }
+        if in_triple.is_some() {
+            continue;
+        }
+        // Read the logical line.
         cur.clear();
-    };
-    let mut depth: i32 = 0;
-    let b = src;
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
+        let mut depth = 0usize;
+        let mut i = line_start;
+        while i < src.len() && cur.len() < MAX_STATEMENT {
+            let c = src[i];
+            match c {
+                b'#' => {
+                    i += memchr::memchr(b'\n', &src[i..]).unwrap_or(src.len() - i);
+                    continue;
                 }
-                continue;
-            }
-            b'\'' | b'"' => {
-                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
-                let q = if triple { 3 } else { 1 };
-                i += q;
-                while i < b.len() {
-                    if b[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if !triple && b[i] == b'\n' {
-                        break; // unterminated: stop at the line end
-                    }
-                    if b[i] == c
-                        && (!triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c)))
-                    {
-                        i += q;
-                        break;
+                b'\'' | b'"' => {
+                    if src.get(i + 1) == Some(&c) && src.get(i + 2) == Some(&c) {
+                        break; // a triple-quoted string: not an import line
                     }
                     i += 1;
+                    while i < src.len() && src[i] != c && src[i] != b'\n' {
+                        i += if src[i] == b'\\' { 2 } else { 1 };
+                    }
+                    cur.extend_from_slice(b"\"\"");
                 }
-                cur.extend_from_slice(b"\"\"");
-                continue;
-            }
-            b'\\' if b.get(i + 1) == Some(&b'\n') => {
-                cur.push(b' ');
-                i += 2;
-                continue;
-            }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                cur.push(c);
-            }
-            b')' | b']' | b'}' => {
-                depth = (depth - 1).max(0);
-                cur.push(c);
-            }
-            b'\n' if depth > 0 => cur.push(b' '),
-            b'\n' | b';' => {
-                if depth > 0 && c == b';' {
-                    cur.push(b';');
-                } else {
-                    emit(&mut cur);
-                    depth = 0;
-                }
-            }
-            _ => {
-                // Copy the run of plain bytes at once (at least one byte: a
-                // lone `\\` lands here too).
-                let start = i;
-                i += 1;
-                while i < b.len() && !SPECIAL[usize::from(b[i])] {
+                b'\\' if src.get(i + 1) == Some(&b'\n') => {
+                    cur.push(b' ');
                     i += 1;
                 }
-                cur.extend_from_slice(&src[start..i]);
-                continue;
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    cur.push(c);
+                }
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    cur.push(c);
+                }
+                b'\n' if depth > 0 => cur.push(b' '),
+                b'\n' => break,
+                _ => cur.push(c),
+            }
+            i += 1;
+        }
+        done = i;
+        triple_pos = triple_pos.max(i.min(src.len()));
+        for part in cur.split(|b| *b == b';') {
+            if memchr::memmem::find(part, b"import").is_some() {
+                f(&String::from_utf8_lossy(part));
             }
         }
-        i += 1;
     }
-    emit(&mut cur);
 }
 
 /// How an interpreter was started.
