@@ -23,7 +23,8 @@
 
 use super::graph::Label;
 use super::paths::{file_name, join, parent};
-use super::Cx;
+use super::{lookup, Cx};
+use pare_fsindex::Kind;
 use std::collections::{HashMap, VecDeque};
 
 /// Most imports kept per file.
@@ -479,17 +480,23 @@ impl Walk {
         let mut portions = Vec::new();
         for d in dirs {
             let pkg = join(d, short);
-            if let Ok((canon, e)) = cx.idx.resolve_entry(&join(&pkg, "__init__.py")) {
-                if e.is_file() {
-                    let node = cx
-                        .graph
-                        .add(&canon, Label::Name(full.to_string()), Some(from));
-                    out.push(self.queue_imports(cx, &canon, node, full, true));
-                    let dir = cx.idx.resolve(&pkg).unwrap_or(pkg);
-                    return Resolved::Found { dirs: vec![dir] };
+            let pkg_dir = lookup(cx.idx, &pkg)
+                .filter(|(_, e)| e.kind == Kind::Dir)
+                .map(|(c, _)| c);
+            if let Some(pc) = &pkg_dir {
+                if let Some((canon, e)) = lookup(cx.idx, &join(pc, "__init__.py")) {
+                    if e.is_file() {
+                        let node = cx
+                            .graph
+                            .add(&canon, Label::Name(full.to_string()), Some(from));
+                        out.push(self.queue_imports(cx, &canon, node, full, true));
+                        return Resolved::Found {
+                            dirs: vec![pc.clone()],
+                        };
+                    }
                 }
             }
-            if let Ok((canon, e)) = cx.idx.resolve_entry(&format!("{pkg}.py")) {
+            if let Some((canon, e)) = lookup(cx.idx, &format!("{pkg}.py")) {
                 if e.is_file() {
                     let node = cx
                         .graph
@@ -504,7 +511,7 @@ impl Walk {
                 format!("{pkg}.abi3.so"),
                 format!("{pkg}.so"),
             ] {
-                if let Ok((canon, e)) = cx.idx.resolve_entry(&ext) {
+                if let Some((canon, e)) = lookup(cx.idx, &ext) {
                     if e.is_file() {
                         let node = cx.graph.add(&canon, Label::Path, Some(from));
                         cx.graph.alias(&ext, node);
@@ -513,10 +520,8 @@ impl Walk {
                     }
                 }
             }
-            if let Ok((canon, e)) = cx.idx.resolve_entry(&pkg) {
-                if e.kind == pare_fsindex::Kind::Dir {
-                    portions.push(canon);
-                }
+            if let Some(pc) = pkg_dir {
+                portions.push(pc);
             }
         }
         if portions.is_empty() {
