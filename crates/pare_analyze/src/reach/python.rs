@@ -8,7 +8,7 @@
 //! Imports anywhere in the file count (inside functions, `try` blocks):
 //! what *can* be imported is reachable.
 //!
-//! After the pass, [`run`] builds `sys.path` the way CPython's `site` does
+//! After the pass, `run` builds `sys.path` the way CPython's `site` does
 //! — the script's directory (or the working directory for `-m`/`-c`),
 //! `PYTHONPATH`, the standard library `…/lib/python3.X` and its
 //! `lib-dynload`, the site directories (`/usr/local/lib/python3.X/{site,dist}-packages`,
