@@ -209,15 +209,26 @@ fn launch(cx: &mut Cx<'_>, id: usize, invoked: &str, canon: &str, argv: &[String
             ));
         }
         "java" => java(cx, id, args),
-        "node" | "nodejs" => node::run(cx, id, args),
-        n if n.starts_with("python")
-            && !n.contains("config")
-            && !python::run(cx, id, canon, invoked, args) =>
-        {
-            cx.python_incomplete = Some(format!(
-                "the imports of the python program `{}` could not be followed",
-                argv.join(" ")
-            ));
+        "node" | "nodejs" => {
+            cx.note(
+                "node: runtime dependencies declared in `package.json` count as loaded; \
+                 `require`/`import` calls are not read"
+                    .to_string(),
+            );
+            node::run(cx, id, args);
+        }
+        n if n.starts_with("python") && !n.contains("config") => {
+            cx.note(
+                "python: imports are read statically; modules imported by computed \
+                 names (plugins, entry points) are not seen"
+                    .to_string(),
+            );
+            if !python::run(cx, id, canon, invoked, args) {
+                cx.python_incomplete = Some(format!(
+                    "the imports of the python program `{}` could not be followed",
+                    argv.join(" ")
+                ));
+            }
         }
         n if is_shell(n) => shell_run(cx, id, argv, depth),
         _ => {}
