@@ -15,6 +15,15 @@ use pare_image::Image;
 /// Index and catalog a fleet image with the reachability probes, then
 /// analyze it.
 fn analyze(name: &str) -> (Reachability, Vec<Package>) {
+    analyze_with(name, |_| Vec::new())
+}
+
+/// As [`analyze`], with extra synthetic packages (made from the index)
+/// appended: a way to ask what loads a given file.
+fn analyze_with(
+    name: &str,
+    extra: impl Fn(&FsIndex) -> Vec<Package>,
+) -> (Reachability, Vec<Package>) {
     let tar = support::fleet_dir().join(name).join("docker.tar");
     assert!(
         tar.is_file(),
@@ -34,7 +43,8 @@ fn analyze(name: &str) -> (Reachability, Vec<Package>) {
     };
     let idx = FsIndex::build(&image, &opts).unwrap();
     let distro = pare_analyze::os_release::detect(&idx);
-    let sbom = catalogers::catalog(&image, &idx, distro.as_ref());
+    let mut sbom = catalogers::catalog(&image, &idx, distro.as_ref());
+    sbom.packages.extend(extra(&idx));
     let r = reach::analyze(image.config.as_ref(), &idx, &sbom.packages);
     assert_eq!(r.packages.len(), sbom.packages.len());
     if std::env::var_os("PARE_REACH_DUMP").is_some() {
@@ -102,6 +112,13 @@ fn python_app_reaches_its_imports_and_their_libraries() {
         "{}",
         chain(psy)
     );
+    // Its bundled libpq/libssl resolve through `$ORIGIN/../psycopg2_binary.libs`:
+    // nothing is reported missing.
+    assert!(
+        !r.notes.iter().any(|n| n.contains("not found")),
+        "{:?}",
+        r.notes
+    );
 
     // Debian's libssl3, via the `_ssl` extension of the standard library.
     let ssl = get(&r, &pkgs, Ecosystem::Deb, "libssl3");
@@ -135,6 +152,51 @@ fn python_app_reaches_its_imports_and_their_libraries() {
         assert_eq!(v.status, Status::Unreachable, "{name}: {v:?}");
         assert!(v.chain.is_empty());
         assert_eq!(v.reason, "no load path from the entrypoint");
+    }
+}
+
+#[test]
+fn psycopg2_loads_its_bundled_libpq_and_libssl() {
+    // One synthetic package per file bundled in `psycopg2_binary.libs`.
+    let libs = |idx: &FsIndex| -> Vec<Package> {
+        idx.under("/usr/local/lib/python3.11/dist-packages/psycopg2_binary.libs")
+            .filter(|(p, _)| p.contains("/libpq-") || p.contains("/libssl-"))
+            .map(|(p, _)| Package {
+                name: format!("bundled:{}", p.rsplit('/').next().unwrap()),
+                version: "0".into(),
+                ecosystem: Ecosystem::Pypi,
+                purl: String::new(),
+                source_name: None,
+                source_version: None,
+                arch: None,
+                licenses: Vec::new(),
+                layer: None,
+                locations: Vec::new(),
+                files: vec![p.to_string()],
+                dev: false,
+                cataloger: "test",
+            })
+            .collect()
+    };
+    let (r, pkgs) = analyze_with("python-app", libs);
+    let bundled: Vec<(&Package, &PackageReach)> = pkgs
+        .iter()
+        .zip(&r.packages)
+        .filter(|(p, _)| p.name.starts_with("bundled:"))
+        .collect();
+    assert_eq!(bundled.len(), 2, "libpq and libssl are bundled");
+    for (p, v) in bundled {
+        assert_eq!(v.status, Status::Reachable, "{}: {v:?}", p.name);
+        let c = chain(v);
+        assert!(
+            c.starts_with("/app/app.py → psycopg2 → ")
+                && c.contains("/psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so → libpq-"),
+            "{c}"
+        );
+        if p.name.contains("libssl") {
+            // psycopg2 → libpq → libssl, as the issue describes.
+            assert!(c.contains("libpq-") && c.contains("→ libssl-"), "{c}");
+        }
     }
 }
 
@@ -182,4 +244,52 @@ fn an_image_without_entrypoint_is_all_unknown() {
         assert_eq!(v.status, Status::Unknown);
         assert_eq!(v.reason, "the image has no entrypoint or command");
     }
+}
+
+#[test]
+fn rust_binary_crates_are_reachable_and_unlinked_libraries_are_not() {
+    let (r, pkgs) = analyze("rust-distroless");
+    let crates: Vec<(&Package, &PackageReach)> = pkgs
+        .iter()
+        .zip(&r.packages)
+        .filter(|(p, _)| p.ecosystem == Ecosystem::Cargo)
+        .collect();
+    assert!(!crates.is_empty());
+    for (p, v) in crates {
+        assert_eq!(v.status, Status::Reachable, "{}: {v:?}", p.name);
+        assert_eq!(v.chain, ["/app/rshello"], "{}", p.name);
+    }
+    let gcc = get(&r, &pkgs, Ecosystem::Deb, "libgcc-s1");
+    assert_eq!(gcc.chain, ["/app/rshello", "libgcc_s.so.1 (libgcc-s1)"]);
+    // Installed in the base image, linked by nothing the entrypoint runs.
+    let ssl = get(&r, &pkgs, Ecosystem::Deb, "libssl3");
+    assert_eq!(ssl.status, Status::Unreachable, "{ssl:?}");
+}
+
+#[test]
+fn a_missing_entrypoint_program_makes_everything_unknown() {
+    // The java-app image carries jars but no JRE.
+    let (r, _) = analyze("java-app");
+    assert_eq!(r.entrypoint, ["java", "-jar", "/app/app.jar"]);
+    assert!(r.roots.is_empty());
+    for v in &r.packages {
+        assert_eq!(v.status, Status::Unknown);
+        assert_eq!(
+            v.reason,
+            "entrypoint could not be resolved: `java` not found in `PATH`"
+        );
+    }
+}
+
+#[test]
+fn an_interactive_shell_entrypoint_leaves_the_rest_unknown() {
+    let (r, pkgs) = analyze("slim");
+    assert_eq!(r.entrypoint, ["/bin/bash"]);
+    let bash = get(&r, &pkgs, Ecosystem::Deb, "bash");
+    assert_eq!(bash.status, Status::Reachable);
+    let t = get(&r, &pkgs, Ecosystem::Deb, "libtinfo6");
+    assert_eq!(t.chain, ["/usr/bin/bash", "libtinfo.so.6 (libtinfo6)"]);
+    let perl = get(&r, &pkgs, Ecosystem::Deb, "perl-base");
+    assert_eq!(perl.status, Status::Unknown);
+    assert!(perl.reason.contains("interactive shell"), "{perl:?}");
 }

@@ -21,7 +21,8 @@
 //! cannot be resolved statically: it is recorded, and packages not
 //! otherwise reached become `unknown` rather than `unreachable`. So do
 //! process managers (`supervisord`, `s6-svscan`, `runsvdir`), whose
-//! programs come from configuration files that are not read.
+//! programs come from configuration files that are not read, and an
+//! interactive shell (`CMD ["bash"]`), which can run anything installed.
 
 use super::graph::Label;
 use super::paths::{file_name, join};
@@ -208,15 +209,26 @@ fn launch(cx: &mut Cx<'_>, id: usize, invoked: &str, canon: &str, argv: &[String
             ));
         }
         "java" => java(cx, id, args),
-        "node" | "nodejs" => node::run(cx, id, args),
-        n if n.starts_with("python")
-            && !n.contains("config")
-            && !python::run(cx, id, canon, invoked, args) =>
-        {
-            cx.python_incomplete = Some(format!(
-                "the imports of the python program `{}` could not be followed",
-                argv.join(" ")
-            ));
+        "node" | "nodejs" => {
+            cx.note(
+                "node: runtime dependencies declared in `package.json` count as loaded; \
+                 `require`/`import` calls are not read"
+                    .to_string(),
+            );
+            node::run(cx, id, args);
+        }
+        n if n.starts_with("python") && !n.contains("config") => {
+            cx.note(
+                "python: imports are read statically; modules imported by computed \
+                 names (plugins, entry points) are not seen"
+                    .to_string(),
+            );
+            if !python::run(cx, id, canon, invoked, args) {
+                cx.python_incomplete = Some(format!(
+                    "the imports of the python program `{}` could not be followed",
+                    argv.join(" ")
+                ));
+            }
         }
         n if is_shell(n) => shell_run(cx, id, argv, depth),
         _ => {}
@@ -300,7 +312,15 @@ fn shell_run(cx: &mut Cx<'_>, id: usize, argv: &[String], depth: usize) {
             }
         }
     } else {
-        return; // an interactive shell
+        // An interactive shell: whoever attaches can run anything.
+        let m = format!(
+            "`{}` is an interactive shell: any installed program may run",
+            argv.join(" ")
+        );
+        if !cx.unresolved.contains(&m) {
+            cx.unresolved.push(m);
+        }
+        return;
     };
     // `cd DIR` changes where later relative names are found.
     let saved_cwd = cx.cwd.clone();

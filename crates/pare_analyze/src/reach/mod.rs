@@ -345,6 +345,21 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// The entry at `path` and its canonical path. `path`'s directory must be
+/// canonical already: then an entry that is not a symlink is its own
+/// canonical path, and a missing one is missing, with one map lookup
+/// instead of a full [`FsIndex::resolve`].
+pub(crate) fn lookup<'i>(
+    idx: &'i FsIndex,
+    path: &str,
+) -> Option<(String, &'i pare_fsindex::Entry)> {
+    match idx.get(path) {
+        Some(e) if e.kind != Kind::Symlink => Some((path.to_string(), e)),
+        Some(_) => idx.resolve_entry(path).ok(),
+        None => None,
+    }
+}
+
 /// Analyze which `packages` the container's program can load.
 #[must_use]
 pub fn analyze(
@@ -446,17 +461,16 @@ fn stem(name: &str) -> &str {
 }
 
 /// Decide each package.
-fn verdicts(cx: &Cx<'_>, packages: &[Package]) -> Vec<PackageReach> {
+fn verdicts<'p>(cx: &Cx<'_>, packages: &'p [Package]) -> Vec<PackageReach> {
     // Owned loaded nodes per package, and the owner of each node.
-    let mut dir_cache: HashMap<String, String> = HashMap::new();
-    let mut canon = |p: &str| -> String {
+    let mut dir_cache: HashMap<&str, String> = HashMap::new();
+    let mut canon = |p: &'p str| -> String {
         let p = p.split('!').next().unwrap_or(p);
         let (dir, name) = (paths::parent(p), paths::file_name(p));
         let d = dir_cache
-            .entry(dir.to_string())
-            .or_insert_with(|| cx.idx.resolve(dir).unwrap_or_else(|_| dir.to_string()))
-            .clone();
-        paths::join(&d, name)
+            .entry(dir)
+            .or_insert_with(|| cx.idx.resolve(dir).unwrap_or_else(|_| dir.to_string()));
+        paths::join(d, name)
     };
     let mut owned: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
     let mut owner: HashMap<usize, usize> = HashMap::new();

@@ -91,16 +91,15 @@ impl Script {
                 file_name(i).to_string()
             }
         });
-        let text = String::from_utf8_lossy(data);
         let mut s = Script {
             shebang,
             ..Script::default()
         };
         let interp = interp.as_deref().unwrap_or("");
         if path.ends_with(".py") || interp.starts_with("python") {
-            s.imports = python::imports(&text);
+            s.imports = python::imports_bytes(data);
         } else if is_shell(interp) {
-            s.commands = shell::commands(&text);
+            s.commands = shell::commands(&String::from_utf8_lossy(data));
         }
         s
     }

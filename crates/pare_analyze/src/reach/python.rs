@@ -8,7 +8,7 @@
 //! Imports anywhere in the file count (inside functions, `try` blocks):
 //! what *can* be imported is reachable.
 //!
-//! After the pass, [`run`] builds `sys.path` the way CPython's `site` does
+//! After the pass, `run` builds `sys.path` the way CPython's `site` does
 //! — the script's directory (or the working directory for `-m`/`-c`),
 //! `PYTHONPATH`, the standard library `…/lib/python3.X` and its
 //! `lib-dynload`, the site directories (`/usr/local/lib/python3.X/{site,dist}-packages`,
@@ -23,7 +23,8 @@
 
 use super::graph::Label;
 use super::paths::{file_name, join, parent};
-use super::Cx;
+use super::{lookup, Cx};
+use pare_fsindex::Kind;
 use std::collections::{HashMap, VecDeque};
 
 /// Most imports kept per file.
@@ -42,6 +43,13 @@ pub const GLOBS: &[&str] = &[
 /// leading dots). Never panics; strings and comments are skipped.
 #[must_use]
 pub fn imports(src: &str) -> Vec<String> {
+    imports_bytes(src.as_bytes())
+}
+
+/// [`imports`] over raw bytes: only statements that mention `import` are
+/// decoded (lossily), so a file is not validated as UTF-8 as a whole.
+#[must_use]
+pub fn imports_bytes(src: &[u8]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let push = |out: &mut Vec<String>, s: &str| {
         let s = s.trim();
@@ -54,14 +62,14 @@ pub fn imports(src: &str) -> Vec<String> {
             out.push(s.to_string());
         }
     };
-    for stmt in logical_statements(src) {
+    logical_statements(src, &mut |stmt: &str| {
         let stmt = stmt.trim();
         let stmt = if stmt.starts_with("import ") || stmt.starts_with("from ") {
             stmt
         } else if let Some(p) = stmt.find(": import ").or_else(|| stmt.find(": from ")) {
             stmt[p + 1..].trim()
         } else {
-            continue;
+            return;
         };
         if let Some(rest) = stmt.strip_prefix("import ") {
             for part in rest.split(',') {
@@ -70,11 +78,11 @@ pub fn imports(src: &str) -> Vec<String> {
             }
         } else if let Some(rest) = stmt.strip_prefix("from ") {
             let Some((module, names)) = rest.split_once(" import") else {
-                continue;
+                return;
             };
             let module = module.trim();
             if module == "__future__" {
-                continue;
+                return;
             }
             let dots_only = module.chars().all(|c| c == '.');
             if !dots_only {
@@ -94,19 +102,18 @@ pub fn imports(src: &str) -> Vec<String> {
                 push(&mut out, &full);
             }
         }
-    }
+    });
     // importlib.import_module("x") and __import__("x") with a literal.
     for pat in ["import_module(", "__import__("] {
-        for pos in memchr::memmem::find_iter(src.as_bytes(), pat.as_bytes()) {
-            let rest = &src[pos + pat.len()..];
-            let rest = rest.trim_start();
-            let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+        for pos in memchr::memmem::find_iter(src, pat.as_bytes()) {
+            let rest = src[pos + pat.len()..].trim_ascii_start();
+            let Some(&q) = rest.first().filter(|c| **c == b'"' || **c == b'\'') else {
                 continue;
             };
-            if let Some(end) = rest[1..].find(q) {
-                let name = &rest[1..=end];
+            if let Some(end) = memchr::memchr(q, &rest[1..]) {
+                let name = String::from_utf8_lossy(&rest[1..=end]);
                 if !name.starts_with('.') {
-                    push(&mut out, name);
+                    push(&mut out, &name);
                 }
             }
         }
@@ -114,99 +121,104 @@ pub fn imports(src: &str) -> Vec<String> {
     out
 }
 
-/// Split source into logical statements: comments and string contents
-/// removed, bracketed and backslash-continued lines joined, `;` split.
-fn logical_statements(src: &str) -> Vec<String> {
-    let mut stmts = Vec::new();
-    let mut cur = String::new();
-    let mut depth: i32 = 0;
-    let b = src.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
+/// Longest logical statement read (a hostile file cannot make one huge).
+const MAX_STATEMENT: usize = 64 << 10;
+
+/// Call `f` with each `;`-separated part of every logical statement that
+/// holds the word `import` outside triple-quoted strings, with comments
+/// and string contents removed and bracketed or backslash-continued lines
+/// joined.
+///
+/// Fast because it does not walk every byte: `import` is searched for with
+/// `memchr`'s SIMD finder, and only the logical lines around its
+/// occurrences are read. Triple-quote state is tracked between occurrences
+/// the same way, so docstrings are skipped; a triple quote inside a
+/// one-line string or a comment can confuse it (an over-approximation at
+/// worst: a docstring line is read as an import).
+fn logical_statements(src: &[u8], f: &mut dyn FnMut(&str)) {
+    use memchr::memmem::Finder;
+    let import = Finder::new(b"import");
+    let triples = [Finder::new(b"\"\"\""), Finder::new(b"'''")];
+    let mut in_triple: Option<usize> = None; // index into `triples`
+    let mut triple_pos = 0;
+    let mut done = 0; // bytes already read as part of a statement
+    let mut search = 0;
+    let mut cur: Vec<u8> = Vec::new();
+    while let Some(off) = import.find(&src[search..]) {
+        let pos = search + off;
+        search = pos + 6;
+        if pos < done {
+            continue;
+        }
+        let line_start = memchr::memrchr(b'\n', &src[..pos]).map_or(0, |i| i + 1);
+        // Triple-quote state at the start of this line.
+        while triple_pos < line_start {
+            let window = &src[triple_pos..line_start];
+            let next = match in_triple {
+                Some(t) => triples[t].find(window).map(|o| (o, t)),
+                None => triples
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(t, fd)| fd.find(window).map(|o| (o, t)))
+                    .min(),
+            };
+            let Some((o, t)) = next else {
+                triple_pos = line_start;
+                break;
+            };
+            in_triple = if in_triple.is_some() { None } else { Some(t) };
+            triple_pos += o + 3;
+        }
+        if in_triple.is_some() {
+            continue;
+        }
+        // Read the logical line.
+        cur.clear();
+        let mut depth = 0usize;
+        let mut i = line_start;
+        while i < src.len() && cur.len() < MAX_STATEMENT {
+            let c = src[i];
+            match c {
+                b'#' => {
+                    i += memchr::memchr(b'\n', &src[i..]).unwrap_or(src.len() - i);
+                    continue;
+                }
+                b'\'' | b'"' => {
+                    if src.get(i + 1) == Some(&c) && src.get(i + 2) == Some(&c) {
+                        break; // a triple-quoted string: not an import line
+                    }
+                    i += 1;
+                    while i < src.len() && src[i] != c && src[i] != b'\n' {
+                        i += if src[i] == b'\\' { 2 } else { 1 };
+                    }
+                    cur.extend_from_slice(b"\"\"");
+                }
+                b'\\' if src.get(i + 1) == Some(&b'\n') => {
+                    cur.push(b' ');
                     i += 1;
                 }
-                continue;
-            }
-            b'\'' | b'"' => {
-                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
-                let q = if triple { 3 } else { 1 };
-                i += q;
-                while i < b.len() {
-                    if b[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if !triple && b[i] == b'\n' {
-                        break; // unterminated: stop at the line end
-                    }
-                    if b[i] == c
-                        && (!triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c)))
-                    {
-                        i += q;
-                        break;
-                    }
-                    i += 1;
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    cur.push(c);
                 }
-                cur.push_str("\"\"");
-                continue;
-            }
-            b'\\' if b.get(i + 1) == Some(&b'\n') => {
-                cur.push(' ');
-                i += 2;
-                continue;
-            }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                cur.push(c as char);
-            }
-            b')' | b']' | b'}' => {
-                depth = (depth - 1).max(0);
-                cur.push(c as char);
-            }
-            b'\n' if depth > 0 => cur.push(' '),
-            b'\n' | b';' => {
-                if depth > 0 && c == b';' {
-                    cur.push(';');
-                } else {
-                    stmts.push(std::mem::take(&mut cur));
-                    depth = 0;
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    cur.push(c);
                 }
+                b'\n' if depth > 0 => cur.push(b' '),
+                b'\n' => break,
+                _ => cur.push(c),
             }
-            _ => {
-                // Copy the run of plain bytes at once (keeps UTF-8 intact).
-                // (At least one byte: a lone `\\` lands here too.)
-                let start = i;
-                i += 1;
-                while i < b.len()
-                    && !matches!(
-                        b[i],
-                        b'#' | b'\''
-                            | b'"'
-                            | b'\\'
-                            | b'('
-                            | b'['
-                            | b'{'
-                            | b')'
-                            | b']'
-                            | b'}'
-                            | b'\n'
-                            | b';'
-                    )
-                {
-                    i += 1;
-                }
-                cur.push_str(&src[start..i]);
-                continue;
+            i += 1;
+        }
+        done = i;
+        triple_pos = triple_pos.max(i.min(src.len()));
+        for part in cur.split(|b| *b == b';') {
+            if memchr::memmem::find(part, b"import").is_some() {
+                f(&String::from_utf8_lossy(part));
             }
         }
-        i += 1;
     }
-    stmts.push(cur);
-    stmts
 }
 
 /// How an interpreter was started.
@@ -468,17 +480,23 @@ impl Walk {
         let mut portions = Vec::new();
         for d in dirs {
             let pkg = join(d, short);
-            if let Ok((canon, e)) = cx.idx.resolve_entry(&join(&pkg, "__init__.py")) {
-                if e.is_file() {
-                    let node = cx
-                        .graph
-                        .add(&canon, Label::Name(full.to_string()), Some(from));
-                    out.push(self.queue_imports(cx, &canon, node, full, true));
-                    let dir = cx.idx.resolve(&pkg).unwrap_or(pkg);
-                    return Resolved::Found { dirs: vec![dir] };
+            let pkg_dir = lookup(cx.idx, &pkg)
+                .filter(|(_, e)| e.kind == Kind::Dir)
+                .map(|(c, _)| c);
+            if let Some(pc) = &pkg_dir {
+                if let Some((canon, e)) = lookup(cx.idx, &join(pc, "__init__.py")) {
+                    if e.is_file() {
+                        let node = cx
+                            .graph
+                            .add(&canon, Label::Name(full.to_string()), Some(from));
+                        out.push(self.queue_imports(cx, &canon, node, full, true));
+                        return Resolved::Found {
+                            dirs: vec![pc.clone()],
+                        };
+                    }
                 }
             }
-            if let Ok((canon, e)) = cx.idx.resolve_entry(&format!("{pkg}.py")) {
+            if let Some((canon, e)) = lookup(cx.idx, &format!("{pkg}.py")) {
                 if e.is_file() {
                     let node = cx
                         .graph
@@ -493,7 +511,7 @@ impl Walk {
                 format!("{pkg}.abi3.so"),
                 format!("{pkg}.so"),
             ] {
-                if let Ok((canon, e)) = cx.idx.resolve_entry(&ext) {
+                if let Some((canon, e)) = lookup(cx.idx, &ext) {
                     if e.is_file() {
                         let node = cx.graph.add(&canon, Label::Path, Some(from));
                         cx.graph.alias(&ext, node);
@@ -502,10 +520,8 @@ impl Walk {
                     }
                 }
             }
-            if let Ok((canon, e)) = cx.idx.resolve_entry(&pkg) {
-                if e.kind == pare_fsindex::Kind::Dir {
-                    portions.push(canon);
-                }
+            if let Some(pc) = pkg_dir {
+                portions.push(pc);
             }
         }
         if portions.is_empty() {

@@ -311,6 +311,112 @@ fn python_imports_reach_extension_libraries() {
 }
 
 #[test]
+fn healthcheck_commands_and_venv_site_packages_are_followed() {
+    let root = Root::new();
+    root.exe("/usr/bin/python3.11", &[], None, None);
+    root.file("/usr/lib/python3.11/os.py", b"");
+    // A venv: bin/python is a symlink to the system interpreter, and
+    // `pyvenv.cfg` sits one level above it.
+    root.symlink("/venv/bin/python", "/usr/bin/python3.11");
+    root.file(
+        "/venv/pyvenv.cfg",
+        b"home = /usr/bin\ninclude-system-site-packages = false\n",
+    );
+    root.file(
+        "/venv/lib/python3.11/site-packages/venvpkg.py",
+        b"import extra\n",
+    );
+    root.file("/srv/extra.py", b"");
+    root.file("/app/run.py", b"import venvpkg\n");
+    root.exe("/usr/bin/curl", &[], None, None);
+    root.exe("/usr/bin/dash", &[], None, None);
+    root.symlink("/bin/sh", "/usr/bin/dash");
+    let pkgs = [
+        pkg(
+            Ecosystem::Pypi,
+            "venvpkg",
+            &["/venv/lib/python3.11/site-packages/venvpkg.py"],
+        ),
+        pkg(Ecosystem::Pypi, "extra", &["/srv/extra.py"]),
+        deb("curl", &["/usr/bin/curl"]),
+    ];
+    let r = root.analyze(
+        r#"{"config":{"Entrypoint":["/venv/bin/python","/app/run.py"],
+            "Env":["PYTHONPATH=/srv"],
+            "Healthcheck":{"Test":["CMD-SHELL","curl -fsS localhost:8080 || exit 1"]}}}"#,
+        &pkgs,
+    );
+    assert_eq!(
+        verdict(&r, &pkgs, "venvpkg").chain,
+        ["/app/run.py", "venvpkg"]
+    );
+    assert_eq!(
+        verdict(&r, &pkgs, "extra").chain,
+        ["/app/run.py", "venvpkg", "extra"]
+    );
+    assert_eq!(
+        verdict(&r, &pkgs, "curl").chain,
+        ["/usr/bin/dash", "/usr/bin/curl"]
+    );
+}
+
+#[test]
+fn node_runtime_dependencies_are_walked_and_dev_ones_set_apart() {
+    let root = Root::new();
+    root.exe("/usr/bin/node", &[], None, None);
+    root.file("/srv/app/server.js", b"require('a')\n");
+    root.file(
+        "/srv/app/package.json",
+        br#"{"name":"app","dependencies":{"a":"1"},"devDependencies":{"d":"1"}}"#,
+    );
+    let nm = "/srv/app/node_modules";
+    root.file(
+        &format!("{nm}/a/package.json"),
+        br#"{"name":"a","dependencies":{"b":"1"}}"#,
+    );
+    // `b` nested under `a` wins over the hoisted one, as `require` does.
+    root.file(
+        &format!("{nm}/a/node_modules/b/package.json"),
+        br#"{"name":"b"}"#,
+    );
+    root.file(&format!("{nm}/b/package.json"), br#"{"name":"b"}"#);
+    root.file(
+        &format!("{nm}/d/package.json"),
+        br#"{"name":"d","dependencies":{"e":"1"}}"#,
+    );
+    root.file(&format!("{nm}/e/package.json"), br#"{"name":"e"}"#);
+    let npm = |name: &str, loc: &str| {
+        let mut p = pkg(Ecosystem::Npm, name, &[]);
+        p.locations = vec![loc.to_string()];
+        p
+    };
+    let pkgs = [
+        npm("a", &format!("{nm}/a/package.json")),
+        npm("b-nested", &format!("{nm}/a/node_modules/b/package.json")),
+        npm("b-hoisted", &format!("{nm}/b/package.json")),
+        npm("d", &format!("{nm}/d/package.json")),
+        npm("e", &format!("{nm}/e/package.json")),
+    ];
+    let r = root.analyze(
+        r#"{"config":{"Entrypoint":["node","server"],"WorkingDir":"/srv/app"}}"#,
+        &pkgs,
+    );
+    assert_eq!(verdict(&r, &pkgs, "a").chain, ["/srv/app/server.js", "a"]);
+    assert_eq!(
+        verdict(&r, &pkgs, "b-nested").chain,
+        ["/srv/app/server.js", "a", "b"]
+    );
+    let hoisted = verdict(&r, &pkgs, "b-hoisted");
+    assert_eq!(hoisted.status, Status::Unreachable);
+    assert_eq!(hoisted.reason, "no load path from the entrypoint");
+    for dev in ["d", "e"] {
+        let v = verdict(&r, &pkgs, dev);
+        assert_eq!(v.status, Status::Unreachable, "{dev}");
+        assert_eq!(v.reason, "dev dependency: not needed at runtime", "{dev}");
+    }
+}
+
+#[test]
 fn no_config_or_no_entrypoint_is_unknown() {
     let root = Root::new();
     let pkgs = [deb("libc6", &[LD])];
