@@ -383,7 +383,11 @@ image_python_app() {
   base_tar slim
   base_tar python
   local slim=$WORK/base/slim.tar full=$WORK/base/python.tar site=$WORK/payload/python-site l1 l2 l3
-  local reqs="flask==3.0.3 requests==2.31.0 psycopg2-binary==2.9.9 urllib3==1.26.18 pillow==10.1.0"
+  # every distribution pinned (transitive ones too) so the image, its facts and the SBOM
+  # snapshot do not drift when a dependency publishes a release
+  local direct="flask==3.0.3 requests==2.31.0 psycopg2-binary==2.9.9 urllib3==1.26.18 pillow==10.1.0"
+  local reqs="$direct blinker==1.9.0 certifi==2026.10.18 charset-normalizer==3.5.2 click==8.5.1"
+  reqs+=" idna==3.20 itsdangerous==2.2.0 jinja2==3.1.6 markupsafe==3.0.4 werkzeug==3.1.9"
   l1=$(diff_layer "$slim" "$full" python-1)
   # the cached site is reused only if it was installed from the same requirements
   if [[ ! -f $site.done || $(cat "$site.done") != "$reqs" ]]; then
@@ -416,7 +420,7 @@ EOF
   new_image python-app
   add_layer "$slim" "mmdebstrap --variant=minbase $SUITE"
   add_layer "$l1" "RUN apt-get install python3 login"
-  add_layer "$l2" "RUN pip install $reqs"
+  add_layer "$l2" "RUN pip install $direct"
   add_layer "$l3" "COPY app.py /app/"
   configure --config.entrypoint python3 --config.entrypoint /app/app.py --config.workingdir /app \
     --config.env "$PATH_ENV" --config.env AWS_ACCESS_KEY_ID=AKIAQ7PARE4TESTW6ZK2 \
