@@ -8,35 +8,6 @@ use support::*;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-fn shared() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    if beside.join("vulndb").is_dir() {
-        beside
-    } else {
-        PathBuf::from("/work/shared")
-    }
-}
-
-/// One database for the whole test binary, imported from all of
-/// `shared/vulndb` with `pare db import`.
-fn db() -> &'static Path {
-    static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &DB.get_or_init(|| {
-        let t = tmp();
-        let db = t.path().join("vuln.db");
-        let vulndb = shared().join("vulndb");
-        assert!(
-            vulndb.is_dir(),
-            "shared/vulndb not found beside the repository or at /work/shared"
-        );
-        let o = pare(&["db", "--db", &path_str(&db), "import", &path_str(&vulndb)]);
-        assert_eq!(o.status.code(), Some(0), "db import: {}", stderr(&o));
-        (t, db)
-    })
-    .1
-}
 
 #[test]
 fn missing_database_is_an_error_with_a_hint() {

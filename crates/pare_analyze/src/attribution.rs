@@ -19,6 +19,7 @@
 //!    the largest gap (of at least an hour) between layer timestamps; else
 //!    the first layer alone is assumed to be the base.
 
+use pare_findings::time::rfc3339_to_unix;
 use pare_image::{Digest, History, Image, Platform};
 use serde::Serialize;
 
@@ -225,7 +226,7 @@ fn history_split(history: &[History], layers: usize) -> (usize, String) {
                 marks.push((seen, by));
             }
         } else {
-            times.push((seen, h.created.as_deref().and_then(epoch_seconds)));
+            times.push((seen, h.created.as_deref().and_then(rfc3339_to_unix)));
             seen += 1;
         }
     }
@@ -294,59 +295,9 @@ fn is_cmd(by: &str) -> bool {
         || s.starts_with("ENTRYPOINT[")
 }
 
-/// Seconds since the epoch of an RFC 3339 timestamp (fractions and offsets
-/// honoured to the second).
-fn epoch_seconds(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut rest = &s[19..];
-    if let Some(r) = rest.strip_prefix('.') {
-        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset = match rest.as_bytes().first() {
-        Some(b'Z' | b'z') | None => 0,
-        Some(sign @ (b'+' | b'-')) => {
-            let h: i64 = rest.get(1..3)?.parse().ok()?;
-            let mi: i64 = rest.get(4..6)?.parse().ok()?;
-            let o = h * 3600 + mi * 60;
-            if *sign == b'+' {
-                o
-            } else {
-                -o
-            }
-        }
-        _ => return None,
-    };
-    // days_from_civil (Howard Hinnant)
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - offset)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(epoch_seconds("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(epoch_seconds("2023-11-14T22:13:20Z"), Some(1_700_000_000));
-        assert_eq!(
-            epoch_seconds("2023-11-14T23:13:20.123456789+01:00"),
-            Some(1_700_000_000)
-        );
-        assert_eq!(epoch_seconds("yesterday"), None);
-    }
 
     fn h(by: &str, empty: bool, created: &str) -> History {
         History {

@@ -17,6 +17,7 @@ mod lint;
 mod package;
 mod severity;
 mod span;
+pub mod time;
 
 pub use diagnostic::{Diagnostic, RuleMeta};
 pub use edit::{apply_edits, Applicability, Edit, Fix, FixAvailability, FixOutcome};
@@ -27,3 +28,4 @@ pub use lint::{
 pub use package::{Distro, Ecosystem, LayerRef, Package};
 pub use severity::Severity;
 pub use span::{LineCol, LineIndex, Span};
+pub use time::Date;

@@ -29,10 +29,10 @@
 //! Unknown keys and bad values are errors that point at the line and
 //! column.
 
-use crate::date::Date;
 use crate::ignore::IgnoreEntry;
 use crate::rule::{Action, Pattern, Rule};
 use crate::subject::{Kind, LayerClass, Reach, SEVERITIES};
+use pare_findings::Date;
 use pare_findings::{Ecosystem, LineIndex};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;

@@ -3,11 +3,11 @@
 //! Expired and stale ignore entries become findings of their own, decided
 //! by the same rules.
 
-use crate::date::Date;
 use crate::ignore::{IgnoreEntry, Suppression};
 use crate::rule::{Action, Rule};
 use crate::subject::{Kind, LayerClass, Reach, Subject};
 use crate::vex::{self, Statement};
+use pare_findings::Date;
 use serde::Serialize;
 
 /// Everything the gate applies.

@@ -2,9 +2,9 @@
 //! expiry, from `pare.toml`, `.pareignore.toml`, `.trivyignore` or
 //! `.trivyignore.yaml`.
 
-use crate::date::Date;
 use crate::rule::Pattern;
 use crate::subject::Subject;
+use pare_findings::Date;
 use serde::Serialize;
 
 /// One ignore entry.

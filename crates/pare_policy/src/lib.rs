@@ -15,7 +15,6 @@
 #![deny(missing_docs)]
 
 pub mod config;
-pub mod date;
 pub mod evaluate;
 pub mod ignore;
 pub mod rule;
@@ -24,8 +23,8 @@ pub mod trivy;
 pub mod vex;
 
 pub use config::{Config, ConfigError};
-pub use date::Date;
 pub use evaluate::{evaluate, Decision, EntryFinding, Evaluation, Policy};
 pub use ignore::{IgnoreEntry, Suppression};
+pub use pare_findings::Date;
 pub use rule::{default_rules, Action, Rule};
 pub use subject::{Kind, LayerClass, Reach, Subject};

@@ -9,9 +9,9 @@
 //! are skipped.
 
 use crate::config::ConfigError;
-use crate::date::Date;
 use crate::ignore::IgnoreEntry;
 use crate::rule::Pattern;
+use pare_findings::Date;
 use saphyr::{LoadableYamlNode, MarkedYaml};
 use std::path::Path;
 

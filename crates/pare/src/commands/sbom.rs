@@ -161,7 +161,7 @@ pub fn catalog(args: &SbomArgs, extra: Extra) -> Result<Cataloged> {
 /// Image read and output errors.
 pub fn run(args: &SbomArgs) -> Result<ExitStatus> {
     let report = sbom(args)?;
-    let created = args.timestamp.then(now_rfc3339);
+    let created = args.timestamp.then(pare_findings::time::now_rfc3339);
     let doc = SbomDoc {
         name: &report.source,
         digest: report
@@ -212,29 +212,4 @@ fn render_table(packages: &[Package]) -> String {
         ]);
     }
     t.render(false, true)
-}
-
-/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }

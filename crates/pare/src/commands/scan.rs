@@ -403,19 +403,9 @@ fn sarif(r: &ScanReport) -> serde_json::Value {
     let rule_json: Vec<serde_json::Value> = rules
         .values()
         .map(|f| {
-            let text = f.summary.clone().unwrap_or_else(|| f.id.clone());
-            json!({
-                "id": f.id,
-                "name": f.id,
-                "shortDescription": {"text": text},
-                "helpUri": f.url,
-                "help": {"text": format!("{text}\nAliases: {}\n{}", f.ids.join(", "), f.url)},
-                "defaultConfiguration": {"level": sarif_level(&f.severity)},
-                "properties": {
-                    "security-severity": f.cvss_score.map(|s| format!("{s:.1}")),
-                    "tags": ["security", "vulnerability", f.severity],
-                },
-            })
+            let mut rule = sarif_rule(f);
+            rule["defaultConfiguration"] = json!({"level": sarif_level(&f.severity)});
+            rule
         })
         .collect();
     let results: Vec<serde_json::Value> = r
@@ -449,18 +439,48 @@ fn sarif(r: &ScanReport) -> serde_json::Value {
             })
         })
         .collect();
+    sarif_log(rule_json, results, None)
+}
+
+/// The SARIF rule of a vulnerability: its ID, summary, link and aliases,
+/// with GitHub's `security-severity`.
+pub(crate) fn sarif_rule(f: &Finding) -> serde_json::Value {
+    let text = f.summary.clone().unwrap_or_else(|| f.id.clone());
+    json!({
+        "id": f.id,
+        "name": f.id,
+        "shortDescription": {"text": text},
+        "helpUri": f.url,
+        "help": {"text": format!("{text}\nAliases: {}\n{}", f.ids.join(", "), f.url)},
+        "properties": {
+            "security-severity": f.cvss_score.map(|s| format!("{s:.1}")),
+            "tags": ["security", "vulnerability", f.severity],
+        },
+    })
+}
+
+/// A SARIF 2.1.0 log of one pare run.
+pub(crate) fn sarif_log(
+    rules: Vec<serde_json::Value>,
+    results: Vec<serde_json::Value>,
+    properties: Option<serde_json::Value>,
+) -> serde_json::Value {
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "pare",
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": "https://example.invalid/pare",
+            "rules": rules,
+        }},
+        "results": results,
+    });
+    if let Some(p) = properties {
+        run["properties"] = p;
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "pare",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/pare",
-                "rules": rule_json,
-            }},
-            "results": results,
-        }],
+        "runs": [run],
     })
 }
 

@@ -343,3 +343,32 @@ pub fn fleet_dir() -> PathBuf {
     );
     d
 }
+
+/// `../shared` beside the repository, else `/work/shared`.
+pub fn shared() -> PathBuf {
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    if beside.join("vulndb").is_dir() {
+        beside
+    } else {
+        PathBuf::from("/work/shared")
+    }
+}
+
+/// One vulnerability database for the whole test binary, imported from all of
+/// `shared/vulndb` with `pare db import`.
+pub fn db() -> &'static Path {
+    static DB: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    &DB.get_or_init(|| {
+        let t = tmp();
+        let db = t.path().join("vuln.db");
+        let vulndb = shared().join("vulndb");
+        assert!(
+            vulndb.is_dir(),
+            "shared/vulndb not found beside the repository or at /work/shared"
+        );
+        let o = pare(&["db", "--db", &path_str(&db), "import", &path_str(&vulndb)]);
+        assert_eq!(o.status.code(), Some(0), "db import: {}", stderr(&o));
+        (t, db)
+    })
+    .1
+}

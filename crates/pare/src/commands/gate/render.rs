@@ -293,20 +293,9 @@ pub fn sarif(r: &GateReport) -> Value {
         .collect();
     let mut rules: BTreeMap<String, Value> = BTreeMap::new();
     for f in &shown {
-        rules.entry(f.finding.id.clone()).or_insert_with(|| {
-            let text = f.finding.summary.clone().unwrap_or_else(|| f.finding.id.clone());
-            json!({
-                "id": f.finding.id,
-                "name": f.finding.id,
-                "shortDescription": {"text": text},
-                "helpUri": f.finding.url,
-                "help": {"text": format!("{text}\nAliases: {}\n{}", f.finding.ids.join(", "), f.finding.url)},
-                "properties": {
-                    "security-severity": f.finding.cvss_score.map(|s| format!("{s:.1}")),
-                    "tags": ["security", "vulnerability", f.finding.severity],
-                },
-            })
-        });
+        rules
+            .entry(f.finding.id.clone())
+            .or_insert_with(|| super::super::scan::sarif_rule(&f.finding));
     }
     for e in &r.ignore_entries {
         let id = format!("pare/{}", e.subject.kind.as_str());
@@ -387,18 +376,9 @@ pub fn sarif(r: &GateReport) -> Value {
             }}],
         }));
     }
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "pare",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/pare",
-                "rules": rules.into_values().collect::<Vec<_>>(),
-            }},
-            "results": results,
-            "properties": {"result": r.result, "source": r.source},
-        }],
-    })
+    super::super::scan::sarif_log(
+        rules.into_values().collect(),
+        results,
+        Some(json!({"result": r.result, "source": r.source})),
+    )
 }

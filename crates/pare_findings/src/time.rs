@@ -1,8 +1,9 @@
-//! Calendar dates for ignore-entry expiry.
+//! Dates and timestamps: ignore-entry expiry, image history times, database
+//! import times, SBOM creation times.
 //!
-//! Written here rather than pulling `time` or `jiff`: the policy needs only
-//! to parse `YYYY-MM-DD` (optionally followed by an RFC 3339 time, which is
-//! ignored), compare two dates and know today's UTC date.
+//! Written here rather than pulling `time` or `jiff`: pare needs only to
+//! parse `YYYY-MM-DD` and RFC 3339 timestamps, compare them and print the
+//! current UTC time, and this crate stays dependency-free.
 
 use std::fmt;
 
@@ -88,6 +89,70 @@ impl fmt::Display for Date {
     }
 }
 
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Seconds since the epoch of an RFC 3339 timestamp
+/// (`2023-11-14T22:13:20Z`, `…T23:13:20.5+01:00`; a missing zone is UTC).
+/// Fractions are dropped; offsets are honoured.
+#[must_use]
+pub fn rfc3339_to_unix(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    let mut rest = s.get(19..)?;
+    if let Some(r) = rest.strip_prefix('.') {
+        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset = match rest.as_bytes().first() {
+        Some(b'Z' | b'z') | None => 0,
+        Some(sign @ (b'+' | b'-')) => {
+            let h: i64 = rest.get(1..3)?.parse().ok()?;
+            let mi: i64 = rest.get(4..6)?.parse().ok()?;
+            let o = h * 3600 + mi * 60;
+            if *sign == b'+' {
+                o
+            } else {
+                -o
+            }
+        }
+        _ => return None,
+    };
+    Some(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss - offset)
+}
+
+/// The current time, RFC 3339 UTC to the second (`2026-11-22T21:00:00Z`).
+#[must_use]
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let date = Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0));
+    let rem = secs % 86_400;
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 impl serde::Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -108,6 +173,22 @@ mod tests {
         assert!(Date::parse("2023-13-01").is_err());
         assert!(Date::parse("23-01-01").is_err());
         assert!(Date::parse("soon").is_err());
+    }
+
+    #[test]
+    fn timestamps() {
+        use super::rfc3339_to_unix as t;
+        assert_eq!(t("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(t("2023-11-14T22:13:20Z"), Some(1_700_000_000));
+        assert_eq!(
+            t("2023-11-14T23:13:20.123456789+01:00"),
+            Some(1_700_000_000)
+        );
+        assert_eq!(t("2023-11-14T22:13:20"), Some(1_700_000_000));
+        assert_eq!(t("yesterday"), None);
+        assert_eq!(t("2023-13-14T22:13:20Z"), None);
+        let now = super::now_rfc3339();
+        assert!(t(&now).is_some_and(|n| n > 1_700_000_000), "{now}");
     }
 
     #[test]
