@@ -63,20 +63,7 @@ fn config_errors_point_at_the_line() {
 fn incomplete_scan_never_passes() {
     let t = tmp();
     let dir = t.path().join("img");
-    let status = b"Package: broken\nVersion 1.0\n\xff\xfe garbage without colons\n".to_vec();
-    oci_layout(
-        &dir,
-        &[Layer::new(
-            &[
-                E::Dir("var/"),
-                E::Dir("var/lib/"),
-                E::Dir("var/lib/dpkg/"),
-                E::File("var/lib/dpkg/status", status, 0o644),
-            ],
-            Comp::Gzip,
-        )],
-        &Faults::default(),
-    );
+    broken_dpkg_image(&dir);
     let o = gate_in(t.path(), &["--format", "json", &path_str(&dir)]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let r = report(&o);

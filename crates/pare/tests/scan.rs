@@ -36,20 +36,7 @@ fn missing_database_is_an_error_with_a_hint() {
 fn incomplete_sbom_is_never_a_pass() {
     let t = tmp();
     let dir = t.path().join("img");
-    let status = b"Package: broken\nVersion 1.0\n\xff\xfe garbage without colons\n".to_vec();
-    oci_layout(
-        &dir,
-        &[Layer::new(
-            &[
-                E::Dir("var/"),
-                E::Dir("var/lib/"),
-                E::Dir("var/lib/dpkg/"),
-                E::File("var/lib/dpkg/status", status, 0o644),
-            ],
-            Comp::Gzip,
-        )],
-        &Faults::default(),
-    );
+    broken_dpkg_image(&dir);
     let o = pare(&[
         "scan",
         "--db",

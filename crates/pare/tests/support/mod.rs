@@ -372,3 +372,22 @@ pub fn db() -> &'static Path {
     })
     .1
 }
+
+/// An OCI layout at `dir` whose only package database is a malformed
+/// `/var/lib/dpkg/status`: its SBOM, scan and gate are incomplete.
+pub fn broken_dpkg_image(dir: &Path) -> Built {
+    let status = b"Package: broken\nVersion 1.0\n\xff\xfe garbage without colons\n".to_vec();
+    oci_layout(
+        dir,
+        &[Layer::new(
+            &[
+                E::Dir("var/"),
+                E::Dir("var/lib/"),
+                E::Dir("var/lib/dpkg/"),
+                E::File("var/lib/dpkg/status", status, 0o644),
+            ],
+            Comp::Gzip,
+        )],
+        &Faults::default(),
+    )
+}
