@@ -593,3 +593,52 @@ fn docker_v2s2_media_types() {
     );
     check_semantics(&v);
 }
+
+/// A plain layer large enough to be read on a second thread (32 MiB and
+/// up): its bytes still verify, and a corruption or a wrong diff_id is
+/// still the one-line error it is for small layers.
+#[test]
+fn large_plain_layer_is_verified_on_the_reading_thread() {
+    let big = vec![7u8; 40 << 20];
+    let layers = [Layer::new(
+        &[
+            E::File("big.bin", big, 0o644),
+            E::File("etc/os-release", b"ID=debian\n".to_vec(), 0o644),
+        ],
+        Comp::None,
+    )];
+    let t = tmp();
+    let ok = t.path().join("ok.tar");
+    let built = docker_archive(&ok, &layers, &Faults::default());
+    let o = pare(&["inspect", "--format", "json", &path_str(&ok)]);
+    let v = json(&o);
+    assert_eq!(v["layers"][0]["diffId"], built.diff_ids[0].as_str());
+    // a flipped byte in the middle of the big file: only the hash sees it
+    let mut blob = layers[0].blob();
+    let mid = blob.len() / 2;
+    blob[mid] ^= 1;
+    let bad = t.path().join("bad.tar");
+    docker_archive(
+        &bad,
+        &layers,
+        &Faults {
+            blob_override: Some((0, blob)),
+            ..Faults::default()
+        },
+    );
+    assert_one_line_error(&pare(&["inspect", &path_str(&bad)]), "layer 0", "mismatch");
+    let wrong = t.path().join("wrong.tar");
+    docker_archive(
+        &wrong,
+        &layers,
+        &Faults {
+            wrong_diff_id: true,
+            ..Faults::default()
+        },
+    );
+    assert_one_line_error(
+        &pare(&["inspect", &path_str(&wrong)]),
+        "layer 0",
+        "mismatch",
+    );
+}
