@@ -8,7 +8,7 @@ mod support;
 use support::*;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// Run `pare gate` in `dir` (so that `pare.toml` discovery starts there).
@@ -78,6 +78,7 @@ fn incomplete_scan_never_passes() {
 #[cfg(feature = "real-images")]
 mod fleet {
     use super::*;
+    use std::path::PathBuf;
 
     fn python_app() -> String {
         let p = fleet_dir().join("python-app/oci");

@@ -7,7 +7,6 @@ mod support;
 use support::*;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 
 #[test]
 fn missing_database_is_an_error_with_a_hint() {
@@ -58,6 +57,7 @@ fn incomplete_sbom_is_never_a_pass() {
 #[cfg(feature = "real-images")]
 mod real {
     use super::*;
+    use std::path::{Path, PathBuf};
 
     fn scan_json(image: &str, extra: &[&str]) -> (Option<i32>, Value) {
         let db = path_str(db());
