@@ -245,6 +245,7 @@ mod fleet {
         annotated_layout(
             &fleet_dir().join("python-app/oci"),
             &fleet_dir().join("slim/oci"),
+            "example.com/fleet/slim:latest",
             &dir,
         );
         let o = gate_in(t.path(), &["--format", "json", &path_str(&dir)]);
@@ -257,50 +258,6 @@ mod fleet {
         );
         assert_eq!(r["attribution"]["baseLayers"], 1);
         assert_eq!(r["attribution"]["base"], "example.com/fleet/slim:latest");
-    }
-
-    /// Copy `app` into `out`, add `base`'s manifest and config to its blob
-    /// store, and annotate the app manifest with the base's name and digest
-    /// (as `docker buildx` does), re-digesting the manifest.
-    fn annotated_layout(app: &Path, base: &Path, out: &Path) {
-        let cp = Command::new("cp")
-            .arg("-a")
-            .arg(app)
-            .arg(out)
-            .status()
-            .unwrap();
-        assert!(cp.success());
-        let blobs = out.join("blobs/sha256");
-        let read_json =
-            |p: &Path| -> Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
-        let base_index = read_json(&base.join("index.json"));
-        let base_digest = base_index["manifests"][0]["digest"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let hex = |d: &str| d.trim_start_matches("sha256:").to_string();
-        let base_manifest_path = base.join("blobs/sha256").join(hex(&base_digest));
-        let base_manifest = read_json(&base_manifest_path);
-        let base_config = base_manifest["config"]["digest"].as_str().unwrap();
-        for d in [base_digest.as_str(), base_config] {
-            std::fs::copy(base.join("blobs/sha256").join(hex(d)), blobs.join(hex(d))).unwrap();
-        }
-        let mut index = read_json(&out.join("index.json"));
-        let app_digest = index["manifests"][0]["digest"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let mut manifest = read_json(&blobs.join(hex(&app_digest)));
-        manifest["annotations"] = serde_json::json!({
-            "org.opencontainers.image.base.name": "example.com/fleet/slim:latest",
-            "org.opencontainers.image.base.digest": base_digest,
-        });
-        let bytes = serde_json::to_vec(&manifest).unwrap();
-        let digest = sha256(&bytes);
-        std::fs::write(blobs.join(hex(&digest)), &bytes).unwrap();
-        index["manifests"][0]["digest"] = Value::String(digest);
-        index["manifests"][0]["size"] = Value::from(bytes.len());
-        std::fs::write(out.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
     }
 
     #[test]

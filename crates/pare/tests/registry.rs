@@ -118,13 +118,17 @@ impl Registry {
 
     /// `skopeo copy` a fleet image's OCI layout to `pare/<name>:latest`.
     fn push(&self, name: &str) -> String {
-        let layout = support::fleet_dir().join(name).join("oci");
+        self.push_layout(&support::fleet_dir().join(name).join("oci"), name, "latest")
+    }
+
+    /// `skopeo copy` the `latest` image of an OCI layout to `pare/<name>:<tag>`.
+    fn push_layout(&self, layout: &Path, name: &str, tag: &str) -> String {
         assert!(
             layout.join("index.json").is_file(),
             "fleet image `{name}` is missing at {}; build it with `scripts/fleet.sh {name}`",
             layout.display()
         );
-        let dest = format!("{}/pare/{name}:latest", self.addr);
+        let dest = format!("{}/pare/{name}:{tag}", self.addr);
         let mut cmd = Command::new("skopeo");
         cmd.args(["copy", "--quiet"]);
         match &self.ca {
@@ -312,4 +316,46 @@ fn plain_http_registry_anonymous() {
     let a = args(&reg, &[&missing_tag]);
     let o = pare(&a.iter().map(String::as_str).collect::<Vec<_>>());
     assert_one_line_error(&o, &missing_tag, "not found (404)");
+}
+
+/// `pare gate` on an image in a registry whose annotations name its base
+/// in that registry: the base's layers are read from there (with the same
+/// flags) and decide the base/app split.
+#[test]
+fn gate_reads_the_annotated_base_from_the_registry() {
+    let reg = Registry::start(false);
+    let base = reg.push("slim");
+    let t = tmp();
+    let dir = t.path().join("annotated");
+    support::annotated_layout(
+        &support::fleet_dir().join("python-app/oci"),
+        &support::fleet_dir().join("slim/oci"),
+        &base,
+        &dir,
+    );
+    let app = reg.push_layout(&dir, "python-app", "annotated");
+    let db = support::path_str(support::db());
+    let o = pare(&[
+        "gate",
+        "--db",
+        &db,
+        "--format",
+        "json",
+        "--insecure-registry",
+        &reg.addr,
+        &app,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        r["attribution"]["method"], "annotation",
+        "{:#}",
+        r["attribution"]
+    );
+    assert_eq!(r["attribution"]["baseLayers"], 1);
+    assert_eq!(r["attribution"]["base"], base.as_str());
+    assert!(r["attribution"]["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("read from its registry"));
 }

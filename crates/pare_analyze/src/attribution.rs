@@ -10,7 +10,8 @@
 //!    longest common prefix of the two images' layer diff_ids.
 //! 2. **Annotations** `org.opencontainers.image.base.digest` (and
 //!    `.base.name`) on the manifest, when the base manifest is in the same
-//!    source (an OCI layout's blob store, the same registry repository).
+//!    source (an OCI layout's blob store); for registry images the CLI also
+//!    fetches `base.name@base.digest` from the registry.
 //! 3. **The Dockerfile** (`--dockerfile`): its final stage's `FROM`,
 //!    followed through earlier stages; the `RUN`, `COPY` and `ADD`
 //!    instructions of that chain made the last layers.

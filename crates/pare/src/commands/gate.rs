@@ -272,9 +272,12 @@ fn attribute(args: &GateArgs, c: &Cataloged) -> Result<Attribution> {
     }
     match Attribution::from_annotations(image, &args.platform) {
         Some(Ok(a)) => return Ok(a),
-        Some(Err(why)) => note(format!(
-            "base/app attribution: {why}; trying the next method"
-        )),
+        Some(Err(why)) => match base_from_registry(args, image) {
+            Some(a) => return Ok(a),
+            None => note(format!(
+                "base/app attribution: {why}; trying the next method"
+            )),
+        },
         None => {}
     }
     if let Some(path) = &args.dockerfile {
@@ -294,6 +297,44 @@ fn attribute(args: &GateArgs, c: &Cataloged) -> Result<Attribution> {
         note(format!("`{name}` has no FROM: using the history"));
     }
     Ok(Attribution::from_history(image))
+}
+
+/// When the image came from a registry, the base its annotations name
+/// (`base.name` + `base.digest`) is fetched from its registry with the same
+/// credentials: the user already chose to go online. `None` when the image
+/// is local or the base cannot be read (the next method is tried).
+fn base_from_registry(args: &GateArgs, image: &pare_image::Image) -> Option<Attribution> {
+    use pare_analyze::attribution::{Method, BASE_DIGEST, BASE_NAME};
+    if image.source().kind() != pare_image::SourceKind::Registry {
+        return None;
+    }
+    let name = image.annotations.get(BASE_NAME)?;
+    let digest = image.annotations.get(BASE_DIGEST)?;
+    let repo = name.split('@').next().unwrap_or(name);
+    let reference = format!("{repo}@{digest}");
+    let opts = args.registry.options().ok()?;
+    match super::inspect::open_image(&reference, &args.platform, &opts) {
+        Ok(base) => {
+            let ids: Vec<_> = base
+                .layers
+                .iter()
+                .filter_map(|l| l.diff_id.clone())
+                .collect();
+            let mut a = Attribution::from_base_image(image, name, &ids);
+            a.method = Method::Annotation;
+            a.evidence = format!(
+                "annotation `{BASE_NAME}` = `{name}`, `{BASE_DIGEST}` = `{digest}` (read from its registry): {}",
+                a.evidence
+            );
+            Some(a)
+        }
+        Err(e) => {
+            note(format!(
+                "base/app attribution: cannot read the annotated base `{reference}`: {e:#}"
+            ));
+            None
+        }
+    }
 }
 
 fn layer_class(a: &Attribution, f: &Finding) -> LayerClass {

@@ -1,7 +1,7 @@
 //! Flags shared by every command that reads an image (`inspect`, and
 //! later `sbom`, `scan`, `gate`): how to reach registries.
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use pare_source::RegistryOptions;
 use std::io::Read;
 use std::path::PathBuf;
@@ -32,17 +32,24 @@ impl RegistryArgs {
     /// # Errors
     /// Unreadable stdin or an empty password.
     pub fn options(&self) -> Result<RegistryOptions> {
+        // Stdin can be read once; commands that open several images (the
+        // gate's `--base`) ask again, so the first answer is kept.
+        static PASSWORD: std::sync::OnceLock<std::result::Result<String, String>> =
+            std::sync::OnceLock::new();
         let password = if self.password_stdin {
-            let mut buf = String::new();
-            std::io::stdin()
-                .take(64 * 1024)
-                .read_to_string(&mut buf)
-                .context("cannot read the password from stdin")?;
-            let p = buf.trim_end_matches(['\n', '\r']).to_string();
-            if p.is_empty() {
-                bail!("`--password-stdin` read an empty password");
-            }
-            Some(p)
+            let read = PASSWORD.get_or_init(|| {
+                let mut buf = String::new();
+                std::io::stdin()
+                    .take(64 * 1024)
+                    .read_to_string(&mut buf)
+                    .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+                let p = buf.trim_end_matches(['\n', '\r']).to_string();
+                if p.is_empty() {
+                    return Err("`--password-stdin` read an empty password".to_string());
+                }
+                Ok(p)
+            });
+            Some(read.clone().map_err(|m| anyhow::anyhow!(m))?)
         } else {
             None
         };

@@ -391,3 +391,48 @@ pub fn broken_dpkg_image(dir: &Path) -> Built {
         &Faults::default(),
     )
 }
+
+/// Copy `app` into `out`, add `base`'s manifest and config to its blob
+/// store, and annotate the app manifest with the base's name and digest
+/// (as `docker buildx` does), re-digesting the manifest.
+pub fn annotated_layout(app: &Path, base: &Path, base_name: &str, out: &Path) {
+    let cp = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(app)
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(cp.success());
+    let blobs = out.join("blobs/sha256");
+    let read_json = |p: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let base_index = read_json(&base.join("index.json"));
+    let base_digest = base_index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hex = |d: &str| d.trim_start_matches("sha256:").to_string();
+    let base_manifest_path = base.join("blobs/sha256").join(hex(&base_digest));
+    let base_manifest = read_json(&base_manifest_path);
+    let base_config = base_manifest["config"]["digest"].as_str().unwrap();
+    for d in [base_digest.as_str(), base_config] {
+        std::fs::copy(base.join("blobs/sha256").join(hex(d)), blobs.join(hex(d))).unwrap();
+    }
+    let mut index = read_json(&out.join("index.json"));
+    let app_digest = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut manifest = read_json(&blobs.join(hex(&app_digest)));
+    manifest["annotations"] = serde_json::json!({
+        "org.opencontainers.image.base.name": base_name,
+        "org.opencontainers.image.base.digest": base_digest,
+    });
+    let bytes = serde_json::to_vec(&manifest).unwrap();
+    let digest = sha256(&bytes);
+    std::fs::write(blobs.join(hex(&digest)), &bytes).unwrap();
+    index["manifests"][0]["digest"] = serde_json::Value::String(digest);
+    index["manifests"][0]["size"] = serde_json::Value::from(bytes.len());
+    std::fs::write(out.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+}
