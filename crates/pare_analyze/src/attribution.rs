@@ -235,7 +235,7 @@ fn history_split(history: &[History], layers: usize) -> (usize, String) {
         return (
             *base,
             format!(
-                "history: the base ends with `{}`, after which the build added {} layer(s)",
+                "the base ends with `{}`, after which the build added {} layer(s)",
                 by.trim(),
                 layers - base
             ),
@@ -254,7 +254,7 @@ fn history_split(history: &[History], layers: usize) -> (usize, String) {
         return (
             base,
             format!(
-                "history: layer {base} was created {} h after the one before it, the largest gap: assumed to be where the build started",
+                "layer {base} was created {} h after the one before it, the largest gap: assumed to be where the build started",
                 gap / 3600
             ),
         );
@@ -262,12 +262,12 @@ fn history_split(history: &[History], layers: usize) -> (usize, String) {
     if layers <= 1 {
         return (
             layers,
-            "history: a single layer, assumed to be the base".into(),
+            "a single layer, assumed to be the base".into(),
         );
     }
     (
         1,
-        "history: no base boundary recorded (no CMD/ENTRYPOINT before later layers, no time gap): assumed the first layer is the base; pass `--base IMAGE` or `--dockerfile` to decide".into(),
+        "no base boundary recorded (no CMD/ENTRYPOINT before later layers, no time gap): assumed the first layer is the base; pass `--base IMAGE` or `--dockerfile` to decide".into(),
     )
 }
 
