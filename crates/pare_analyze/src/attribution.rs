@@ -260,10 +260,7 @@ fn history_split(history: &[History], layers: usize) -> (usize, String) {
         );
     }
     if layers <= 1 {
-        return (
-            layers,
-            "a single layer, assumed to be the base".into(),
-        );
+        return (layers, "a single layer, assumed to be the base".into());
     }
     (
         1,

@@ -132,7 +132,8 @@ pub fn table(r: &GateReport, show_ignored: bool) -> String {
         out.push_str(&t.render(false, true));
     }
     if !show_ignored {
-        let mut by_sev: BTreeMap<usize, (&str, usize)> = BTreeMap::new();
+        // decision why -> severity rank -> (label, count)
+        let mut groups: BTreeMap<&str, BTreeMap<usize, (&str, usize)>> = BTreeMap::new();
         for f in r
             .findings
             .iter()
@@ -142,19 +143,23 @@ pub fn table(r: &GateReport, show_ignored: bool) -> String {
                 .iter()
                 .position(|s| *s == f.finding.severity)
                 .unwrap_or(usize::MAX);
-            by_sev
+            groups
+                .entry(f.decision.why.as_str())
+                .or_default()
                 .entry(rank)
                 .or_insert((f.finding.severity.as_str(), 0))
                 .1 += 1;
         }
-        if !by_sev.is_empty() {
-            let total: usize = by_sev.values().map(|v| v.1).sum();
-            let parts: Vec<String> = by_sev.values().map(|(s, n)| format!("{n} {s}")).collect();
+        if !groups.is_empty() {
+            let total: usize = groups.values().flat_map(|g| g.values()).map(|v| v.1).sum();
             let _ = writeln!(
                 out,
-                "\nIGNORED BY POLICY ({total}: {}): no rule asks to report them; `--show-ignored` lists them",
-                parts.join(", ")
+                "\nIGNORED BY POLICY ({total}; `--show-ignored` lists them)"
             );
+            for (why, by_sev) in groups {
+                let parts: Vec<String> = by_sev.values().map(|(s, n)| format!("{n} {s}")).collect();
+                let _ = writeln!(out, "  {}: {why}", parts.join(", "));
+            }
         }
     }
     if !r.ignore_entries.is_empty() {
