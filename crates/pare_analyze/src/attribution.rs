@@ -9,9 +9,9 @@
 //! 1. **A base image given** (`--base IMAGE`): the base layers are the
 //!    longest common prefix of the two images' layer diff_ids.
 //! 2. **Annotations** `org.opencontainers.image.base.digest` (and
-//!    `.base.name`) on the manifest, when the base manifest is in the same
-//!    source (an OCI layout's blob store); for registry images the CLI also
-//!    fetches `base.name@base.digest` from the registry.
+//!    `.base.name`) on the manifest, the base's manifest read by the caller
+//!    (the CLI tries the image's own source, an OCI layout's blob store,
+//!    then for registry images `base.name@base.digest` in its registry).
 //! 3. **The Dockerfile** (`--dockerfile`): its final stage's `FROM`,
 //!    followed through earlier stages; the `RUN`, `COPY` and `ADD`
 //!    instructions of that chain made the last layers.
@@ -21,7 +21,8 @@
 //!    the first layer alone is assumed to be the base.
 
 use pare_findings::time::rfc3339_to_unix;
-use pare_image::{Digest, History, Image, Platform};
+use pare_findings::LayerClass;
+use pare_image::{Digest, History, Image};
 use serde::Serialize;
 
 /// The annotation naming the base image's manifest digest.
@@ -59,16 +60,6 @@ impl Method {
     }
 }
 
-/// Where a layer came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Origin {
-    /// The base image.
-    Base,
-    /// The application's build.
-    App,
-}
-
 /// The split of an image's layers into base and app.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,15 +78,15 @@ pub struct Attribution {
 }
 
 impl Attribution {
-    /// The origin of layer `index`, if known.
+    /// Whether layer `index` is the base's or the app's (`Unknown` when
+    /// the split or the layer is unknown).
     #[must_use]
-    pub fn origin(&self, index: usize) -> Option<Origin> {
-        let base = self.base_layers?;
-        (index < self.layers).then_some(if index < base {
-            Origin::Base
-        } else {
-            Origin::App
-        })
+    pub fn origin(&self, index: usize) -> LayerClass {
+        match self.base_layers {
+            Some(base) if index < self.layers && index < base => LayerClass::Base,
+            Some(_) if index < self.layers => LayerClass::App,
+            _ => LayerClass::Unknown,
+        }
     }
 
     /// Nothing to attribute (rootfs directories).
@@ -113,17 +104,18 @@ impl Attribution {
     /// From a base image's diff_ids: the longest common prefix.
     #[must_use]
     pub fn from_base_image(image: &Image, base_name: &str, base_diff_ids: &[Digest]) -> Self {
-        let ids = diff_ids(image);
-        let common = ids
+        let layers = image.layers.len();
+        let common = image
+            .layers
             .iter()
             .zip(base_diff_ids)
-            .take_while(|(a, b)| a == b)
+            .take_while(|(l, b)| l.diff_id.as_ref() == Some(*b))
             .count();
         let evidence = if common == base_diff_ids.len() {
             format!(
                 "`{base_name}`'s {} layer(s) are the first {common} of this image's {}",
                 base_diff_ids.len(),
-                ids.len()
+                layers
             )
         } else {
             format!(
@@ -133,18 +125,22 @@ impl Attribution {
         };
         Self {
             base_layers: Some(common),
-            layers: ids.len(),
+            layers,
             method: Method::BaseImage,
             evidence,
             base: Some(base_name.to_string()),
         }
     }
 
-    /// From the manifest's base-image annotations, when the base manifest
-    /// can be read from the same source. `None` when there is no annotation;
-    /// `Some(Err(why))` when there is one but it cannot be used.
-    #[must_use]
-    pub fn from_annotations(image: &Image, platform: &Platform) -> Option<Result<Self, String>> {
+    /// From the manifest's base-image annotations. `fetch` is given the
+    /// base's name and manifest digest and returns its diff_ids and where
+    /// they were read (`this image's source`, `its registry`), or why they
+    /// could not be. `None` when there is no annotation; `Some(Err(why))`
+    /// when there is one but it cannot be used.
+    pub fn from_annotations(
+        image: &Image,
+        fetch: impl FnOnce(&str, &Digest) -> Result<(Vec<Digest>, &'static str), String>,
+    ) -> Option<Result<Self, String>> {
         let digest = image.annotations.get(BASE_DIGEST)?;
         let name = image
             .annotations
@@ -155,19 +151,17 @@ impl Attribution {
             Ok(d) => d,
             Err(e) => return Some(Err(format!("annotation `{BASE_DIGEST}`: {e}"))),
         };
-        Some(match image.diff_ids_of(&parsed, platform) {
-            Ok(base_ids) => {
+        Some(match fetch(&name, &parsed) {
+            Ok((base_ids, place)) => {
                 let mut a = Self::from_base_image(image, &name, &base_ids);
                 a.method = Method::Annotation;
                 a.evidence = format!(
-                    "annotation `{BASE_NAME}` = `{name}`, `{BASE_DIGEST}` = `{digest}`: {}",
+                    "annotation `{BASE_NAME}` = `{name}`, `{BASE_DIGEST}` = `{digest}` (read from {place}): {}",
                     a.evidence
                 );
                 Ok(a)
             }
-            Err(e) => Err(format!(
-                "annotation names base `{name}@{digest}`, which is not in this image's source ({e})"
-            )),
+            Err(e) => Err(format!("annotation names base `{name}@{digest}`: {e}")),
         })
     }
 
@@ -266,18 +260,6 @@ fn history_split(history: &[History], layers: usize) -> (usize, String) {
         1,
         "no base boundary recorded (no CMD/ENTRYPOINT before later layers, no time gap): assumed the first layer is the base; pass `--base IMAGE` or `--dockerfile` to decide".into(),
     )
-}
-
-fn diff_ids(image: &Image) -> Vec<Digest> {
-    image
-        .layers
-        .iter()
-        .map(|l| {
-            l.diff_id
-                .clone()
-                .unwrap_or_else(|| "sha256:0".parse().expect("valid"))
-        })
-        .collect()
 }
 
 /// Whether a history entry is a `CMD`/`ENTRYPOINT` (classic builder's

@@ -18,6 +18,7 @@ mod package;
 mod severity;
 mod span;
 pub mod time;
+mod verdict;
 
 pub use diagnostic::{Diagnostic, RuleMeta};
 pub use edit::{apply_edits, Applicability, Edit, Fix, FixAvailability, FixOutcome};
@@ -29,3 +30,4 @@ pub use package::{Distro, Ecosystem, LayerRef, Package};
 pub use severity::Severity;
 pub use span::{LineCol, LineIndex, Span};
 pub use time::Date;
+pub use verdict::{LayerClass, Reach};

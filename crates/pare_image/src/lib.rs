@@ -120,6 +120,15 @@ impl Image {
         }
     }
 
+    /// The layers' diff_ids, base first (layers without one are left out).
+    #[must_use]
+    pub fn diff_ids(&self) -> Vec<Digest> {
+        self.layers
+            .iter()
+            .filter_map(|l| l.diff_id.clone())
+            .collect()
+    }
+
     /// The diff_ids of another image in the same source (an OCI layout's
     /// blob store, the same registry repository), by its manifest or index
     /// digest: how a base image named by the

@@ -223,14 +223,17 @@ fn action(cx: &Ctx<'_>, a: &Spanned<String>) -> Result<Action, ConfigError> {
     })
 }
 
-fn values<T>(
+/// A list value's span and strings.
+type Items = (Range<usize>, Vec<String>);
+
+/// The strings of an optional list value, with its span; an empty list is
+/// an error (leaving the key out is how to match anything).
+fn items(
     cx: &Ctx<'_>,
     field: &str,
     v: Option<Spanned<OneOrMany>>,
-    allowed: &[&str],
-    conv: impl Fn(&str) -> Option<T>,
-) -> Result<Vec<T>, ConfigError> {
-    let Some(v) = v else { return Ok(Vec::new()) };
+) -> Result<Option<Items>, ConfigError> {
+    let Some(v) = v else { return Ok(None) };
     let span = v.span();
     let items = v.into_inner().0;
     if items.is_empty() {
@@ -239,6 +242,19 @@ fn values<T>(
             format!("`{field}` is an empty list: leave it out to match anything"),
         ));
     }
+    Ok(Some((span, items)))
+}
+
+fn values<T>(
+    cx: &Ctx<'_>,
+    field: &str,
+    v: Option<Spanned<OneOrMany>>,
+    allowed: &[&str],
+    conv: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<T>, ConfigError> {
+    let Some((span, items)) = items(cx, field, v)? else {
+        return Ok(Vec::new());
+    };
     items
         .iter()
         .map(|s| {
@@ -260,15 +276,9 @@ fn patterns(
     field: &str,
     v: Option<Spanned<OneOrMany>>,
 ) -> Result<Vec<Pattern>, ConfigError> {
-    let Some(v) = v else { return Ok(Vec::new()) };
-    let span = v.span();
-    let items = v.into_inner().0;
-    if items.is_empty() {
-        return Err(cx.err(
-            Some(span),
-            format!("`{field}` is an empty list: leave it out to match anything"),
-        ));
-    }
+    let Some((span, items)) = items(cx, field, v)? else {
+        return Ok(Vec::new());
+    };
     items
         .iter()
         .map(|s| Pattern::new(s).map_err(|m| cx.err(Some(span.clone()), m)))

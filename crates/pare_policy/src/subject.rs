@@ -2,6 +2,7 @@
 //! can match.
 
 use pare_findings::Ecosystem;
+pub use pare_findings::{LayerClass, Reach};
 use serde::Serialize;
 use std::fmt;
 
@@ -28,61 +29,6 @@ impl Kind {
             Kind::Vulnerability => "vulnerability",
             Kind::ExpiredIgnore => "expired-ignore",
             Kind::StaleIgnore => "stale-ignore",
-        }
-    }
-}
-
-/// Whether a layer came from the base image or was added by the
-/// application's build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LayerClass {
-    /// Inherited from the base image.
-    Base,
-    /// Added by the application's own build.
-    App,
-    /// Not known (no layer information, e.g. a rootfs directory).
-    Unknown,
-}
-
-impl LayerClass {
-    /// Every value, for error messages.
-    pub const ALL: [LayerClass; 3] = [LayerClass::Base, LayerClass::App, LayerClass::Unknown];
-
-    /// Name as written in `pare.toml`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LayerClass::Base => "base",
-            LayerClass::App => "app",
-            LayerClass::Unknown => "unknown",
-        }
-    }
-}
-
-/// Whether the vulnerable code can be loaded by the image's entrypoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Reach {
-    /// A load path from the entrypoint was found.
-    Reachable,
-    /// No load path from the entrypoint exists.
-    Unreachable,
-    /// Could not be decided.
-    Unknown,
-}
-
-impl Reach {
-    /// Every value, for error messages.
-    pub const ALL: [Reach; 3] = [Reach::Reachable, Reach::Unreachable, Reach::Unknown];
-
-    /// Name as written in `pare.toml`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reach::Reachable => "reachable",
-            Reach::Unreachable => "unreachable",
-            Reach::Unknown => "unknown",
         }
     }
 }

@@ -10,7 +10,7 @@ use super::scan::{Finding, ScanArgs, ScanReport};
 use crate::output::{note, warn, write_output, Hint};
 use crate::ExitStatus;
 use anyhow::{Context, Result};
-use pare_analyze::attribution::{Attribution, Origin};
+use pare_analyze::attribution::Attribution;
 use pare_analyze::reach;
 use pare_image::Platform;
 use pare_policy::{Action, Date, Decision, EntryFinding, LayerClass, Policy, Reach, Subject};
@@ -263,21 +263,19 @@ fn attribute(args: &GateArgs, c: &Cataloged) -> Result<Attribution> {
         let base_image =
             super::inspect::open_image(base, &args.platform, &args.registry.options()?)
                 .with_context(|| format!("cannot read the base image `{base}`"))?;
-        let ids: Vec<_> = base_image
-            .layers
-            .iter()
-            .filter_map(|l| l.diff_id.clone())
-            .collect();
-        return Ok(Attribution::from_base_image(image, base, &ids));
+        return Ok(Attribution::from_base_image(
+            image,
+            base,
+            &base_image.diff_ids(),
+        ));
     }
-    match Attribution::from_annotations(image, &args.platform) {
+    match Attribution::from_annotations(image, |name, digest| {
+        annotated_base(args, image, name, digest)
+    }) {
         Some(Ok(a)) => return Ok(a),
-        Some(Err(why)) => match base_from_registry(args, image) {
-            Some(a) => return Ok(a),
-            None => note(format!(
-                "base/app attribution: {why}; trying the next method"
-            )),
-        },
+        Some(Err(why)) => note(format!(
+            "base/app attribution: {why}; trying the next method"
+        )),
         None => {}
     }
     if let Some(path) = &args.dockerfile {
@@ -299,58 +297,38 @@ fn attribute(args: &GateArgs, c: &Cataloged) -> Result<Attribution> {
     Ok(Attribution::from_history(image))
 }
 
-/// When the image came from a registry, the base its annotations name
-/// (`base.name` + `base.digest`) is fetched from its registry with the same
-/// credentials: the user already chose to go online. `None` when the image
-/// is local or the base cannot be read (the next method is tried).
-fn base_from_registry(args: &GateArgs, image: &pare_image::Image) -> Option<Attribution> {
-    use pare_analyze::attribution::{Method, BASE_DIGEST, BASE_NAME};
+/// The diff_ids of the base an image's annotations name: from the image's
+/// own source (an OCI layout's blob store, the same registry repository),
+/// else, for an image read from a registry, from `name@digest` in its
+/// registry with the same flags and credentials (the user already chose to
+/// go online).
+fn annotated_base(
+    args: &GateArgs,
+    image: &pare_image::Image,
+    name: &str,
+    digest: &pare_image::Digest,
+) -> Result<(Vec<pare_image::Digest>, &'static str), String> {
+    let local = match image.diff_ids_of(digest, &args.platform) {
+        Ok(ids) => return Ok((ids, "this image's source")),
+        Err(e) => e,
+    };
     if image.source().kind() != pare_image::SourceKind::Registry {
-        return None;
+        return Err(format!("not in this image's source ({local})"));
     }
-    let name = image.annotations.get(BASE_NAME)?;
-    let digest = image.annotations.get(BASE_DIGEST)?;
     let repo = name.split('@').next().unwrap_or(name);
     let reference = format!("{repo}@{digest}");
-    let opts = args.registry.options().ok()?;
-    match super::inspect::open_image(&reference, &args.platform, &opts) {
-        Ok(base) => {
-            let ids: Vec<_> = base
-                .layers
-                .iter()
-                .filter_map(|l| l.diff_id.clone())
-                .collect();
-            let mut a = Attribution::from_base_image(image, name, &ids);
-            a.method = Method::Annotation;
-            a.evidence = format!(
-                "annotation `{BASE_NAME}` = `{name}`, `{BASE_DIGEST}` = `{digest}` (read from its registry): {}",
-                a.evidence
-            );
-            Some(a)
-        }
-        Err(e) => {
-            note(format!(
-                "base/app attribution: cannot read the annotated base `{reference}`: {e:#}"
-            ));
-            None
-        }
-    }
+    let base = args
+        .registry
+        .options()
+        .and_then(|opts| super::inspect::open_image(&reference, &args.platform, &opts))
+        .map_err(|e| format!("cannot read `{reference}` from its registry: {e:#}"))?;
+    Ok((base.diff_ids(), "its registry"))
 }
 
 fn layer_class(a: &Attribution, f: &Finding) -> LayerClass {
-    match f.layer.as_ref().and_then(|l| a.origin(l.index)) {
-        Some(Origin::Base) => LayerClass::Base,
-        Some(Origin::App) => LayerClass::App,
-        None => LayerClass::Unknown,
-    }
-}
-
-fn reach_class(r: &reach::PackageReach) -> Reach {
-    match r.status {
-        reach::Status::Reachable => Reach::Reachable,
-        reach::Status::Unreachable => Reach::Unreachable,
-        reach::Status::Unknown => Reach::Unknown,
-    }
+    f.layer
+        .as_ref()
+        .map_or(LayerClass::Unknown, |l| a.origin(l.index))
 }
 
 /// Run the gate and build its report.
@@ -407,7 +385,7 @@ pub fn gate(args: &GateArgs) -> Result<GateReport> {
             reach: reachability
                 .packages
                 .get(f.package_index)
-                .map_or(Reach::Unknown, reach_class),
+                .map_or(Reach::Unknown, |r| r.status),
             ecosystem: Some(f.ecosystem),
             package: f.package.clone(),
             purl: f.purl.clone(),

@@ -64,7 +64,6 @@ use pare_fsindex::{FsIndex, Kind, Probe};
 use probe::Script;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::fmt;
 use std::sync::Arc;
 
 /// Extra files to capture in the index pass: the loader's configuration,
@@ -89,35 +88,8 @@ pub fn probes() -> Vec<Arc<dyn Probe>> {
     vec![Arc::new(probe::ElfProbe), Arc::new(probe::ScriptProbe)]
 }
 
-/// Whether a package can be loaded by the container's program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// A load path from the entrypoint reaches one of its files.
-    Reachable,
-    /// No load path reaches it.
-    Unreachable,
-    /// Cannot tell (no entrypoint, or a run-time-only command).
-    Unknown,
-}
-
-impl Status {
-    /// `reachable`, `unreachable` or `unknown`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Reachable => "reachable",
-            Status::Unreachable => "unreachable",
-            Status::Unknown => "unknown",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Reachability of a package: pare's shared [`pare_findings::Reach`].
+pub use pare_findings::Reach as Status;
 
 /// The verdict for one package.
 #[derive(Debug, Clone, Serialize)]
