@@ -6,13 +6,12 @@
 
 use super::db::DbLocation;
 use super::sbom::{Cataloged, Extra};
-use super::scan::{Finding, ScanArgs, ScanReport};
+use super::scan::{Finding, ScanReport};
 use crate::output::{note, warn, write_output, Hint};
 use crate::ExitStatus;
 use anyhow::{Context, Result};
 use pare_analyze::attribution::Attribution;
 use pare_analyze::reach;
-use pare_image::Platform;
 use pare_policy::{Action, Date, Decision, EntryFinding, LayerClass, Policy, Reach, Subject};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -35,17 +34,12 @@ pub enum Format {
 /// Flags of `pare gate`.
 #[derive(Debug, clap::Args)]
 pub struct GateArgs {
-    /// The image (path, prefixed reference or registry reference).
-    pub image: String,
-    /// How to reach registries.
+    /// The image and how to read it.
     #[command(flatten)]
-    pub registry: super::image_args::RegistryArgs,
+    pub target: super::image_args::ImageArgs,
     /// Where the vulnerability database is.
     #[command(flatten)]
     pub db: DbLocation,
-    /// Platform to select from a multi-platform index.
-    #[arg(long, default_value = "linux/amd64")]
-    pub platform: Platform,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -83,9 +77,6 @@ pub struct GateArgs {
     /// the rest are counted by severity).
     #[arg(long)]
     pub show_ignored: bool,
-    /// Refuse layers that expand past this many bytes (decompression bombs).
-    #[arg(long, default_value_t = 64 << 30)]
-    pub max_layer_size: u64,
 }
 
 /// One finding with everything the gate decided about it.
@@ -260,9 +251,12 @@ fn attribute(args: &GateArgs, c: &Cataloged) -> Result<Attribution> {
         return Ok(Attribution::none());
     }
     if let Some(base) = &args.base {
-        let base_image =
-            super::inspect::open_image(base, &args.platform, &args.registry.options()?)
-                .with_context(|| format!("cannot read the base image `{base}`"))?;
+        let base_image = super::inspect::open_image(
+            base,
+            &args.target.platform,
+            &args.target.registry.options()?,
+        )
+        .with_context(|| format!("cannot read the base image `{base}`"))?;
         return Ok(Attribution::from_base_image(
             image,
             base,
@@ -308,7 +302,7 @@ fn annotated_base(
     name: &str,
     digest: &pare_image::Digest,
 ) -> Result<(Vec<pare_image::Digest>, &'static str), String> {
-    let local = match image.diff_ids_of(digest, &args.platform) {
+    let local = match image.diff_ids_of(digest, &args.target.platform) {
         Ok(ids) => return Ok((ids, "this image's source")),
         Err(e) => e,
     };
@@ -318,9 +312,10 @@ fn annotated_base(
     let repo = name.split('@').next().unwrap_or(name);
     let reference = format!("{repo}@{digest}");
     let base = args
+        .target
         .registry
         .options()
-        .and_then(|opts| super::inspect::open_image(&reference, &args.platform, &opts))
+        .and_then(|opts| super::inspect::open_image(&reference, &args.target.platform, &opts))
         .map_err(|e| format!("cannot read `{reference}` from its registry: {e:#}"))?;
     Ok((base.diff_ids(), "its registry"))
 }
@@ -343,23 +338,16 @@ pub fn gate(args: &GateArgs) -> Result<GateReport> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     // The policy first: a typo in pare.toml should not cost a scan.
     let policy = load_policy(args, &cwd)?;
-    let scan_args = ScanArgs {
-        image: args.image.clone(),
-        registry: args.registry.clone(),
-        db: args.db.clone(),
-        platform: args.platform.clone(),
-        format: super::scan::Format::Json,
-        output: None,
-        severity: Vec::new(),
-        ignore_unfixed: false,
-        exit_code: 1,
-        max_layer_size: args.max_layer_size,
-    };
     let extra = Extra {
         capture: reach::CAPTURE_GLOBS.to_vec(),
         probes: reach::probes(),
     };
-    let (scan, cataloged) = super::scan::scan_with(&scan_args, extra)?;
+    let (scan, cataloged) = super::scan::scan_with(
+        &args.target,
+        &args.db,
+        &super::scan::Filter::default(),
+        extra,
+    )?;
     let attribution = attribute(args, &cataloged)?;
     let reachability = reach::analyze(
         cataloged.image.config.as_ref(),
@@ -434,7 +422,7 @@ pub fn gate(args: &GateArgs) -> Result<GateReport> {
     };
     Ok(GateReport {
         schema_version: 1,
-        source: args.image.clone(),
+        source: args.target.image.clone(),
         config_digest,
         result,
         counts: Counts {

@@ -1,10 +1,51 @@
-//! Flags shared by every command that reads an image (`inspect`, and
-//! later `sbom`, `scan`, `gate`): how to reach registries.
+//! Flags shared by every command that reads an image (`inspect`, `sbom`,
+//! `scan`, `gate`): the image, how to reach registries, the platform and
+//! the decompression limit.
 
 use anyhow::Result;
+use pare_image::{Image, Platform};
 use pare_source::RegistryOptions;
 use std::io::Read;
 use std::path::PathBuf;
+
+/// The image a command reads (`#[command(flatten)]` it into the command's
+/// args).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImageArgs {
+    /// The image: a path (docker-archive, OCI archive, OCI layout, rootfs
+    /// dir), a prefixed reference (`docker-archive:`, `oci-archive:`,
+    /// `oci-dir:`/`oci:`, `dir:`, `registry:`) or a registry reference
+    /// (`host/repo:tag`, `repo@sha256:…`).
+    pub image: String,
+    /// How to reach registries.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Platform to select from a multi-platform index.
+    #[arg(long, default_value = "linux/amd64")]
+    pub platform: Platform,
+    /// Refuse layers that expand past this many bytes (decompression bombs).
+    #[arg(long, default_value_t = 64 << 30)]
+    pub max_layer_size: u64,
+}
+
+impl ImageArgs {
+    /// Open the image.
+    ///
+    /// # Errors
+    /// Flag, source and document errors.
+    pub fn open(&self) -> Result<Image> {
+        super::inspect::open_image(&self.image, &self.platform, &self.registry.options()?)
+    }
+
+    /// Decompression limits from `--max-layer-size`.
+    #[must_use]
+    pub fn limits(&self) -> pare_image::Limits {
+        pare_image::Limits {
+            max_layer_bytes: self.max_layer_size,
+            ..Default::default()
+        }
+    }
+}
 
 /// Registry flags (`#[command(flatten)]` them into a command's args).
 #[derive(Debug, Clone, Default, clap::Args)]

@@ -28,17 +28,9 @@ pub enum Format {
 /// Flags of `pare inspect`.
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
-    /// The image: a path (docker-archive, OCI archive, OCI layout, rootfs
-    /// dir), a prefixed reference (`docker-archive:`, `oci-archive:`,
-    /// `oci-dir:`/`oci:`, `dir:`, `registry:`) or a registry reference
-    /// (`host/repo:tag`, `repo@sha256:…`).
-    pub image: String,
-    /// How to reach registries.
+    /// The image and how to read it.
     #[command(flatten)]
-    pub registry: super::image_args::RegistryArgs,
-    /// Platform to select from a multi-platform index.
-    #[arg(long, default_value = "linux/amd64")]
-    pub platform: Platform,
+    pub target: super::image_args::ImageArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -48,9 +40,6 @@ pub struct InspectArgs {
     /// How many of the largest files to list.
     #[arg(long, default_value_t = 10)]
     pub largest: usize,
-    /// Refuse layers that expand past this many bytes (decompression bombs).
-    #[arg(long, default_value_t = 64 << 30)]
-    pub max_layer_size: u64,
 }
 
 /// The `pare inspect` report.
@@ -196,15 +185,12 @@ pub fn index_image(image: &Image, spec: &str, mut opts: IndexOptions) -> Result<
 /// # Errors
 /// Any read error.
 pub fn inspect(args: &InspectArgs) -> Result<InspectReport> {
-    let image = open_image(&args.image, &args.platform, &args.registry.options()?)?;
+    let image = args.target.open()?;
     let opts = IndexOptions {
-        limits: pare_image::Limits {
-            max_layer_bytes: args.max_layer_size,
-            ..Default::default()
-        },
+        limits: args.target.limits(),
         ..IndexOptions::default()
     };
-    let idx = index_image(&image, &args.image, opts)?;
+    let idx = index_image(&image, &args.target.image, opts)?;
     let cfg = image.config.as_ref();
     let hygiene = pare_analyze::checks::collect(
         &idx,
@@ -271,7 +257,7 @@ pub fn inspect(args: &InspectArgs) -> Result<InspectReport> {
     Ok(InspectReport {
         schema_version: 1,
         source: SourceInfo {
-            name: args.image.clone(),
+            name: args.target.image.clone(),
             kind: image.source().kind(),
         },
         image: ImageInfo {

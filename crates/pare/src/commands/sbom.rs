@@ -6,7 +6,7 @@
 //! rest of the SBOM is still written, and the exit code is 2 so that an
 //! incomplete SBOM is visible.
 
-use crate::commands::inspect::{index_image, open_image};
+use crate::commands::inspect::index_image;
 use crate::output::write_output;
 use crate::render::Table;
 use crate::ExitStatus;
@@ -14,7 +14,6 @@ use anyhow::Result;
 use pare_analyze::catalogers::{self, Warning};
 use pare_findings::{Distro, Package};
 use pare_fsindex::IndexOptions;
-use pare_image::Platform;
 use pare_report::sbom::{cyclonedx, spdx, SbomDoc};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -35,17 +34,9 @@ pub enum Format {
 /// Flags of `pare sbom`.
 #[derive(Debug, clap::Args)]
 pub struct SbomArgs {
-    /// The image: a path (docker-archive, OCI archive, OCI layout, rootfs
-    /// dir), a prefixed reference (`docker-archive:`, `oci-archive:`,
-    /// `oci-dir:`/`oci:`, `dir:`, `registry:`) or a registry reference
-    /// (`host/repo:tag`, `repo@sha256:…`).
-    pub image: String,
-    /// How to reach registries.
+    /// The image and how to read it.
     #[command(flatten)]
-    pub registry: super::image_args::RegistryArgs,
-    /// Platform to select from a multi-platform index.
-    #[arg(long, default_value = "linux/amd64")]
-    pub platform: Platform,
+    pub target: super::image_args::ImageArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -56,9 +47,6 @@ pub struct SbomArgs {
     /// output is a pure function of the image).
     #[arg(long)]
     pub timestamp: bool,
-    /// Refuse layers that expand past this many bytes (decompression bombs).
-    #[arg(long, default_value_t = 64 << 30)]
-    pub max_layer_size: u64,
 }
 
 /// pare's JSON SBOM.
@@ -106,15 +94,15 @@ pub struct Extra {
 /// # Errors
 /// Image read errors (not per-file cataloger problems, which are warnings).
 pub fn sbom(args: &SbomArgs) -> Result<SbomReport> {
-    Ok(catalog(args, Extra::default())?.report)
+    Ok(catalog(&args.target, Extra::default())?.report)
 }
 
 /// Open, index and catalog an image, running `extra` in the same pass.
 ///
 /// # Errors
 /// Image read errors (not per-file cataloger problems, which are warnings).
-pub fn catalog(args: &SbomArgs, extra: Extra) -> Result<Cataloged> {
-    let image = open_image(&args.image, &args.platform, &args.registry.options()?)?;
+pub fn catalog(target: &super::image_args::ImageArgs, extra: Extra) -> Result<Cataloged> {
+    let image = target.open()?;
     let mut globs = catalogers::capture_globs();
     globs.extend(extra.capture);
     let mut probes = catalogers::probes();
@@ -122,13 +110,10 @@ pub fn catalog(args: &SbomArgs, extra: Extra) -> Result<Cataloged> {
     let opts = IndexOptions {
         capture: pare_analyze::capture_globs(&globs),
         probes,
-        limits: pare_image::Limits {
-            max_layer_bytes: args.max_layer_size,
-            ..Default::default()
-        },
+        limits: target.limits(),
         ..IndexOptions::default()
     };
-    let idx = index_image(&image, &args.image, opts)?;
+    let idx = index_image(&image, &target.image, opts)?;
     let distro = pare_analyze::os_release::detect(&idx);
     let result = catalogers::catalog(&image, &idx, distro.as_ref());
     let mut warnings = result.warnings;
@@ -141,7 +126,7 @@ pub fn catalog(args: &SbomArgs, extra: Extra) -> Result<Cataloged> {
     }
     let report = SbomReport {
         schema_version: 1,
-        source: args.image.clone(),
+        source: target.image.clone(),
         config_digest: image.config_digest.as_ref().map(ToString::to_string),
         manifest_digest: image.manifest_digest.as_ref().map(ToString::to_string),
         distro,

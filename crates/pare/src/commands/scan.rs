@@ -13,7 +13,6 @@ use crate::render::Table;
 use crate::ExitStatus;
 use anyhow::{Context, Result};
 use pare_findings::{Distro, Package};
-use pare_image::Platform;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -36,17 +35,12 @@ pub enum Format {
 /// Flags of `pare scan`.
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
-    /// The image (path, prefixed reference or registry reference).
-    pub image: String,
-    /// How to reach registries.
+    /// The image and how to read it.
     #[command(flatten)]
-    pub registry: super::image_args::RegistryArgs,
+    pub target: super::image_args::ImageArgs,
     /// Where the vulnerability database is.
     #[command(flatten)]
     pub db: DbLocation,
-    /// Platform to select from a multi-platform index.
-    #[arg(long, default_value = "linux/amd64")]
-    pub platform: Platform,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -63,9 +57,6 @@ pub struct ScanArgs {
     /// Exit code when any finding is reported (0 never fails).
     #[arg(long, default_value_t = 1)]
     pub exit_code: u8,
-    /// Refuse layers that expand past this many bytes (decompression bombs).
-    #[arg(long, default_value_t = 64 << 30)]
-    pub max_layer_size: u64,
 }
 
 /// One reported vulnerability.
@@ -182,7 +173,26 @@ fn primary_id(ids: &[String]) -> String {
 /// # Errors
 /// Image, database or matching errors.
 pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
-    Ok(scan_with(args, super::sbom::Extra::default())?.0)
+    let filter = Filter {
+        severity: &args.severity,
+        ignore_unfixed: args.ignore_unfixed,
+    };
+    Ok(scan_with(
+        &args.target,
+        &args.db,
+        &filter,
+        super::sbom::Extra::default(),
+    )?
+    .0)
+}
+
+/// Which findings `pare scan` reports (`Filter::default()`: all).
+#[derive(Debug, Default)]
+pub struct Filter<'a> {
+    /// Only these severities (`--severity`); empty: all.
+    pub severity: &'a [String],
+    /// Hide findings without a fixed version.
+    pub ignore_unfixed: bool,
 }
 
 /// Scan an image, running `extra` analyses in the same pass; also returns
@@ -191,10 +201,12 @@ pub fn scan(args: &ScanArgs) -> Result<ScanReport> {
 /// # Errors
 /// Image, database or matching errors.
 pub fn scan_with(
-    args: &ScanArgs,
+    target: &super::image_args::ImageArgs,
+    db: &DbLocation,
+    filter: &Filter<'_>,
     extra: super::sbom::Extra,
 ) -> Result<(ScanReport, super::sbom::Cataloged)> {
-    let db_path = args.db.path()?;
+    let db_path = db.path()?;
     if !db_path.is_file() {
         return Err(anyhow::anyhow!("no vulnerability database at `{}`", db_path.display())).context(Hint(
             "create it with `pare db update` (online) or `pare db import PATH...` (offline OSV files)".into(),
@@ -213,20 +225,11 @@ pub fn scan_with(
         )
     })?;
     warn_if_stale(&db_path, last_import.as_deref());
-    let sbom_args = super::sbom::SbomArgs {
-        image: args.image.clone(),
-        registry: args.registry.clone(),
-        platform: args.platform.clone(),
-        format: super::sbom::Format::Json,
-        output: None,
-        timestamp: false,
-        max_layer_size: args.max_layer_size,
-    };
-    let cataloged = super::sbom::catalog(&sbom_args, extra)?;
+    let cataloged = super::sbom::catalog(target, extra)?;
     let sbom = &cataloged.report;
     let matches = pare_vuln::match_packages(&db, sbom.distro.as_ref(), &sbom.packages)
         .context("matching packages against the vulnerability database")?;
-    let wanted: Vec<String> = args
+    let wanted: Vec<String> = filter
         .severity
         .iter()
         .map(|s| s.trim().to_ascii_lowercase())
@@ -243,7 +246,7 @@ pub fn scan_with(
         if !wanted.is_empty() && !wanted.contains(&severity) {
             continue;
         }
-        if args.ignore_unfixed && m.fixed.is_none() {
+        if filter.ignore_unfixed && m.fixed.is_none() {
             continue;
         }
         let mut ids: Vec<String> = m.ids.iter().chain(m.aliases.iter()).cloned().collect();
@@ -282,7 +285,7 @@ pub fn scan_with(
     }
     let report = ScanReport {
         schema_version: 1,
-        source: args.image.clone(),
+        source: target.image.clone(),
         config_digest: sbom.config_digest.clone(),
         distro: sbom.distro.clone(),
         database: DbInfo {
