@@ -2,6 +2,8 @@
 //! docker-archives) in Rust, including hostile ones, and run the binary.
 #![allow(dead_code)]
 
+pub mod registry;
+
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
