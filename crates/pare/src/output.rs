@@ -69,11 +69,21 @@ pub fn write_output(path: Option<&Path>, data: &[u8]) -> Result<()> {
     }
 }
 
-/// Write a file atomically: a temp file beside it, fsync, rename.
+/// Write a file atomically: a temp file beside it, fsync, rename. A path
+/// that exists and is not a regular file (`/dev/null`, a FIFO, a terminal)
+/// is written in place: renaming over it would replace the device or pipe
+/// with a regular file.
 ///
 /// # Errors
 /// I/O errors naming the file.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(data))
+            .with_context(|| format!("cannot write `{}`", path.display()));
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -642,3 +642,47 @@ fn large_plain_layer_is_verified_on_the_reading_thread() {
         "mismatch",
     );
 }
+
+/// `-o` onto something that is not a regular file (a FIFO here; `/dev/null`
+/// alike) writes through it: the atomic rename must not replace the pipe
+/// or device with a regular file.
+#[test]
+fn output_to_a_fifo_writes_through_it() {
+    let t = tmp();
+    let dir = t.path().join("img");
+    oci_layout(
+        &dir,
+        &[Layer::new(
+            &[E::File("a", b"x".to_vec(), 0o644)],
+            Comp::Gzip,
+        )],
+        &Faults::default(),
+    );
+    let fifo = t.path().join("out.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo (coreutils)");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let o = pare(&[
+        "inspect",
+        "--format",
+        "json",
+        "-o",
+        &path_str(&fifo),
+        &path_str(&dir),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got = reader.join().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&got).expect("JSON through the FIFO");
+    assert_eq!(v["schemaVersion"], 1);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+}
