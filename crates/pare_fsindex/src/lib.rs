@@ -89,11 +89,20 @@ impl FsIndex {
             let scan = rootfs::scan_dir(dir, opts)?;
             return Ok(index::squash(vec![scan], opts));
         }
-        let scans: Vec<Result<LayerScan>> = (0..image.layers.len())
+        // Largest layer first: its decompression is the longest chain in
+        // the pass, and started last (rayon splits the range in order) it
+        // would run alone on one core at the end while the others idle.
+        let mut order: Vec<usize> = (0..image.layers.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(image.layers[i].size.unwrap_or(0)));
+        let mut scans: Vec<(usize, Result<LayerScan>)> = order
             .into_par_iter()
-            .map(|i| scan::scan_layer(image, i, opts))
+            .map(|i| (i, scan::scan_layer(image, i, opts)))
             .collect();
-        let scans = scans.into_iter().collect::<Result<Vec<_>>>()?;
+        scans.sort_by_key(|(i, _)| *i);
+        let scans = scans
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Result<Vec<_>>>()?;
         Ok(index::squash(scans, opts))
     }
 }

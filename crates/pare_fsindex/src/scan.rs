@@ -127,22 +127,31 @@ fn fault(image: &Image, index: usize, source: LayerFault) -> Error {
 /// # Errors
 /// Any stream, verification or path-safety failure, naming the layer.
 pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<LayerScan> {
-    let (decoded, checks) = image.open_layer_parts(index, &opts.limits)?;
+    let (blob, decompress, checks) = image.open_layer_stages(index, &opts.limits)?;
     let size = image.layers.get(index).and_then(|l| l.size).unwrap_or(0);
-    let res = if decoded.is_compressed() {
-        // Decompression (and the blob digest) on one thread, the diff_id
-        // hash and the tar parse on this one: the two halves cost about the
-        // same, so a compressed layer streams at close to decompression
-        // speed instead of decompression + hashing.
-        piped(decoded, |rx| consume(checks.wrap(rx), opts))
-    } else if size >= PIPELINE_MIN_PLAIN {
+    if decompress.is_compressed() {
+        // Three stages on three threads: reading the blob and its digest
+        // (over TLS, decryption too), decompression, and the diff_id hash
+        // with the tar parse. Each of the two hashes costs a large fraction
+        // of decompression, so one thread per stage lets the scheduler
+        // spread them over the cores instead of chaining the blob hash to
+        // the decompressor.
+        return std::thread::scope(|s| {
+            let (feed, compressed) = channel();
+            s.spawn(move || feed.run(blob));
+            // On failure the pipe is dropped and the reading thread stops.
+            let decoded = decompress.decoder(Box::new(compressed))?;
+            piped(decoded, |rx| consume(checks.wrap(rx), opts)).map_err(|e| fault(image, index, e))
+        });
+    }
+    let decoded = decompress.decoder(Box::new(blob))?;
+    let res = if size >= PIPELINE_MIN_PLAIN {
         // An uncompressed layer (docker-archive) of some size: reading and
         // all the hashing on one thread, the tar parse and probes on this
         // one. Hashing is half the work of a plain layer, so a large layer
         // that would otherwise leave the second core idle once the small
         // layers are done finishes in about half the time.
-        let verified = checks.wrap(decoded);
-        piped(verified, |rx| consume(rx, opts))
+        piped(checks.wrap(decoded), |rx| consume(rx, opts))
     } else {
         consume(checks.wrap(decoded), opts)
     };
@@ -155,15 +164,9 @@ const PIPELINE_MIN_PLAIN: u64 = 32 << 20;
 /// Run `read` on a reader fed by `source` from a second thread.
 fn piped<S: Read + Send, T>(source: S, read: impl FnOnce(ChannelReader) -> T) -> T {
     std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(PIPELINE_DEPTH);
-        let producer = s.spawn(move || produce(source, &tx));
-        let res = read(ChannelReader {
-            rx,
-            chunk: Vec::new(),
-            pos: 0,
-            failed: None,
-            count: 0,
-        });
+        let (feed, rx) = channel();
+        let producer = s.spawn(move || feed.run(source));
+        let res = read(rx);
         // On an early error the receiver is gone and the producer stops at
         // its next send.
         let _ = producer.join();
@@ -171,38 +174,95 @@ fn piped<S: Read + Send, T>(source: S, read: impl FnOnce(ChannelReader) -> T) ->
     })
 }
 
-/// Chunks in flight between the decompressing thread and the parser.
-const PIPELINE_DEPTH: usize = 8;
+/// Chunks in flight between two pipeline stages.
+const PIPELINE_DEPTH: usize = 4;
 const CHUNK: usize = 256 * 1024;
+/// See [`Feed::run`].
+const MIN_SEND: usize = 64 * 1024;
 
-fn produce(mut r: impl Read, tx: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>) {
-    loop {
-        let mut buf = vec![0u8; CHUNK];
-        match r.read(&mut buf) {
-            Ok(0) => return,
-            Ok(n) => {
-                buf.truncate(n);
-                if tx.send(Ok(buf)).is_err() {
+/// The sending end of a hand-off between two pipeline stages: full chunks
+/// go forward through a bounded channel, and the reader sends emptied ones
+/// back, so a stream of any length reuses the same few buffers instead of
+/// allocating and zeroing a fresh one per chunk.
+struct Feed {
+    tx: std::sync::mpsc::SyncSender<std::io::Result<(Vec<u8>, usize)>>,
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+}
+
+/// A bounded hand-off between two pipeline stages.
+fn channel() -> (Feed, ChannelReader) {
+    let (tx, rx) = std::sync::mpsc::sync_channel(PIPELINE_DEPTH);
+    let (back, spare) = std::sync::mpsc::channel();
+    (
+        Feed { tx, spare },
+        ChannelReader {
+            rx,
+            back,
+            chunk: Vec::new(),
+            len: 0,
+            pos: 0,
+            failed: None,
+            count: 0,
+        },
+    )
+}
+
+impl Feed {
+    /// Read `r` to its end (or its first error) into the channel; stops
+    /// early when the reader hangs up. A chunk is sent once it holds at
+    /// least [`MIN_SEND`] bytes: a network source returns a TLS record or a
+    /// socket buffer per read, and passing those on one by one would cost a
+    /// channel hand-off per 16 KiB; a file or a decompressor fills a chunk
+    /// in one read, and asking it for the small remainder would only add
+    /// calls.
+    fn run(self, mut r: impl Read) {
+        loop {
+            // Chunks travel at full length with their fill count, so a
+            // returned buffer is reused as is: each is zeroed once.
+            let mut buf = self.spare.try_recv().unwrap_or_default();
+            buf.resize(CHUNK, 0);
+            let mut n = 0;
+            let mut failure = None;
+            while n < MIN_SEND {
+                match r.read(&mut buf[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+            let end = n < MIN_SEND;
+            if n > 0 {
+                if self.tx.send(Ok((buf, n))).is_err() {
                     return;
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                let _ = tx.send(Err(e));
+            if let Some(e) = failure {
+                let _ = self.tx.send(Err(e));
+                return;
+            }
+            if end {
                 return;
             }
         }
     }
 }
 
-/// Reads the chunks the decompressing thread sends; end of stream when it
+/// Reads the chunks the producing thread sends; end of stream when it
 /// hangs up. An error from that thread is sticky: every later read returns
 /// it again, so that draining the stream after a failed parse reports the
 /// real cause (a dropped connection) rather than the short stream's
 /// diff_id mismatch.
 struct ChannelReader {
-    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    rx: std::sync::mpsc::Receiver<std::io::Result<(Vec<u8>, usize)>>,
+    /// Emptied chunks, back to the producer.
+    back: std::sync::mpsc::Sender<Vec<u8>>,
     chunk: Vec<u8>,
+    /// Bytes of `chunk` that were filled.
+    len: usize,
     pos: usize,
     failed: Option<std::io::Error>,
     /// Bytes delivered.
@@ -226,10 +286,13 @@ impl Read for ChannelReader {
         if let Some(e) = &self.failed {
             return Err(replay(e));
         }
-        while self.pos == self.chunk.len() {
+        while self.pos == self.len {
             match self.rx.recv() {
-                Ok(Ok(c)) => {
-                    self.chunk = c;
+                Ok(Ok((c, len))) => {
+                    let done = std::mem::replace(&mut self.chunk, c);
+                    // If the producer has finished, it is simply dropped.
+                    let _ = self.back.send(done);
+                    self.len = len;
                     self.pos = 0;
                 }
                 Ok(Err(e)) => {
@@ -239,7 +302,7 @@ impl Read for ChannelReader {
                 Err(_) => return Ok(0),
             }
         }
-        let n = buf.len().min(self.chunk.len() - self.pos);
+        let n = buf.len().min(self.len - self.pos);
         buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
         self.pos += n;
         self.count += n as u64;

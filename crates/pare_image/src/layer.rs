@@ -170,7 +170,9 @@ impl<R: Read> Read for Verify<R> {
     }
 }
 
-type Raw<'a> = BufReader<Verify<Box<dyn Read + Send + 'a>>>;
+/// The compressed bytes as the decompressor reads them: the verified blob
+/// itself, or a channel from the thread that reads and verifies it.
+type Raw<'a> = BufReader<Box<dyn Read + Send + 'a>>;
 
 enum Decoder<'a> {
     Plain(Raw<'a>),
@@ -305,12 +307,75 @@ pub(crate) fn open_parts<'a>(
     layer: &Layer,
     limits: &Limits,
 ) -> Result<(Decoded<'a>, Checks)> {
+    let (blob, decompress, checks) = open_stages(source, layer, limits)?;
+    Ok((decompress.decoder(Box::new(blob))?, checks))
+}
+
+/// A layer's blob as stored, verified against its digest as it streams:
+/// the last read (the one that returns 0) fails on a mismatch. `Send`, so
+/// reading and hashing it can be a pipeline stage of its own.
+pub struct Blob<'a>(BufReader<Verify<Box<dyn Read + Send + 'a>>>);
+
+impl Read for Blob<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+/// How to decompress a layer's [`Blob`], from whichever reader carries it.
+#[derive(Debug, Clone, Copy)]
+pub struct Decompress {
+    compression: Compression,
+    index: usize,
+}
+
+impl Decompress {
+    /// True for gzip and zstd layers.
+    #[must_use]
+    pub fn is_compressed(&self) -> bool {
+        matches!(self.compression, Compression::Gzip | Compression::Zstd)
+    }
+
+    /// The decompressing stream over `raw`, which must yield the blob's
+    /// bytes (the [`Blob`] itself or a pipe from the thread reading it).
+    ///
+    /// # Errors
+    /// The zstd decoder cannot be set up.
+    pub fn decoder<'a>(self, raw: Box<dyn Read + Send + 'a>) -> Result<Decoded<'a>> {
+        let raw = BufReader::with_capacity(256 * 1024, raw);
+        let decoder = match self.compression {
+            Compression::Gzip => Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(raw))),
+            Compression::Zstd => {
+                Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(raw).map_err(|e| {
+                    Error::Invalid {
+                        what: format!("layer {}", self.index),
+                        reason: e.to_string(),
+                    }
+                })?)
+            }
+            Compression::None | Compression::Detect => Decoder::Plain(raw),
+        };
+        Ok(Decoded {
+            dec: decoder,
+            compressed: self.is_compressed(),
+            drained: false,
+        })
+    }
+}
+
+/// Layer `layer` in three stages, so that each can run on its own thread:
+/// the verified [`Blob`], the [`Decompress`] step applied to it, and the
+/// [`Checks`] applied to the uncompressed tar.
+pub(crate) fn open_stages<'a>(
+    source: &'a dyn Source,
+    layer: &Layer,
+    limits: &Limits,
+) -> Result<(Blob<'a>, Decompress, Checks)> {
     let raw = source.open(&layer.location)?;
-    let raw = BufReader::with_capacity(
+    let mut raw = BufReader::with_capacity(
         256 * 1024,
         Verify::new(raw, layer.digest.clone(), Check::Blob, None),
     );
-    let mut raw = raw;
     let compression = match layer.compression {
         Compression::Detect => {
             let head = raw.fill_buf().map_err(|source| pare_source::Error::Io {
@@ -327,25 +392,14 @@ pub(crate) fn open_parts<'a>(
         }
         c => c,
     };
-    let decoder = match compression {
-        Compression::Gzip => Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(raw))),
-        Compression::Zstd => {
-            Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(raw).map_err(|e| {
-                Error::Invalid {
-                    what: format!("layer {}", layer.index),
-                    reason: e.to_string(),
-                }
-            })?)
-        }
-        Compression::None | Compression::Detect => Decoder::Plain(raw),
+    let decompress = Decompress {
+        compression,
+        index: layer.index,
     };
-    let compressed = compression != Compression::None && compression != Compression::Detect;
+    let compressed = decompress.is_compressed();
     Ok((
-        Decoded {
-            dec: decoder,
-            compressed,
-            drained: false,
-        },
+        Blob(raw),
+        decompress,
         Checks {
             diff_id: layer.diff_id.clone(),
             cap: (limits.max_layer_bytes, limits.ratio_floor),

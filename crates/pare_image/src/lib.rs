@@ -19,7 +19,7 @@ mod platform;
 
 pub use config::{ConfigFile, ContainerConfig, Healthcheck, History, RootFs};
 pub use error::{Error, LayerError, Result};
-pub use layer::{Checks, Compression, Decoded, Layer, LayerStream, Limits};
+pub use layer::{Blob, Checks, Compression, Decoded, Decompress, Layer, LayerStream, Limits};
 pub use manifest::{Descriptor, DockerArchiveEntry, Index, Manifest};
 pub use pare_source::{BlobLocation, Digest, Source, SourceKind};
 pub use platform::Platform;
@@ -164,6 +164,21 @@ impl Image {
     pub fn open_layer_parts(&self, index: usize, limits: &Limits) -> Result<(Decoded<'_>, Checks)> {
         let layer = self.layers.get(index).ok_or(Error::NoSuchLayer { index })?;
         layer::open_parts(self.source.as_ref(), layer, limits)
+    }
+
+    /// Layer `index` in three stages, for a pipeline with one thread each:
+    /// reading the [`Blob`] (its digest verified), [`Decompress`]ing it,
+    /// and the [`Checks`] (diff_id, limits) on the uncompressed tar.
+    ///
+    /// # Errors
+    /// Missing blob, unknown compression.
+    pub fn open_layer_stages(
+        &self,
+        index: usize,
+        limits: &Limits,
+    ) -> Result<(Blob<'_>, Decompress, Checks)> {
+        let layer = self.layers.get(index).ok_or(Error::NoSuchLayer { index })?;
+        layer::open_stages(self.source.as_ref(), layer, limits)
     }
 
     /// Sum of the compressed layer sizes (None when a size is unknown).
