@@ -235,10 +235,8 @@ impl Feed {
                 }
             }
             let end = n < MIN_SEND;
-            if n > 0 {
-                if self.tx.send(Ok((buf, n))).is_err() {
-                    return;
-                }
+            if n > 0 && self.tx.send(Ok((buf, n))).is_err() {
+                return;
             }
             if let Some(e) = failure {
                 let _ = self.tx.send(Err(e));
