@@ -293,3 +293,72 @@ fn an_interactive_shell_entrypoint_leaves_the_rest_unknown() {
     assert_eq!(perl.status, Status::Unknown);
     assert!(perl.reason.contains("interactive shell"), "{perl:?}");
 }
+
+/// Delegates to a probe but claims to read code, so the pass buffers every
+/// file it wants whole instead of skipping code segments.
+struct Whole(std::sync::Arc<dyn pare_fsindex::Probe>);
+
+impl pare_fsindex::Probe for Whole {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    fn wants(&self, path: &str, size: u64, mode: u32, head: &[u8]) -> bool {
+        self.0.wants(path, size, mode, head)
+    }
+    fn probe(&self, path: &str, data: &[u8]) -> Option<Vec<u8>> {
+        self.0.probe(path, data)
+    }
+}
+
+#[test]
+fn skipping_code_segments_changes_no_probe_result() {
+    // `fat` carries gcc's 30+ MiB binaries (cc1plus, cc1, lto1) and
+    // python3.11: the ELF probes read them without their code segments
+    // (`pare_fsindex`'s sparse read). Every result must equal the one
+    // from the whole file.
+    let tar = support::fleet_dir().join("fat").join("docker.tar");
+    assert!(
+        tar.is_file(),
+        "fleet image `fat` is missing at {}; build it with `scripts/fleet.sh fat`",
+        tar.display()
+    );
+    let open = || {
+        let source = pare_source::open(&format!("docker-archive:{}", tar.display())).unwrap();
+        Image::open(source, None).unwrap()
+    };
+    let mut probes = catalogers::probes();
+    probes.extend(reach::probes());
+    let elf: Vec<_> = probes.into_iter().filter(|p| !p.reads_code()).collect();
+    let names: Vec<&str> = elf.iter().map(|p| p.name()).collect();
+    assert!(names.contains(&reach::probe::ELF_PROBE), "{names:?}");
+    let sparse = IndexOptions {
+        probes: elf.clone(),
+        ..IndexOptions::default()
+    };
+    let whole = IndexOptions {
+        probes: elf
+            .iter()
+            .map(|p| {
+                std::sync::Arc::new(Whole(p.clone())) as std::sync::Arc<dyn pare_fsindex::Probe>
+            })
+            .collect(),
+        ..IndexOptions::default()
+    };
+    let a = FsIndex::build(&open(), &sparse).unwrap();
+    let b = FsIndex::build(&open(), &whole).unwrap();
+    for name in names {
+        let ra: Vec<_> = a.probe_results(name).collect();
+        let rb: Vec<_> = b.probe_results(name).collect();
+        assert_eq!(ra, rb, "probe {name}");
+        if name == reach::probe::ELF_PROBE {
+            let cc1plus = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus";
+            let (_, info) = ra
+                .iter()
+                .find(|(p, _)| *p == cc1plus)
+                .expect("cc1plus probed");
+            let info = reach::elf::ElfInfo::decode(info).expect("decodes");
+            assert!(info.needed.iter().any(|n| n == "libc.so.6"), "{info:?}");
+            assert!(a.get(cc1plus).unwrap().size > 30 << 20);
+        }
+    }
+}

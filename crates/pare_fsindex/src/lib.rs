@@ -25,11 +25,13 @@ mod error;
 mod index;
 mod rootfs;
 mod scan;
+mod sparse;
 
 pub use efficiency::{Efficiency, Inefficiency};
 pub use error::{Error, Result};
 pub use index::{Entry, FsIndex, Kind, LayerStats, ResolveError};
 pub use scan::{normalize_path, LayerScan};
+pub use sparse::code_ranges as elf_code_ranges;
 
 use globset::GlobSet;
 use pare_image::{Image, Limits};
@@ -47,6 +49,15 @@ pub trait Probe: Send + Sync {
     fn wants(&self, path: &str, size: u64, mode: u32, head: &[u8]) -> bool;
     /// Extract from the file's full bytes; `None` keeps nothing.
     fn probe(&self, path: &str, data: &[u8]) -> Option<Vec<u8>>;
+    /// Whether [`Probe::probe`] reads the machine code of an ELF file. A
+    /// probe that only reads headers, `.dynamic`, string tables and
+    /// non-code sections returns `false`: then, when every probe that wants
+    /// a big ELF file says so, the pass does not hold the file's code
+    /// segments in memory and the probe sees zeros there (see
+    /// `sparse.rs`).
+    fn reads_code(&self) -> bool {
+        true
+    }
 }
 
 /// What to collect during the pass.

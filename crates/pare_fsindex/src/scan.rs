@@ -11,6 +11,11 @@ use std::sync::{Arc, Condvar, Mutex};
 /// layer tasks (see [`BigSlot`]).
 const BIG_FILE: u64 = 8 << 20;
 
+/// ELF files at least this large are read sparsely (see `sparse.rs`) when
+/// only header-reading probes want them, and a buffer that held a file this
+/// large is released after it, not kept for the rest of the layer.
+const SPARSE_FILE: u64 = 1 << 20;
+
 /// One process-wide slot for reading a big file into memory for captures
 /// and probes. Layers are scanned in parallel, and an image's largest ELF
 /// files (a toolchain's `cc1plus`, `lto1`: 30+ MiB each) would otherwise be
@@ -176,9 +181,9 @@ fn piped<S: Read + Send, T>(source: S, read: impl FnOnce(ChannelReader) -> T) ->
 
 /// Chunks in flight between two pipeline stages.
 const PIPELINE_DEPTH: usize = 4;
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 128 * 1024;
 /// See [`Feed::run`].
-const MIN_SEND: usize = 64 * 1024;
+const MIN_SEND: usize = 32 * 1024;
 
 /// The sending end of a hand-off between two pipeline stages: full chunks
 /// go forward through a bounded channel, and the reader sends emptied ones
@@ -456,6 +461,20 @@ fn read_entries<R: Read>(
             if capture || !probes.is_empty() {
                 if size > opts.max_capture_file {
                     scan.skipped_large.push((path.clone(), size));
+                } else if !capture
+                    && size >= SPARSE_FILE
+                    && head.starts_with(b"\x7fELF")
+                    && probes.iter().all(|&i| !opts.probes[i].reads_code())
+                {
+                    // A binary that only header-reading probes want: its
+                    // code segments are skipped, not buffered.
+                    let _slot = (size >= BIG_FILE).then(|| BIG_SLOT.acquire());
+                    let data = crate::sparse::read(&mut entry, &head[..got], size)?;
+                    for i in probes {
+                        if let Some(out) = opts.probes[i].probe(rel, &data) {
+                            scan.probed.push((i, path.clone(), out));
+                        }
+                    }
                 } else {
                     let big = size >= BIG_FILE;
                     let _slot = big.then(|| BIG_SLOT.acquire());
@@ -481,8 +500,8 @@ fn read_entries<R: Read>(
                         scan.captured
                             .push((path.clone(), Arc::from(buf.as_slice())));
                     }
-                    if big {
-                        // Give a big buffer back rather than keep it for
+                    if size >= SPARSE_FILE {
+                        // Give a large buffer back rather than keep it for
                         // the rest of the layer.
                         buf = Vec::new();
                     }

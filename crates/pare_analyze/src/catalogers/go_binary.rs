@@ -87,6 +87,12 @@ impl Probe for GoProbe {
         let r = extract(data)?;
         serde_json::to_vec(&r).ok()
     }
+    /// `.go.buildinfo` is data (the first section of the writable
+    /// segment), found through the section headers or, when those are
+    /// stripped, by its magic outside the code.
+    fn reads_code(&self) -> bool {
+        false
+    }
 }
 
 /// Find and decode the build info of a binary. `None` when it is not a Go

@@ -72,6 +72,10 @@ impl Probe for AuditProbe {
         };
         serde_json::to_vec(&r).ok()
     }
+    /// `.dep-v0` is a non-allocated section, outside every segment.
+    fn reads_code(&self) -> bool {
+        false
+    }
 }
 
 /// What the probe keeps.

@@ -35,6 +35,10 @@ impl Probe for ElfProbe {
     fn probe(&self, _path: &str, data: &[u8]) -> Option<Vec<u8>> {
         elf::parse(data).map(|i| i.encode())
     }
+    /// Program headers, `PT_INTERP`, `.dynamic` and `.dynstr` only.
+    fn reads_code(&self) -> bool {
+        false
+    }
 }
 
 /// Extracts [`Script`].
