@@ -142,11 +142,12 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
         // spread them over the cores instead of chaining the blob hash to
         // the decompressor.
         return std::thread::scope(|s| {
-            let (feed, compressed) = channel();
+            let (feed, compressed) = channel(CHUNK);
             s.spawn(move || feed.run(blob));
             // On failure the pipe is dropped and the reading thread stops.
             let decoded = decompress.decoder(Box::new(compressed))?;
-            piped(decoded, |rx| consume(checks.wrap(rx), opts)).map_err(|e| fault(image, index, e))
+            piped(decoded, CHUNK, |rx| consume(checks.wrap(rx), opts))
+                .map_err(|e| fault(image, index, e))
         });
     }
     let decoded = decompress.decoder(Box::new(blob))?;
@@ -156,7 +157,7 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
         // one. Hashing is half the work of a plain layer, so a large layer
         // that would otherwise leave the second core idle once the small
         // layers are done finishes in about half the time.
-        piped(checks.wrap(decoded), |rx| consume(rx, opts))
+        piped(checks.wrap(decoded), PLAIN_CHUNK, |rx| consume(rx, opts))
     } else {
         consume(checks.wrap(decoded), opts)
     };
@@ -167,9 +168,9 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
 const PIPELINE_MIN_PLAIN: u64 = 32 << 20;
 
 /// Run `read` on a reader fed by `source` from a second thread.
-fn piped<S: Read + Send, T>(source: S, read: impl FnOnce(ChannelReader) -> T) -> T {
+fn piped<S: Read + Send, T>(source: S, chunk: usize, read: impl FnOnce(ChannelReader) -> T) -> T {
     std::thread::scope(|s| {
-        let (feed, rx) = channel();
+        let (feed, rx) = channel(chunk);
         let producer = s.spawn(move || feed.run(source));
         let res = read(rx);
         // On an early error the receiver is gone and the producer stops at
@@ -182,8 +183,10 @@ fn piped<S: Read + Send, T>(source: S, read: impl FnOnce(ChannelReader) -> T) ->
 /// Chunks in flight between two pipeline stages.
 const PIPELINE_DEPTH: usize = 4;
 const CHUNK: usize = 128 * 1024;
-/// See [`Feed::run`].
-const MIN_SEND: usize = 32 * 1024;
+/// Chunks of a plain layer, read from a file: larger, for fewer hand-offs
+/// (each can wake the other thread) on the stream that is hashed at
+/// SHA-256 speed; a plain layer has one hop, not two.
+const PLAIN_CHUNK: usize = 512 * 1024;
 
 /// The sending end of a hand-off between two pipeline stages: full chunks
 /// go forward through a bounded channel, and the reader sends emptied ones
@@ -192,14 +195,16 @@ const MIN_SEND: usize = 32 * 1024;
 struct Feed {
     tx: std::sync::mpsc::SyncSender<std::io::Result<(Vec<u8>, usize)>>,
     spare: std::sync::mpsc::Receiver<Vec<u8>>,
+    /// Chunk size.
+    chunk: usize,
 }
 
 /// A bounded hand-off between two pipeline stages.
-fn channel() -> (Feed, ChannelReader) {
+fn channel(chunk: usize) -> (Feed, ChannelReader) {
     let (tx, rx) = std::sync::mpsc::sync_channel(PIPELINE_DEPTH);
     let (back, spare) = std::sync::mpsc::channel();
     (
-        Feed { tx, spare },
+        Feed { tx, spare, chunk },
         ChannelReader {
             rx,
             back,
@@ -215,7 +220,7 @@ fn channel() -> (Feed, ChannelReader) {
 impl Feed {
     /// Read `r` to its end (or its first error) into the channel; stops
     /// early when the reader hangs up. A chunk is sent once it holds at
-    /// least [`MIN_SEND`] bytes: a network source returns a TLS record or a
+    /// least a quarter of its size: a network source returns a TLS record or a
     /// socket buffer per read, and passing those on one by one would cost a
     /// channel hand-off per 16 KiB; a file or a decompressor fills a chunk
     /// in one read, and asking it for the small remainder would only add
@@ -225,10 +230,10 @@ impl Feed {
             // Chunks travel at full length with their fill count, so a
             // returned buffer is reused as is: each is zeroed once.
             let mut buf = self.spare.try_recv().unwrap_or_default();
-            buf.resize(CHUNK, 0);
+            buf.resize(self.chunk, 0);
             let mut n = 0;
             let mut failure = None;
-            while n < MIN_SEND {
+            while n < self.chunk / 4 {
                 match r.read(&mut buf[n..]) {
                     Ok(0) => break,
                     Ok(k) => n += k,
@@ -239,7 +244,7 @@ impl Feed {
                     }
                 }
             }
-            let end = n < MIN_SEND;
+            let end = n < self.chunk / 4;
             if n > 0 && self.tx.send(Ok((buf, n))).is_err() {
                 return;
             }
@@ -314,14 +319,61 @@ impl Read for ChannelReader {
 }
 
 /// A layer's tar stream that can be drained to its end, verifying it.
-trait Finish: Read {
+trait Finish: Read + Sized {
     /// Read to the end (verifying digests and limits); the byte count.
     fn finish(self) -> std::io::Result<u64>;
+    /// The entries of a tar archive over this stream.
+    fn entries(ar: &mut tar::Archive<Self>) -> std::io::Result<tar::Entries<'_, Self>> {
+        ar.entries()
+    }
 }
 
 impl<R: Read> Finish for pare_image::LayerStream<R> {
     fn finish(self) -> std::io::Result<u64> {
         pare_image::LayerStream::finish(self)
+    }
+}
+
+/// Skipping forward without copying: the tar reader seeks over the
+/// contents of files nobody asked for, and the chunks are dropped (and
+/// recycled) instead of being copied through a scratch buffer. Used where
+/// the producing thread already verified every byte (the digests of a
+/// plain layer are computed before the hand-off).
+impl std::io::Seek for ChannelReader {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        let std::io::SeekFrom::Current(delta) = pos else {
+            return Err(std::io::Error::other("layer streams only seek forward"));
+        };
+        let mut left = u64::try_from(delta)
+            .map_err(|_| std::io::Error::other("layer streams only seek forward"))?;
+        while left > 0 {
+            if let Some(e) = &self.failed {
+                return Err(replay(e));
+            }
+            if self.pos == self.len {
+                match self.rx.recv() {
+                    Ok(Ok((c, len))) => {
+                        let done = std::mem::replace(&mut self.chunk, c);
+                        let _ = self.back.send(done);
+                        self.len = len;
+                        self.pos = 0;
+                    }
+                    Ok(Err(e)) => {
+                        self.failed = Some(replay(&e));
+                        return Err(e);
+                    }
+                    Err(_) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                }
+                continue;
+            }
+            let n = usize::try_from(left)
+                .unwrap_or(usize::MAX)
+                .min(self.len - self.pos);
+            self.pos += n;
+            self.count += n as u64;
+            left -= n as u64;
+        }
+        Ok(self.count)
     }
 }
 
@@ -332,12 +384,17 @@ impl Finish for ChannelReader {
         std::io::copy(&mut self, &mut std::io::sink())?;
         Ok(self.count)
     }
+    fn entries(ar: &mut tar::Archive<Self>) -> std::io::Result<tar::Entries<'_, Self>> {
+        ar.entries_with_seek()
+    }
 }
 
 fn consume<S: Finish>(stream: S, opts: &IndexOptions) -> Result<LayerScan, LayerFault> {
     let mut scan = LayerScan::default();
     let mut ar = tar::Archive::new(stream);
-    let res = read_entries(&mut ar, opts, &mut scan);
+    let res = S::entries(&mut ar)
+        .map_err(LayerFault::Io)
+        .and_then(|entries| read_entries(entries, opts, &mut scan));
     let stream = ar.into_inner();
     let bytes = match res {
         Ok(()) => stream.finish().map_err(LayerFault::Io),
@@ -383,14 +440,14 @@ pub(crate) fn wants_bytes(
 }
 
 fn read_entries<R: Read>(
-    ar: &mut tar::Archive<R>,
+    entries: tar::Entries<'_, R>,
     opts: &IndexOptions,
     scan: &mut LayerScan,
 ) -> Result<(), LayerFault> {
     let mut captured_total = 0u64;
     let mut buf: Vec<u8> = Vec::new();
     let need_content = !opts.capture.is_empty() || !opts.probes.is_empty();
-    for entry in ar.entries()? {
+    for entry in entries {
         let mut entry = entry?;
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let path =
@@ -526,7 +583,73 @@ fn read_entries<R: Read>(
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_path;
+    use super::{channel, normalize_path};
+    use std::io::{Read, Seek, SeekFrom};
+
+    /// Bytes 0..n, then (optionally) a failure.
+    struct Source {
+        data: std::io::Cursor<Vec<u8>>,
+        fail: bool,
+    }
+
+    impl Read for Source {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.data.read(buf)? {
+                0 if self.fail => Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "connection reset",
+                )),
+                n => Ok(n),
+            }
+        }
+    }
+
+    fn bytes(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i % 253) as u8).collect()
+    }
+
+    #[test]
+    fn channel_reader_seeks_forward_across_chunks() {
+        let data = bytes(1_000_000);
+        let (feed, mut rx) = channel(64 * 1024);
+        let src = Source {
+            data: std::io::Cursor::new(data.clone()),
+            fail: false,
+        };
+        std::thread::scope(|s| {
+            s.spawn(move || feed.run(src));
+            let mut b = [0u8; 10];
+            assert_eq!(rx.seek(SeekFrom::Current(100)).unwrap(), 100);
+            rx.read_exact(&mut b).unwrap();
+            assert_eq!(b, data[100..110]);
+            // Across several chunks, to an odd offset.
+            assert_eq!(rx.seek(SeekFrom::Current(300_001)).unwrap(), 300_111);
+            rx.read_exact(&mut b).unwrap();
+            assert_eq!(b, data[300_111..300_121]);
+            assert!(rx.seek(SeekFrom::Start(0)).is_err(), "only forward");
+            assert!(rx.seek(SeekFrom::Current(-1)).is_err(), "only forward");
+            // Past the end: the skip is short, an error, not a silent stop.
+            let e = rx.seek(SeekFrom::Current(1_000_000)).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+        });
+    }
+
+    #[test]
+    fn channel_reader_seek_reports_the_producer_error() {
+        let (feed, mut rx) = channel(64 * 1024);
+        let src = Source {
+            data: std::io::Cursor::new(bytes(200_000)),
+            fail: true,
+        };
+        std::thread::scope(|s| {
+            s.spawn(move || feed.run(src));
+            let e = rx.seek(SeekFrom::Current(500_000)).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset);
+            // Sticky: a later read reports the same cause.
+            let e = rx.read(&mut [0u8; 4]).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset);
+        });
+    }
 
     #[test]
     fn normalise() {

@@ -170,6 +170,11 @@ impl<R: Read> Read for Verify<R> {
     }
 }
 
+/// Read buffer of a layer's streams. No larger than the chunks the index
+/// pass's pipeline reads (`pare_fsindex`), so that those reads bypass the
+/// buffer instead of being copied through it.
+const BUFFER: usize = 128 * 1024;
+
 /// The compressed bytes as the decompressor reads them: the verified blob
 /// itself, or a channel from the thread that reads and verifies it.
 type Raw<'a> = BufReader<Box<dyn Read + Send + 'a>>;
@@ -342,7 +347,7 @@ impl Decompress {
     /// # Errors
     /// The zstd decoder cannot be set up.
     pub fn decoder<'a>(self, raw: Box<dyn Read + Send + 'a>) -> Result<Decoded<'a>> {
-        let raw = BufReader::with_capacity(256 * 1024, raw);
+        let raw = BufReader::with_capacity(BUFFER, raw);
         let decoder = match self.compression {
             Compression::Gzip => Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(raw))),
             Compression::Zstd => {
@@ -373,7 +378,7 @@ pub(crate) fn open_stages<'a>(
 ) -> Result<(Blob<'a>, Decompress, Checks)> {
     let raw = source.open(&layer.location)?;
     let mut raw = BufReader::with_capacity(
-        256 * 1024,
+        BUFFER,
         Verify::new(raw, layer.digest.clone(), Check::Blob, None),
     );
     let compression = match layer.compression {
