@@ -142,7 +142,15 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
         // spread them over the cores instead of chaining the blob hash to
         // the decompressor.
         return std::thread::scope(|s| {
-            let (feed, compressed) = channel(CHUNK);
+            // A network stream arrives in bursts (the registry, TLS and the
+            // socket share the cores with this pass): a deep buffer keeps
+            // the decompressor fed through them. A file never stalls.
+            let depth = if image.source().kind() == pare_image::SourceKind::Registry {
+                NETWORK_DEPTH
+            } else {
+                PIPELINE_DEPTH
+            };
+            let (feed, compressed) = channel(CHUNK, depth);
             s.spawn(move || feed.run(blob));
             // On failure the pipe is dropped and the reading thread stops.
             let decoded = decompress.decoder(Box::new(compressed))?;
@@ -170,7 +178,7 @@ const PIPELINE_MIN_PLAIN: u64 = 32 << 20;
 /// Run `read` on a reader fed by `source` from a second thread.
 fn piped<S: Read + Send, T>(source: S, chunk: usize, read: impl FnOnce(ChannelReader) -> T) -> T {
     std::thread::scope(|s| {
-        let (feed, rx) = channel(chunk);
+        let (feed, rx) = channel(chunk, PIPELINE_DEPTH);
         let producer = s.spawn(move || feed.run(source));
         let res = read(rx);
         // On an early error the receiver is gone and the producer stops at
@@ -182,6 +190,12 @@ fn piped<S: Read + Send, T>(source: S, chunk: usize, read: impl FnOnce(ChannelRe
 
 /// Chunks in flight between two pipeline stages.
 const PIPELINE_DEPTH: usize = 4;
+/// Chunks in flight from a registry blob to its decompressor: 4 MiB, per
+/// layer being read. In back-to-back runs of `scripts/bench-registry.sh
+/// fat`, 4 chunks gave 1.26x (HTTP) and 1.38x (TLS) the layout's time, 16
+/// gave 1.08x and 1.22x; this machine's run-to-run spread is wide (see
+/// BENCHMARKS.md), but deeper never measured slower.
+const NETWORK_DEPTH: usize = 32;
 const CHUNK: usize = 128 * 1024;
 /// Chunks of a plain layer, read from a file: larger, for fewer hand-offs
 /// (each can wake the other thread) on the stream that is hashed at
@@ -200,8 +214,8 @@ struct Feed {
 }
 
 /// A bounded hand-off between two pipeline stages.
-fn channel(chunk: usize) -> (Feed, ChannelReader) {
-    let (tx, rx) = std::sync::mpsc::sync_channel(PIPELINE_DEPTH);
+fn channel(chunk: usize, depth: usize) -> (Feed, ChannelReader) {
+    let (tx, rx) = std::sync::mpsc::sync_channel(depth);
     let (back, spare) = std::sync::mpsc::channel();
     (
         Feed { tx, spare, chunk },
@@ -611,7 +625,7 @@ mod tests {
     #[test]
     fn channel_reader_seeks_forward_across_chunks() {
         let data = bytes(1_000_000);
-        let (feed, mut rx) = channel(64 * 1024);
+        let (feed, mut rx) = channel(64 * 1024, 4);
         let src = Source {
             data: std::io::Cursor::new(data.clone()),
             fail: false,
@@ -636,7 +650,7 @@ mod tests {
 
     #[test]
     fn channel_reader_seek_reports_the_producer_error() {
-        let (feed, mut rx) = channel(64 * 1024);
+        let (feed, mut rx) = channel(64 * 1024, 4);
         let src = Source {
             data: std::io::Cursor::new(bytes(200_000)),
             fail: true,
