@@ -193,8 +193,8 @@ const PIPELINE_DEPTH: usize = 4;
 /// Chunks in flight from a registry blob to its decompressor: 4 MiB, per
 /// layer being read. In back-to-back runs of `scripts/bench-registry.sh
 /// fat`, 4 chunks gave 1.26x (HTTP) and 1.38x (TLS) the layout's time, 16
-/// gave 1.08x and 1.22x; this machine's run-to-run spread is wide (see
-/// BENCHMARKS.md), but deeper never measured slower.
+/// gave 1.08x and 1.22x, 96 no better than 32. This machine's run-to-run
+/// spread is wide (see BENCHMARKS.md): the figures are indicative.
 const NETWORK_DEPTH: usize = 32;
 const CHUNK: usize = 128 * 1024;
 /// Chunks of a plain layer, read from a file: larger, for fewer hand-offs
