@@ -30,7 +30,7 @@ PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 PY=${PYTHON:-python3}
 
 DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat rpm-app rpm-bdb)
-ONDEMAND_IMAGES=(big)
+ONDEMAND_IMAGES=(big fat-flat)
 
 log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'fleet: error: %s\n' "$*" >&2; exit 2; }
@@ -46,7 +46,7 @@ BASE_node=(--include=nodejs
 BASE_fat=(--include=build-essential,curl,ca-certificates,python3,python3-pip,git,libpq-dev)
 # which base tars each image needs (for the parallel prefetch)
 declare -A NEEDS=([slim]="slim" [python-app]="slim python" [node-app]="slim node" [fat]="slim fat"
-  [big]="slim fat" [distroless]="distroless" [go-distroless]="distroless" [rust-distroless]="distroless"
+  [big]="slim fat" [fat-flat]="fat" [distroless]="distroless" [go-distroless]="distroless" [rust-distroless]="distroless"
   [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="")
 
 # base_tar NAME -> $WORK/base/NAME.tar (minbase + BASE_NAME args; cached, rebuilt when they change).
@@ -709,6 +709,17 @@ image_big() {
   add_layer "$l2" "COPY data/ /srv/data/"
   configure --config.cmd bash --config.env "$PATH_ENV"
   finish big '{"purpose": "memory-flatness benchmark subject: >= 2 GB uncompressed (1 GB random + 1 GB log-like text on top of fat)", "paths_present": ["/srv/data/random-4.bin", "/srv/data/log-4.txt"]}' "" "oci-zstd docker.tar"
+}
+
+# fat-flat (on demand): fat's Debian rootfs (build tools, curl, python3, git, libpq-dev) as one
+# layer, the shape of the reader benchmark's reference (a ~600 MB single-layer Debian image):
+# there the floor, decompressing the largest layer, is decompressing the whole image.
+image_fat_flat() {
+  base_tar fat
+  new_image fat-flat
+  add_layer "$WORK/base/fat.tar" "mmdebstrap --variant=minbase --include=build-essential,curl,ca-certificates,python3,python3-pip,git,libpq-dev $SUITE"
+  configure --config.cmd bash --config.env "$PATH_ENV"
+  finish fat-flat '{"purpose": "reader benchmark subject: one ~600 MB layer", "os_release": {"id": "debian", "version_id": "12"}, "paths_present": ["/usr/bin/python3", "/usr/bin/git"]}' "" "oci-zstd docker.tar"
 }
 
 # ------------------------------------------------------------------ driver
