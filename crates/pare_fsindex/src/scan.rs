@@ -303,8 +303,11 @@ fn replay(e: &std::io::Error) -> std::io::Error {
     }
 }
 
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+impl ChannelReader {
+    /// Make sure some of the current chunk is left to read: `Ok(false)` at
+    /// the end of the stream (the producer hung up). A producer error is
+    /// returned, and kept for every later call.
+    fn fill(&mut self) -> std::io::Result<bool> {
         if let Some(e) = &self.failed {
             return Err(replay(e));
         }
@@ -321,8 +324,17 @@ impl Read for ChannelReader {
                     self.failed = Some(replay(&e));
                     return Err(e);
                 }
-                Err(_) => return Ok(0),
+                Err(_) => return Ok(false),
             }
+        }
+        Ok(true)
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.fill()? {
+            return Ok(0);
         }
         let n = buf.len().min(self.len - self.pos);
         buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
@@ -361,24 +373,8 @@ impl std::io::Seek for ChannelReader {
         let mut left = u64::try_from(delta)
             .map_err(|_| std::io::Error::other("layer streams only seek forward"))?;
         while left > 0 {
-            if let Some(e) = &self.failed {
-                return Err(replay(e));
-            }
-            if self.pos == self.len {
-                match self.rx.recv() {
-                    Ok(Ok((c, len))) => {
-                        let done = std::mem::replace(&mut self.chunk, c);
-                        let _ = self.back.send(done);
-                        self.len = len;
-                        self.pos = 0;
-                    }
-                    Ok(Err(e)) => {
-                        self.failed = Some(replay(&e));
-                        return Err(e);
-                    }
-                    Err(_) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-                }
-                continue;
+            if !self.fill()? {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
             }
             let n = usize::try_from(left)
                 .unwrap_or(usize::MAX)
