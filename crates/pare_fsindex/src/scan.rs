@@ -160,12 +160,19 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
     }
     let decoded = decompress.decoder(Box::new(blob))?;
     let res = if size >= PIPELINE_MIN_PLAIN {
-        // An uncompressed layer (docker-archive) of some size: reading and
-        // all the hashing on one thread, the tar parse and probes on this
-        // one. Hashing is half the work of a plain layer, so a large layer
-        // that would otherwise leave the second core idle once the small
-        // layers are done finishes in about half the time.
-        piped(checks.wrap(decoded), PLAIN_CHUNK, |rx| consume(rx, opts))
+        // An uncompressed layer (docker-archive) of some size: three
+        // stages, reading the file, the diff_id hash (chunks pass through
+        // it uncopied) and the tar parse. Hashing is half the work of a
+        // plain layer and the largest layer's hash is the pass's longest
+        // chain: with the reads' kernel copies on another thread it runs
+        // at SHA-256 speed.
+        std::thread::scope(|s| {
+            let (feed, read) = channel(PLAIN_CHUNK, PIPELINE_DEPTH);
+            s.spawn(move || feed.run(decoded));
+            let (relay, hashed) = tapped(read, checks.tap());
+            s.spawn(move || relay.run());
+            consume(hashed, opts)
+        })
     } else {
         consume(checks.wrap(decoded), opts)
     };
@@ -267,6 +274,61 @@ impl Feed {
                 return;
             }
             if end {
+                return;
+            }
+        }
+    }
+}
+
+/// A pipeline stage that checks the chunks coming from `upstream` with a
+/// layer's [`pare_image::Tap`] (diff_id, limits) and passes them on
+/// uncopied; emptied chunks still go back to the first stage.
+struct Relay {
+    upstream: std::sync::mpsc::Receiver<std::io::Result<(Vec<u8>, usize)>>,
+    tap: pare_image::Tap,
+    tx: std::sync::mpsc::SyncSender<std::io::Result<(Vec<u8>, usize)>>,
+}
+
+/// Put `tap` between the stage feeding `upstream` and a new reader.
+fn tapped(upstream: ChannelReader, tap: pare_image::Tap) -> (Relay, ChannelReader) {
+    let (tx, rx) = std::sync::mpsc::sync_channel(PIPELINE_DEPTH);
+    (
+        Relay {
+            upstream: upstream.rx,
+            tap,
+            tx,
+        },
+        ChannelReader {
+            rx,
+            back: upstream.back,
+            chunk: Vec::new(),
+            len: 0,
+            pos: 0,
+            failed: None,
+            count: 0,
+        },
+    )
+}
+
+impl Relay {
+    /// Pass everything on, checked; a failure (upstream's or the tap's)
+    /// is the last thing sent.
+    fn run(mut self) {
+        loop {
+            let item = match self.upstream.recv() {
+                Ok(Ok((buf, len))) => match self.tap.update(&buf[..len]) {
+                    Ok(()) => Ok((buf, len)),
+                    Err(e) => Err(e),
+                },
+                Ok(Err(e)) => Err(e),
+                // Upstream finished: the digest decides how the stream ends.
+                Err(_) => match self.tap.finish() {
+                    Ok(_) => return,
+                    Err(e) => Err(e),
+                },
+            };
+            let last = item.is_err();
+            if self.tx.send(item).is_err() || last {
                 return;
             }
         }

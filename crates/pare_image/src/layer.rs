@@ -110,10 +110,9 @@ enum Check {
     DiffId,
 }
 
-/// Hashes what passes through and checks it at end of stream; optionally
-/// caps the byte count.
-struct Verify<R> {
-    inner: R,
+/// Hashes and counts bytes, and checks them at the end: the core of
+/// [`Verify`] (over a reader) and [`Tap`] (over chunks handed to it).
+struct Meter {
     hasher: Option<Hasher>,
     expected: Option<Digest>,
     check: Check,
@@ -122,17 +121,65 @@ struct Verify<R> {
     done: bool,
 }
 
-impl<R> Verify<R> {
-    fn new(inner: R, expected: Option<Digest>, check: Check, cap: Option<(u64, u64)>) -> Self {
+impl Meter {
+    fn new(expected: Option<Digest>, check: Check, cap: Option<(u64, u64)>) -> Self {
         let hasher = expected.as_ref().map(|d| Hasher::new(d.algorithm()));
         Self {
-            inner,
             hasher,
             expected,
             check,
             count: 0,
             cap,
             done: false,
+        }
+    }
+
+    /// Account for the next bytes of the stream.
+    fn update(&mut self, b: &[u8]) -> io::Result<()> {
+        if let Some(h) = &mut self.hasher {
+            h.update(b);
+        }
+        self.count += b.len() as u64;
+        if let Some((limit, _)) = self.cap {
+            if self.count > limit {
+                return Err(layer_err(LayerError::TooLarge { limit }));
+            }
+        }
+        Ok(())
+    }
+
+    /// The stream has ended: check the digest (once).
+    fn end(&mut self) -> io::Result<()> {
+        if self.done {
+            return Ok(());
+        }
+        self.done = true;
+        if let (Some(h), Some(exp)) = (&mut self.hasher, &self.expected) {
+            let actual = h.finish(exp.algorithm());
+            if &actual != exp {
+                let (expected, actual) = (exp.to_string(), actual.to_string());
+                return Err(layer_err(match self.check {
+                    Check::Blob => LayerError::BlobDigest { expected, actual },
+                    Check::DiffId => LayerError::DiffId { expected, actual },
+                }));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Hashes what passes through and checks it at end of stream; optionally
+/// caps the byte count.
+struct Verify<R> {
+    inner: R,
+    meter: Meter,
+}
+
+impl<R> Verify<R> {
+    fn new(inner: R, expected: Option<Digest>, check: Check, cap: Option<(u64, u64)>) -> Self {
+        Self {
+            inner,
+            meter: Meter::new(expected, check, cap),
         }
     }
 }
@@ -144,27 +191,9 @@ fn layer_err(e: LayerError) -> io::Error {
 impl<R: Read> Read for Verify<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Some(h) = &mut self.hasher {
-            h.update(&buf[..n]);
-        }
-        self.count += n as u64;
-        if let Some((limit, _)) = self.cap {
-            if self.count > limit {
-                return Err(layer_err(LayerError::TooLarge { limit }));
-            }
-        }
-        if n == 0 && !buf.is_empty() && !self.done {
-            self.done = true;
-            if let (Some(h), Some(exp)) = (&mut self.hasher, &self.expected) {
-                let actual = h.finish(exp.algorithm());
-                if &actual != exp {
-                    let (expected, actual) = (exp.to_string(), actual.to_string());
-                    return Err(layer_err(match self.check {
-                        Check::Blob => LayerError::BlobDigest { expected, actual },
-                        Check::DiffId => LayerError::DiffId { expected, actual },
-                    }));
-                }
-            }
+        self.meter.update(&buf[..n])?;
+        if n == 0 && !buf.is_empty() {
+            self.meter.end()?;
         }
         Ok(n)
     }
@@ -250,30 +279,68 @@ impl Checks {
     /// Verify `r`'s bytes as this layer's uncompressed tar.
     pub fn wrap<R: Read>(self, r: R) -> LayerStream<R> {
         LayerStream {
-            inner: Verify::new(r, self.diff_id, Check::DiffId, Some(self.cap)),
+            inner: r,
+            tap: self.tap(),
+        }
+    }
+
+    /// The same checks for a pipeline stage that is handed the tar in
+    /// chunks ([`Tap::update`]) and passes them on uncopied.
+    #[must_use]
+    pub fn tap(self) -> Tap {
+        Tap {
+            meter: Meter::new(self.diff_id, Check::DiffId, Some(self.cap)),
             compressed_size: self.compressed_size,
             max_ratio: self.max_ratio,
         }
     }
 }
 
-/// A layer's uncompressed tar stream, verified as it is read.
-pub struct LayerStream<R> {
-    inner: Verify<R>,
+/// A layer's [`Checks`] over chunks of its uncompressed tar.
+pub struct Tap {
+    meter: Meter,
     compressed_size: Option<u64>,
     max_ratio: u64,
+}
+
+impl Tap {
+    /// The next bytes of the tar.
+    ///
+    /// # Errors
+    /// Past the size cap, or expanding past the bomb ratio.
+    pub fn update(&mut self, chunk: &[u8]) -> io::Result<()> {
+        self.meter.update(chunk)?;
+        if let (Some((_, ratio_floor)), Some(c)) = (self.meter.cap, self.compressed_size) {
+            let count = self.meter.count;
+            if count > ratio_floor && count / c.max(1) > self.max_ratio {
+                return Err(layer_err(LayerError::TooLarge { limit: count }));
+            }
+        }
+        Ok(())
+    }
+
+    /// The tar has ended: check its diff_id; the byte count.
+    ///
+    /// # Errors
+    /// A diff_id mismatch.
+    pub fn finish(&mut self) -> io::Result<u64> {
+        self.meter.end()?;
+        Ok(self.meter.count)
+    }
+}
+
+/// A layer's uncompressed tar stream, verified as it is read.
+pub struct LayerStream<R> {
+    inner: R,
+    tap: Tap,
 }
 
 impl<R: Read> Read for LayerStream<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Some((_, ratio_floor)) = self.inner.cap {
-            if let Some(c) = self.compressed_size {
-                let count = self.inner.count;
-                if count > ratio_floor && count / c.max(1) > self.max_ratio {
-                    return Err(layer_err(LayerError::TooLarge { limit: count }));
-                }
-            }
+        self.tap.update(&buf[..n])?;
+        if n == 0 && !buf.is_empty() {
+            self.tap.finish()?;
         }
         Ok(n)
     }
@@ -288,13 +355,13 @@ impl<R: Read> LayerStream<R> {
     /// Digest mismatch, truncation, bomb limit, I/O.
     pub fn finish(mut self) -> io::Result<u64> {
         io::copy(&mut self, &mut io::sink())?;
-        Ok(self.inner.count)
+        Ok(self.tap.meter.count)
     }
 
     /// Uncompressed bytes read so far.
     #[must_use]
     pub fn position(&self) -> u64 {
-        self.inner.count
+        self.tap.meter.count
     }
 }
 
@@ -377,10 +444,17 @@ pub(crate) fn open_stages<'a>(
     limits: &Limits,
 ) -> Result<(Blob<'a>, Decompress, Checks)> {
     let raw = source.open(&layer.location)?;
-    let mut raw = BufReader::with_capacity(
-        BUFFER,
-        Verify::new(raw, layer.digest.clone(), Check::Blob, None),
-    );
+    // An uncompressed blob is its own tar: when its digest is also the
+    // diff_id (OCI layouts, Docker 25+ `docker save`), the diff_id check
+    // verifies both, and hashing the same bytes twice would double the
+    // cost of reading such an image.
+    let blob_digest = if layer.compression == Compression::None && layer.digest == layer.diff_id {
+        None
+    } else {
+        layer.digest.clone()
+    };
+    let mut raw =
+        BufReader::with_capacity(BUFFER, Verify::new(raw, blob_digest, Check::Blob, None));
     let compression = match layer.compression {
         Compression::Detect => {
             let head = raw.fill_buf().map_err(|source| pare_source::Error::Io {

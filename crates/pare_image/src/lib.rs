@@ -19,7 +19,7 @@ mod platform;
 
 pub use config::{ConfigFile, ContainerConfig, Healthcheck, History, RootFs};
 pub use error::{Error, LayerError, Result};
-pub use layer::{Blob, Checks, Compression, Decoded, Decompress, Layer, LayerStream, Limits};
+pub use layer::{Blob, Checks, Compression, Decoded, Decompress, Layer, LayerStream, Limits, Tap};
 pub use manifest::{Descriptor, DockerArchiveEntry, Index, Manifest};
 pub use pare_source::{BlobLocation, Digest, Source, SourceKind};
 pub use platform::Platform;
