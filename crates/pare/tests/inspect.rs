@@ -650,14 +650,7 @@ fn large_plain_layer_is_verified_on_the_reading_thread() {
 fn output_to_a_fifo_writes_through_it() {
     let t = tmp();
     let dir = t.path().join("img");
-    oci_layout(
-        &dir,
-        &[Layer::new(
-            &[E::File("a", b"x".to_vec(), 0o644)],
-            Comp::Gzip,
-        )],
-        &Faults::default(),
-    );
+    one_file_layout(&dir);
     let fifo = t.path().join("out.fifo");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)

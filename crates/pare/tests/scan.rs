@@ -12,14 +12,7 @@ use serde_json::Value;
 fn missing_database_is_an_error_with_a_hint() {
     let t = tmp();
     let dir = t.path().join("img");
-    oci_layout(
-        &dir,
-        &[Layer::new(
-            &[E::File("a", b"x".to_vec(), 0o644)],
-            Comp::Gzip,
-        )],
-        &Faults::default(),
-    );
+    one_file_layout(&dir);
     let db = t.path().join("none.db");
     let o = pare(&["scan", "--db", &path_str(&db), &path_str(&dir)]);
     assert_eq!(o.status.code(), Some(2));

@@ -375,6 +375,19 @@ pub fn db() -> &'static Path {
     .1
 }
 
+/// An OCI layout at `dir` with one gzip layer holding one small file: an
+/// image for tests about everything but its contents.
+pub fn one_file_layout(dir: &Path) -> Built {
+    oci_layout(
+        dir,
+        &[Layer::new(
+            &[E::File("a", b"x".to_vec(), 0o644)],
+            Comp::Gzip,
+        )],
+        &Faults::default(),
+    )
+}
+
 /// An OCI layout at `dir` whose only package database is a malformed
 /// `/var/lib/dpkg/status`: its SBOM, scan and gate are incomplete.
 pub fn broken_dpkg_image(dir: &Path) -> Built {
