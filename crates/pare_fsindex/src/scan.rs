@@ -152,10 +152,12 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
             };
             let (feed, compressed) = channel(CHUNK, depth);
             s.spawn(move || feed.run(blob));
-            // On failure the pipe is dropped and the reading thread stops.
+            // On failure the pipe is dropped and the reading thread stops
+            // (as every stage does when the one after it hangs up).
             let decoded = decompress.decoder(Box::new(compressed))?;
-            piped(decoded, CHUNK, |rx| consume(checks.wrap(rx), opts))
-                .map_err(|e| fault(image, index, e))
+            let (feed, tar) = channel(CHUNK, PIPELINE_DEPTH);
+            s.spawn(move || feed.run(decoded));
+            consume(checks.wrap(tar), opts).map_err(|e| fault(image, index, e))
         });
     }
     let decoded = decompress.decoder(Box::new(blob))?;
@@ -182,18 +184,10 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
 /// Uncompressed layers at least this large are read on a second thread.
 const PIPELINE_MIN_PLAIN: u64 = 32 << 20;
 
-/// Run `read` on a reader fed by `source` from a second thread.
-fn piped<S: Read + Send, T>(source: S, chunk: usize, read: impl FnOnce(ChannelReader) -> T) -> T {
-    std::thread::scope(|s| {
-        let (feed, rx) = channel(chunk, PIPELINE_DEPTH);
-        let producer = s.spawn(move || feed.run(source));
-        let res = read(rx);
-        // On an early error the receiver is gone and the producer stops at
-        // its next send.
-        let _ = producer.join();
-        res
-    })
-}
+/// The receiving and sending ends of a hand-off: a chunk and how much of it
+/// is filled, or the error that ended the stream.
+type Chunks = std::sync::mpsc::Receiver<std::io::Result<(Vec<u8>, usize)>>;
+type ChunkSender = std::sync::mpsc::SyncSender<std::io::Result<(Vec<u8>, usize)>>;
 
 /// Chunks in flight between two pipeline stages.
 const PIPELINE_DEPTH: usize = 4;
@@ -214,7 +208,7 @@ const PLAIN_CHUNK: usize = 512 * 1024;
 /// back, so a stream of any length reuses the same few buffers instead of
 /// allocating and zeroing a fresh one per chunk.
 struct Feed {
-    tx: std::sync::mpsc::SyncSender<std::io::Result<(Vec<u8>, usize)>>,
+    tx: ChunkSender,
     spare: std::sync::mpsc::Receiver<Vec<u8>>,
     /// Chunk size.
     chunk: usize,
@@ -224,18 +218,7 @@ struct Feed {
 fn channel(chunk: usize, depth: usize) -> (Feed, ChannelReader) {
     let (tx, rx) = std::sync::mpsc::sync_channel(depth);
     let (back, spare) = std::sync::mpsc::channel();
-    (
-        Feed { tx, spare, chunk },
-        ChannelReader {
-            rx,
-            back,
-            chunk: Vec::new(),
-            len: 0,
-            pos: 0,
-            failed: None,
-            count: 0,
-        },
-    )
+    (Feed { tx, spare, chunk }, ChannelReader::new(rx, back))
 }
 
 impl Feed {
@@ -284,9 +267,9 @@ impl Feed {
 /// layer's [`pare_image::Tap`] (diff_id, limits) and passes them on
 /// uncopied; emptied chunks still go back to the first stage.
 struct Relay {
-    upstream: std::sync::mpsc::Receiver<std::io::Result<(Vec<u8>, usize)>>,
+    upstream: Chunks,
     tap: pare_image::Tap,
-    tx: std::sync::mpsc::SyncSender<std::io::Result<(Vec<u8>, usize)>>,
+    tx: ChunkSender,
 }
 
 /// Put `tap` between the stage feeding `upstream` and a new reader.
@@ -298,15 +281,7 @@ fn tapped(upstream: ChannelReader, tap: pare_image::Tap) -> (Relay, ChannelReade
             tap,
             tx,
         },
-        ChannelReader {
-            rx,
-            back: upstream.back,
-            chunk: Vec::new(),
-            len: 0,
-            pos: 0,
-            failed: None,
-            count: 0,
-        },
+        ChannelReader::new(rx, upstream.back),
     )
 }
 
@@ -341,7 +316,7 @@ impl Relay {
 /// real cause (a dropped connection) rather than the short stream's
 /// diff_id mismatch.
 struct ChannelReader {
-    rx: std::sync::mpsc::Receiver<std::io::Result<(Vec<u8>, usize)>>,
+    rx: Chunks,
     /// Emptied chunks, back to the producer.
     back: std::sync::mpsc::Sender<Vec<u8>>,
     chunk: Vec<u8>,
@@ -366,6 +341,18 @@ fn replay(e: &std::io::Error) -> std::io::Error {
 }
 
 impl ChannelReader {
+    fn new(rx: Chunks, back: std::sync::mpsc::Sender<Vec<u8>>) -> Self {
+        Self {
+            rx,
+            back,
+            chunk: Vec::new(),
+            len: 0,
+            pos: 0,
+            failed: None,
+            count: 0,
+        }
+    }
+
     /// Make sure some of the current chunk is left to read: `Ok(false)` at
     /// the end of the stream (the producer hung up). A producer error is
     /// returned, and kept for every later call.

@@ -159,30 +159,19 @@ fn program_headers(b: &[u8]) -> Option<Vec<ProgramHeader>> {
         2 => false,
         _ => return None,
     };
-    let u16_at = |o: usize| -> Option<u64> {
-        let x: [u8; 2] = b.get(o..o.checked_add(2)?)?.try_into().ok()?;
-        Some(u64::from(if le {
-            u16::from_le_bytes(x)
-        } else {
-            u16::from_be_bytes(x)
-        }))
-    };
-    let u32_at = |o: usize| -> Option<u64> {
-        let x: [u8; 4] = b.get(o..o.checked_add(4)?)?.try_into().ok()?;
-        Some(u64::from(if le {
-            u32::from_le_bytes(x)
-        } else {
-            u32::from_be_bytes(x)
-        }))
-    };
-    let u64_at = |o: usize| -> Option<u64> {
-        let x: [u8; 8] = b.get(o..o.checked_add(8)?)?.try_into().ok()?;
+    // An unsigned field of `n` bytes at `o`, in the file's byte order.
+    let uint = |o: usize, n: usize| -> Option<u64> {
+        let x = b.get(o..o.checked_add(n)?)?;
+        let fold = |acc: u64, &byte: &u8| (acc << 8) | u64::from(byte);
         Some(if le {
-            u64::from_le_bytes(x)
+            x.iter().rev().fold(0, fold)
         } else {
-            u64::from_be_bytes(x)
+            x.iter().fold(0, fold)
         })
     };
+    let u16_at = |o| uint(o, 2);
+    let u32_at = |o| uint(o, 4);
+    let u64_at = |o| uint(o, 8);
     let (phoff, phentsize, phnum) = if is64 {
         (u64_at(0x20)?, u16_at(0x36)?, u16_at(0x38)?)
     } else {

@@ -168,18 +168,35 @@ impl Meter {
     }
 }
 
-/// Hashes what passes through and checks it at end of stream; optionally
-/// caps the byte count.
-struct Verify<R> {
+/// What a [`Verify`] applies to the bytes passing through it.
+trait Gauge {
+    /// The next bytes of the stream.
+    fn update(&mut self, b: &[u8]) -> io::Result<()>;
+    /// The stream has ended.
+    fn end(&mut self) -> io::Result<()>;
+}
+
+impl Gauge for Meter {
+    fn update(&mut self, b: &[u8]) -> io::Result<()> {
+        Meter::update(self, b)
+    }
+    fn end(&mut self) -> io::Result<()> {
+        Meter::end(self)
+    }
+}
+
+/// Passes a reader's bytes through a [`Gauge`] (hash, count, limits), and
+/// ends it at end of stream.
+struct Verify<R, G = Meter> {
     inner: R,
-    meter: Meter,
+    gauge: G,
 }
 
 impl<R> Verify<R> {
     fn new(inner: R, expected: Option<Digest>, check: Check, cap: Option<(u64, u64)>) -> Self {
         Self {
             inner,
-            meter: Meter::new(expected, check, cap),
+            gauge: Meter::new(expected, check, cap),
         }
     }
 }
@@ -188,12 +205,12 @@ fn layer_err(e: LayerError) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e)
 }
 
-impl<R: Read> Read for Verify<R> {
+impl<R: Read, G: Gauge> Read for Verify<R, G> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.meter.update(&buf[..n])?;
+        self.gauge.update(&buf[..n])?;
         if n == 0 && !buf.is_empty() {
-            self.meter.end()?;
+            self.gauge.end()?;
         }
         Ok(n)
     }
@@ -278,10 +295,10 @@ pub struct Checks {
 impl Checks {
     /// Verify `r`'s bytes as this layer's uncompressed tar.
     pub fn wrap<R: Read>(self, r: R) -> LayerStream<R> {
-        LayerStream {
+        LayerStream(Verify {
             inner: r,
-            tap: self.tap(),
-        }
+            gauge: self.tap(),
+        })
     }
 
     /// The same checks for a pipeline stage that is handed the tar in
@@ -329,20 +346,21 @@ impl Tap {
     }
 }
 
-/// A layer's uncompressed tar stream, verified as it is read.
-pub struct LayerStream<R> {
-    inner: R,
-    tap: Tap,
+impl Gauge for Tap {
+    fn update(&mut self, b: &[u8]) -> io::Result<()> {
+        Tap::update(self, b)
+    }
+    fn end(&mut self) -> io::Result<()> {
+        self.finish().map(drop)
+    }
 }
+
+/// A layer's uncompressed tar stream, verified as it is read.
+pub struct LayerStream<R>(Verify<R, Tap>);
 
 impl<R: Read> Read for LayerStream<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.tap.update(&buf[..n])?;
-        if n == 0 && !buf.is_empty() {
-            self.tap.finish()?;
-        }
-        Ok(n)
+        self.0.read(buf)
     }
 }
 
@@ -355,13 +373,13 @@ impl<R: Read> LayerStream<R> {
     /// Digest mismatch, truncation, bomb limit, I/O.
     pub fn finish(mut self) -> io::Result<u64> {
         io::copy(&mut self, &mut io::sink())?;
-        Ok(self.tap.meter.count)
+        Ok(self.0.gauge.meter.count)
     }
 
     /// Uncompressed bytes read so far.
     #[must_use]
     pub fn position(&self) -> u64 {
-        self.tap.meter.count
+        self.0.gauge.meter.count
     }
 }
 
