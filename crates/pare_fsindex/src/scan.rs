@@ -145,12 +145,12 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
             // A network stream arrives in bursts (the registry, TLS and the
             // socket share the cores with this pass): a deep buffer keeps
             // the decompressor fed through them. A file never stalls.
-            let depth = if image.source().kind() == pare_image::SourceKind::Registry {
-                NETWORK_DEPTH
+            let (chunk, depth) = if image.source().kind() == pare_image::SourceKind::Registry {
+                (NETWORK_CHUNK, NETWORK_DEPTH)
             } else {
-                PIPELINE_DEPTH
+                (CHUNK, PIPELINE_DEPTH)
             };
-            let (feed, compressed) = channel(CHUNK, depth);
+            let (feed, compressed) = channel(chunk, depth);
             s.spawn(move || feed.run(blob));
             // On failure the pipe is dropped and the reading thread stops
             // (as every stage does when the one after it hangs up).
@@ -196,10 +196,16 @@ type ChunkSender = std::sync::mpsc::SyncSender<std::io::Result<(Vec<u8>, usize)>
 const PIPELINE_DEPTH: usize = 4;
 /// Chunks in flight from a registry blob to its decompressor: 4 MiB, per
 /// layer being read. In back-to-back runs of `scripts/bench-registry.sh
-/// fat`, 4 chunks gave 1.26x (HTTP) and 1.38x (TLS) the layout's time, 16
-/// gave 1.08x and 1.22x, 96 no better than 32. This machine's run-to-run
-/// spread is wide (see BENCHMARKS.md): the figures are indicative.
-const NETWORK_DEPTH: usize = 32;
+/// fat`, 512 KiB of buffer gave 1.26x (HTTP) and 1.38x (TLS) the layout's
+/// time, 2 MiB 1.08x and 1.22x, 12 MiB no better than 4. This machine's
+/// run-to-run spread is wide (see BENCHMARKS.md): the figures are
+/// indicative.
+const NETWORK_DEPTH: usize = 8;
+/// A registry chunk is passed on once it holds 128 KiB (a quarter): a TLS
+/// read returns one 16 KiB record, and 128 KiB chunks sent at 32 KiB cost a
+/// hand-off, often a thread wake-up, per two records. Larger chunks took
+/// 0.15 CPU-seconds (8 %) off reading `fat` over TLS, interleaved runs.
+const NETWORK_CHUNK: usize = 512 * 1024;
 const CHUNK: usize = 128 * 1024;
 /// Chunks of decompressed tar: each hand-off can wake the other thread
 /// (a futex wake-up costs tens of microseconds on this VM), and the
