@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks `pare inspect` reading an image from a loopback registry against reading the same
-# image from its OCI layout on disk (warm page cache, median of RUNS runs, peak RSS).
+# image from its OCI layout on disk (warm page cache, median of RUNS interleaved rounds of the
+# three reads, scripts/interleave.py; peak RSS).
 # Registries: Debian's docker-registry, anonymous over plain HTTP, and htpasswd behind TLS
 # (CA-signed leaf, `--ca-file`). Images are pushed with `skopeo copy`. Target: registry <= 1.2x.
 #
 #   scripts/bench-registry.sh [FLEET_IMAGE...]     default: slim fat
 #
 # Needs: docker-registry skopeo apache2-utils openssl (apt-get install -y docker-registry skopeo
-# apache2-utils openssl), GNU time, the fleet (scripts/fleet.sh).
+# apache2-utils openssl), python3, the fleet (scripts/fleet.sh).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -59,16 +60,7 @@ for a in $PLAIN $SECURE; do
   for _ in $(seq 100); do (exec 3<>/dev/tcp/${a%:*}/${a#*:}) 2>/dev/null && break; sleep 0.1; done
 done
 
-TIMEFILE=$W/time
-measure() { # median wall seconds and max RSS (MB) of RUNS runs; stdin for the password
-  local walls=() rss=0 out
-  for ((i = 0; i < RUNS; i++)); do
-    echo s3cret-pw | /usr/bin/time -f '%e %M' -o "$TIMEFILE" "$@" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; exit 1; }
-    out=$(tail -1 "$TIMEFILE"); walls+=("${out% *}")
-    local r=${out#* }; ((r > rss)) && rss=$r
-  done
-  echo "$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}') $((rss / 1024))"
-}
+q() { printf '%q' "$1"; }
 
 printf '| image | size | OCI layout | registry, HTTP | ratio | registry, TLS + basic auth | ratio | peak RSS layout / HTTP / TLS |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
@@ -77,9 +69,10 @@ for img in "${IMAGES[@]}"; do
   [[ -f $L/index.json ]] || { echo "missing fleet image $img: run scripts/fleet.sh $img" >&2; exit 2; }
   skopeo copy -q --dest-tls-verify=false "oci:$L:latest" "docker://$PLAIN/pare/$img:latest"
   skopeo copy -q --dest-creds pare:s3cret-pw --dest-cert-dir "$S/certs" "oci:$L:latest" "docker://$SECURE/pare/$img:latest"
-  read -r lw lr < <(measure "$PARE" inspect --format json "$L")
-  read -r hw hr < <(measure "$PARE" inspect --format json --insecure-registry "$PLAIN" "$PLAIN/pare/$img:latest")
-  read -r tw tr < <(measure "$PARE" inspect --format json --ca-file "$S/certs/ca.crt" --username pare --password-stdin "$SECURE/pare/$img:latest")
+  out=$(scripts/interleave.py "$RUNS" "$(q "$PARE") inspect --format json $(q "$L")" \
+    "$(q "$PARE") inspect --format json --insecure-registry $PLAIN $PLAIN/pare/$img:latest" \
+    "echo s3cret-pw | $(q "$PARE") inspect --format json --ca-file $(q "$S/certs/ca.crt") --username pare --password-stdin $SECURE/pare/$img:latest")
+  { read -r lw lr _; read -r hw hr _; read -r tw tr _; } <<<"$out"
   printf '| %s | %s | %ss | %ss | %.2fx | %ss | %.2fx | %s / %s / %s MB |\n' "$img" "$(du -sh "$L" | cut -f1)" \
     "$lw" "$hw" "$(echo "$hw / $lw" | bc -l)" "$tw" "$(echo "$tw / $lw" | bc -l)" "$lr" "$hr" "$tr"
 done
