@@ -1,50 +1,66 @@
 #!/usr/bin/env bash
-# pare sbom vs syft on the same real image, in each transport: wall time and
-# peak RSS (GNU time -v), plus hyperfine's mean when installed.
+# pare sbom vs syft on the same real image, in each transport, side by side: median wall time of
+# RUNS interleaved rounds (scripts/interleave.py: every command once per round, so this VM's
+# drift hits all alike) and peak RSS, plus the floor of each transport:
+#   docker-archive: max(reading the archive, SHA-256 of its largest layer);
+#   OCI layouts:    decompressing the largest layer with the library pare uses, and the
+#                   two-core decompression-and-hashing floor (that decompression with the diff_id
+#                   SHA-256 on a second thread, nothing else), see crates/pare_image/examples/floor.rs.
 #
 # Usage: scripts/bench-sbom.sh [IMAGE]   (default: fat, the >=600 MB fleet image)
-# Env:   PARE_FLEET (default .fleet), SYFT (default /opt/pare-peers/bin/syft),
-#        RUNS (pare runs per transport, default 5), SYFT_RUNS (default 1)
+# Env:   PARE_FLEET (default .fleet), SYFT (default /opt/pare-peers/bin/syft), RUNS (default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IMG=${1:-fat}
 FLEET=${PARE_FLEET:-.fleet}
 SYFT=${SYFT:-/opt/pare-peers/bin/syft}
 RUNS=${RUNS:-5}
-SYFT_RUNS=${SYFT_RUNS:-1}
 export SYFT_CHECK_FOR_APP_UPDATE=false
 D="$FLEET/$IMG"
 [ -f "$D/docker.tar" ] || { echo "error: fleet image \`$IMG\` is missing at \`$D\`" >&2; echo "hint: scripts/fleet.sh $IMG" >&2; exit 2; }
 [ -x "$SYFT" ] || { echo "error: syft not found at \`$SYFT\`" >&2; exit 2; }
-cargo build --release -q -p pare
-PARE=target/release/pare
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+command -v jq >/dev/null || { echo "error: jq is missing (apt-get install -y jq)" >&2; exit 2; }
+cargo build --release -q -p pare --bin pare
+cargo build --release -q -p pare_image --example floor
+TARGET=${CARGO_TARGET_DIR:-target}
+PARE=$TARGET/release/pare
+FLOOR=$TARGET/release/examples/floor
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
 
-# best-of-N wall seconds and max RSS (MB) of a command
-measure() {
-  local n=$1; shift
-  local best="" rss=0
-  for _ in $(seq "$n"); do
-    /usr/bin/time -f "%e %M" -o "$OUT/t" "$@" >/dev/null 2>"$OUT/err" || { rc=$?; [ $rc -eq 2 ] || { cat "$OUT/err" >&2; exit 1; }; }
-    read -r wall kb < "$OUT/t"
-    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
-    [ "$kb" -gt "$rss" ] && rss=$kb
-  done
-  echo "$best $((rss / 1024))"
+q() { printf '%q' "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+largest_blob() { # OCI layout dir -> path of its largest layer blob
+  local dir=$1 m
+  m=$(jq -r '.manifests[0].digest' "$dir/index.json" | cut -d: -f2)
+  jq -r '.layers | max_by(.size) | .digest' "$dir/blobs/sha256/$m" | sed "s#sha256:#$dir/blobs/sha256/#"
 }
 
-printf '%-14s %10s %10s %10s %10s %8s %8s\n' transport syft_s pare_s speedup syft_MB pare_MB rss_ratio
+printf '| transport | syft | pare | speed-up | syft RSS | pare RSS | RSS ratio | floor | pare / floor | two-core floor | pare / two-core |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 for t in docker-archive oci-zstd oci; do
   case $t in
-    docker-archive) spec="docker-archive:$D/docker.tar"; sspec="docker-archive:$D/docker.tar" ;;
-    oci-zstd) spec="oci-dir:$D/oci-zstd"; sspec="oci-dir:$D/oci-zstd" ;;
-    oci) spec="oci-dir:$D/oci"; sspec="oci-dir:$D/oci" ;;
+    docker-archive) spec="docker-archive:$D/docker.tar" ;;
+    oci-zstd) spec="oci-dir:$D/oci-zstd" ;;
+    oci) spec="oci-dir:$D/oci" ;;
   esac
-  read -r ps pm < <(measure "$RUNS" "$PARE" sbom "$spec" --format json)
-  read -r ss sm < <(measure "$SYFT_RUNS" "$SYFT" -q "$sspec" -o syft-json)
-  printf '%-14s %10s %10s %9.1fx %10s %8s %7.1fx\n' "$t" "$ss" "$ps" "$(awk "BEGIN{print $ss/$ps}")" "$sm" "$pm" "$(awk "BEGIN{print $sm/$pm}")"
-  if command -v hyperfine >/dev/null; then
-    hyperfine -N -w 1 -r "$RUNS" "$PARE sbom $spec --format json" 2>/dev/null | grep -E "Time|Range" | sed "s/^/  [$t] /"
+  cmds=("$(q "$PARE") sbom $(q "$spec") --format json" "$(q "$SYFT") -q $(q "$spec") -o syft-json")
+  if [ $t = docker-archive ]; then
+    big=$(tar -tvf "$D/docker.tar" | sort -k3 -n | tail -1 | awk '{print $NF}')
+    rm -rf "$TMP/x"; mkdir "$TMP/x"; tar -xf "$D/docker.tar" -C "$TMP/x" "$big"
+    cmds+=("cat $(q "$D/docker.tar")" "$(q "$FLOOR") sha256 $(q "$TMP/x/$big")")
+  else
+    blob=$(largest_blob "$D/$t")
+    mode=gzip; [ $t = oci-zstd ] && mode=zstd
+    cmds+=("$(q "$FLOOR") $mode $(q "$blob")" "$(q "$FLOOR") $mode+sha256 $(q "$blob")")
   fi
+  out=$(scripts/interleave.py "$RUNS" "${cmds[@]}")
+  { read -r ps pm _; read -r ss sm _; read -r f1 _; read -r f2 _; } <<<"$out"
+  if [ $t = docker-archive ]; then
+    fw=$(awk -v a="$f1" -v b="$f2" 'BEGIN{print (a>b)?a:b}'); tw=-; rt=-
+  else
+    fw=$f1; tw=${f2}s; rt=$(ratio "$ps" "$f2")
+  fi
+  printf '| %s | %ss | %ss | %.1fx | %s MB | %s MB | 1/%.1f | %ss | %s | %s | %s |\n' "$t" "$ss" "$ps" \
+    "$(awk "BEGIN{print $ss/$ps}")" "$sm" "$pm" "$(awk "BEGIN{print $sm/$pm}")" "$fw" "$(ratio "$ps" "$fw")" "$tw" "$rt"
 done
