@@ -51,6 +51,15 @@ pub(crate) fn read(r: &mut impl Read, head: &[u8], size: u64) -> io::Result<Spar
     let len = usize::try_from(size)
         .map_err(|_| io::Error::other(format!("file of {size} bytes does not fit in memory")))?;
     let mut map = memmap2::MmapMut::map_anon(len.max(1))?;
+    // Back the mapping with 2 MiB pages where the kernel allows it (THP
+    // `madvise` mode, the common default): the bytes kept are written a
+    // page at a time, and 4 KiB pages cost a fault and a zeroing each,
+    // about a tenth of `pare sbom`'s CPU on a toolchain image. A 2 MiB
+    // range of code that is skipped whole is still never backed. Measured
+    // on `fat`'s docker-archive, 15 interleaved rounds: 0.352 -> 0.331 s,
+    // 0.59 -> 0.55 CPU-seconds, peak RSS 35 -> 39 MB. Advice only: where it
+    // is refused, nothing changes but speed.
+    let _ = map.advise(memmap2::Advice::HugePage);
     let head = &head[..head.len().min(len)];
     map[..head.len()].copy_from_slice(head);
     let prefix = len.min(PREFIX.max(head.len()));
