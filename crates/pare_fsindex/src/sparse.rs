@@ -54,7 +54,7 @@ pub(crate) fn read(r: &mut impl Read, head: &[u8], size: u64) -> io::Result<Spar
     // Back the mapping with 2 MiB pages where the kernel allows it (THP
     // `madvise` mode, the common default): the bytes kept are written a
     // page at a time, and 4 KiB pages cost a fault and a zeroing each,
-    // about a tenth of `pare sbom`'s CPU on a toolchain image. A 2 MiB
+    // about 7 % of `pare sbom`'s CPU on a toolchain image. A 2 MiB
     // range of code that is skipped whole is still never backed. Measured
     // on `fat`'s docker-archive, 15 interleaved rounds: 0.352 -> 0.331 s,
     // 0.59 -> 0.55 CPU-seconds, peak RSS 35 -> 39 MB. Advice only: where it
