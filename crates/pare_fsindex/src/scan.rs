@@ -277,12 +277,30 @@ impl Feed {
     }
 }
 
+/// The next item from `rx`, checked by `tap` if there is one: a chunk and
+/// its fill count, the error that ended the stream (the producer's or the
+/// tap's), or `None` at a clean end. When the producer hangs up, the tap
+/// makes its final check (the diff_id) once, and is gone after it.
+fn recv_checked(
+    rx: &Chunks,
+    tap: &mut Option<pare_image::Tap>,
+) -> Option<std::io::Result<(Vec<u8>, usize)>> {
+    match rx.recv() {
+        Ok(Ok((c, len))) => Some(match tap {
+            Some(t) => t.update(&c[..len]).map(|()| (c, len)),
+            None => Ok((c, len)),
+        }),
+        Ok(Err(e)) => Some(Err(e)),
+        Err(_) => tap.take().and_then(|mut t| t.finish().err()).map(Err),
+    }
+}
+
 /// A pipeline stage that checks the chunks coming from `upstream` with a
 /// layer's [`pare_image::Tap`] (diff_id, limits) and passes them on
 /// uncopied; emptied chunks still go back to the first stage.
 struct Relay {
     upstream: Chunks,
-    tap: pare_image::Tap,
+    tap: Option<pare_image::Tap>,
     tx: ChunkSender,
 }
 
@@ -292,7 +310,7 @@ fn tapped(upstream: ChannelReader, tap: pare_image::Tap) -> (Relay, ChannelReade
     (
         Relay {
             upstream: upstream.rx,
-            tap,
+            tap: Some(tap),
             tx,
         },
         ChannelReader::new(rx, upstream.back),
@@ -303,19 +321,7 @@ impl Relay {
     /// Pass everything on, checked; a failure (upstream's or the tap's)
     /// is the last thing sent.
     fn run(mut self) {
-        loop {
-            let item = match self.upstream.recv() {
-                Ok(Ok((buf, len))) => match self.tap.update(&buf[..len]) {
-                    Ok(()) => Ok((buf, len)),
-                    Err(e) => Err(e),
-                },
-                Ok(Err(e)) => Err(e),
-                // Upstream finished: the digest decides how the stream ends.
-                Err(_) => match self.tap.finish() {
-                    Ok(_) => return,
-                    Err(e) => Err(e),
-                },
-            };
+        while let Some(item) = recv_checked(&self.upstream, &mut self.tap) {
             let last = item.is_err();
             if self.tx.send(item).is_err() || last {
                 return;
@@ -385,35 +391,19 @@ impl ChannelReader {
             return Err(replay(e));
         }
         while self.pos == self.len {
-            match self.rx.recv() {
-                Ok(Ok((c, len))) => {
-                    if let Some(tap) = &mut self.tap {
-                        if let Err(e) = tap.update(&c[..len]) {
-                            self.failed = Some(replay(&e));
-                            return Err(e);
-                        }
-                    }
+            match recv_checked(&self.rx, &mut self.tap) {
+                Some(Ok((c, len))) => {
                     let done = std::mem::replace(&mut self.chunk, c);
                     // If the producer has finished, it is simply dropped.
                     let _ = self.back.send(done);
                     self.len = len;
                     self.pos = 0;
                 }
-                Ok(Err(e)) => {
+                Some(Err(e)) => {
                     self.failed = Some(replay(&e));
                     return Err(e);
                 }
-                Err(_) => {
-                    // The producer hung up: the end of the stream, which
-                    // the tap (if any) checks once.
-                    if let Some(mut tap) = self.tap.take() {
-                        if let Err(e) = tap.finish() {
-                            self.failed = Some(replay(&e));
-                            return Err(e);
-                        }
-                    }
-                    return Ok(false);
-                }
+                None => return Ok(false),
             }
         }
         Ok(true)
