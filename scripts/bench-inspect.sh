@@ -29,15 +29,9 @@ if ((${#IMAGES[@]} == 0)); then
   [[ -f $FLEET/big/facts.json ]] && IMAGES+=(big)
 fi
 
-largest_blob() { # OCI layout dir -> path of its largest layer blob
-  local dir=$1 m
-  m=$(jq -r '.manifests[0].digest' "$dir/index.json" | cut -d: -f2)
-  jq -r '.layers | max_by(.size) | .digest' "$dir/blobs/sha256/$m" | sed "s#sha256:#$dir/blobs/sha256/#"
-}
-
-q() { printf '%q' "$1"; }
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 secs() { if [[ $1 == - ]]; then echo -; else echo "${1}s"; fi; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 
 printf '| image | transport | size | pare inspect | peak RSS | dive --ci | floor | pare/floor | dive/pare | two-core floor | pare/two-core |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
@@ -49,14 +43,12 @@ for img in "${IMAGES[@]}"; do
     size=$(du -sh "$d/$t" | cut -f1)
     pare="$(q "$PARE") inspect --format json $(q "$d/$t")"
     if [[ $t == docker.tar ]]; then
-      # the largest member of the archive (a layer tar)
-      big=$(tar -tvf "$d/$t" | sort -k3 -n | tail -1 | awk '{print $NF}')
-      tmp=$(mktemp -d); tar -xf "$d/$t" -C "$tmp" "$big"
+      tmp=$(mktemp -d); layer=$(largest_member "$d/$t" "$tmp")
       out=$(scripts/interleave.py "$RUNS" "$pare" "CI=true $(q "$PEERS/dive") --ci --source docker-archive $(q "$d/$t")" \
-        "cat $(q "$d/$t")" "$(q "$FLOOR") sha256 $(q "$tmp/$big")")
+        "cat $(q "$d/$t")" "$(q "$FLOOR") sha256 $(q "$layer")")
       rm -rf "$tmp"
       { read -r pw pr _; read -r dw _; read -r cw _; read -r sw _; } <<<"$out"
-      fw=$(awk -v a="$cw" -v b="$sw" 'BEGIN{print (a>b)?a:b}')
+      fw=$(larger "$cw" "$sw")
       ratio_dive=$(ratio "$dw" "$pw"); tw=-; ratio_two=-
     else
       blob=$(largest_blob "$d/$t")

@@ -60,7 +60,8 @@ for a in $PLAIN $SECURE; do
   for _ in $(seq 100); do (exec 3<>/dev/tcp/${a%:*}/${a#*:}) 2>/dev/null && break; sleep 0.1; done
 done
 
-q() { printf '%q' "$1"; }
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
 printf '| image | size | OCI layout | registry, HTTP | ratio | registry, TLS + basic auth | ratio | peak RSS layout / HTTP / TLS |\n'
 printf '|---|---|---|---|---|---|---|---|\n'

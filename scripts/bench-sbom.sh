@@ -28,13 +28,8 @@ FLOOR=$TARGET/release/examples/floor
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-q() { printf '%q' "$1"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
-largest_blob() { # OCI layout dir -> path of its largest layer blob
-  local dir=$1 m
-  m=$(jq -r '.manifests[0].digest' "$dir/index.json" | cut -d: -f2)
-  jq -r '.layers | max_by(.size) | .digest' "$dir/blobs/sha256/$m" | sed "s#sha256:#$dir/blobs/sha256/#"
-}
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
 printf '| transport | syft | pare | speed-up | syft RSS | pare RSS | RSS ratio | floor | pare / floor | two-core floor | pare / two-core |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
@@ -46,9 +41,8 @@ for t in docker-archive oci-zstd oci; do
   esac
   cmds=("$(q "$PARE") sbom $(q "$spec") --format json" "$(q "$SYFT") -q $(q "$spec") -o syft-json")
   if [ $t = docker-archive ]; then
-    big=$(tar -tvf "$D/docker.tar" | sort -k3 -n | tail -1 | awk '{print $NF}')
-    rm -rf "$TMP/x"; mkdir "$TMP/x"; tar -xf "$D/docker.tar" -C "$TMP/x" "$big"
-    cmds+=("cat $(q "$D/docker.tar")" "$(q "$FLOOR") sha256 $(q "$TMP/x/$big")")
+    layer=$(largest_member "$D/docker.tar" "$TMP")
+    cmds+=("cat $(q "$D/docker.tar")" "$(q "$FLOOR") sha256 $(q "$layer")")
   else
     blob=$(largest_blob "$D/$t")
     mode=gzip; [ $t = oci-zstd ] && mode=zstd
@@ -57,7 +51,7 @@ for t in docker-archive oci-zstd oci; do
   out=$(scripts/interleave.py "$RUNS" "${cmds[@]}")
   { read -r ps pm _; read -r ss sm _; read -r f1 _; read -r f2 _; } <<<"$out"
   if [ $t = docker-archive ]; then
-    fw=$(awk -v a="$f1" -v b="$f2" 'BEGIN{print (a>b)?a:b}'); tw=-; rt=-
+    fw=$(larger "$f1" "$f2"); tw=-; rt=-
   else
     fw=$f1; tw=${f2}s; rt=$(ratio "$ps" "$f2")
   fi
