@@ -717,7 +717,7 @@ image_big() {
 image_fat_flat() {
   base_tar fat
   new_image fat-flat
-  add_layer "$WORK/base/fat.tar" "mmdebstrap --variant=minbase --include=build-essential,curl,ca-certificates,python3,python3-pip,git,libpq-dev $SUITE"
+  add_layer "$WORK/base/fat.tar" "mmdebstrap --variant=minbase ${BASE_fat[*]} $SUITE"
   configure --config.cmd bash --config.env "$PATH_ENV"
   finish fat-flat '{"purpose": "reader benchmark subject: one ~600 MB layer", "os_release": {"id": "debian", "version_id": "12"}, "paths_present": ["/usr/bin/python3", "/usr/bin/git"]}' "" "oci-zstd docker.tar"
 }
