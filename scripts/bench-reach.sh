@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Overhead of reachability on the SBOM pipeline: index + catalog an image
 # without, then with, the reachability capture globs, probes and
-# `reach::analyze` (crates/pare_analyze/examples/reach_bench.rs). Reports
+# `reach::analyze` (crates/pare_reach/examples/reach_bench.rs). Reports
 # CPU time and wall time (`perf stat -r`, when perf is installed) and the
 # example's own interleaved medians.
 #
@@ -14,7 +14,7 @@ FLEET=${PARE_FLEET:-.fleet}
 RUNS=${RUNS:-7}
 TAR="$FLEET/$IMG/docker.tar"
 [ -f "$TAR" ] || { echo "error: fleet image \`$IMG\` is missing at \`$TAR\`" >&2; echo "hint: scripts/fleet.sh $IMG" >&2; exit 2; }
-cargo build --release -q -p pare_analyze --example reach_bench
+cargo build --release -q -p pare_reach --example reach_bench
 BIN=${CARGO_TARGET_DIR:-target}/release/examples/reach_bench
 "$BIN" "docker-archive:$TAR" "$RUNS"
 if command -v perf >/dev/null; then

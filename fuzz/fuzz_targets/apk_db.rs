@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = pare_analyze::catalogers::apk::parse_installed(&String::from_utf8_lossy(data));
+    let _ = pare_catalog::apk::parse_installed(&String::from_utf8_lossy(data));
 });

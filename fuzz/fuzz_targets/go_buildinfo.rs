@@ -4,9 +4,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(pare_analyze::catalogers::go_binary::Extracted::Ok { modinfo, .. }) =
-        pare_analyze::catalogers::go_binary::extract(data)
+    if let Some(pare_catalog::go_binary::Extracted::Ok { modinfo, .. }) =
+        pare_catalog::go_binary::extract(data)
     {
-        let _ = pare_analyze::catalogers::go_binary::modules(&modinfo);
+        let _ = pare_catalog::go_binary::modules(&modinfo);
     }
 });

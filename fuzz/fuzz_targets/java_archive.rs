@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = pare_analyze::catalogers::java::scan(data);
+    let _ = pare_catalog::java::scan(data);
 });

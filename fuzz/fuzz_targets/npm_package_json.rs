@@ -4,6 +4,6 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = pare_analyze::catalogers::npm::parse_manifest(data);
-    let _ = pare_analyze::catalogers::npm::parse_lock(data);
+    let _ = pare_catalog::npm::parse_manifest(data);
+    let _ = pare_catalog::npm::parse_lock(data);
 });

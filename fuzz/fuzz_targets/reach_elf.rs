@@ -3,7 +3,7 @@
 //! extracts survives its own compact encoding.
 
 use libfuzzer_sys::fuzz_target;
-use pare_analyze::reach::elf::{parse, ElfInfo};
+use pare_elf::{parse, ElfInfo};
 
 fuzz_target!(|data: &[u8]| {
     if let Some(info) = parse(data) {

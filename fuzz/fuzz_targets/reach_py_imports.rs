@@ -3,7 +3,7 @@
 //! splitting and `#!` parsing never panic or hang on any bytes.
 
 use libfuzzer_sys::fuzz_target;
-use pare_analyze::reach::{probe::Script, python, shell};
+use pare_reach::{probe::Script, python, shell};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

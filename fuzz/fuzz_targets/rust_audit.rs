@@ -4,8 +4,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(json) = pare_analyze::catalogers::rust_audit::inflate(data) {
-        let _ = pare_analyze::catalogers::rust_audit::parse(&json);
+    if let Ok(json) = pare_catalog::rust_audit::inflate(data) {
+        let _ = pare_catalog::rust_audit::parse(&json);
     }
-    let _ = pare_analyze::catalogers::rust_audit::parse(&String::from_utf8_lossy(data));
+    let _ = pare_catalog::rust_audit::parse(&String::from_utf8_lossy(data));
 });

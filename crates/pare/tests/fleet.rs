@@ -116,7 +116,10 @@ fn check_transport(name: &str, transport: &str, spec: &str, f: &Value) {
     for p in &files {
         globs.add(Glob::new(&globset::escape(&p[1..])).unwrap());
     }
-    for g in pare_analyze::CAPTURE_GLOBS {
+    for g in pare_hygiene::CAPTURE_GLOBS
+        .iter()
+        .chain(pare_catalog::os_release::GLOBS)
+    {
         globs.add(Glob::new(g).unwrap());
     }
     let opts = IndexOptions {
@@ -259,7 +262,7 @@ fn check_transport(name: &str, transport: &str, spec: &str, f: &Value) {
         }
     }
     if let Some(os) = f.get("os_release") {
-        let d = pare_analyze::os_release::detect(&idx)
+        let d = pare_catalog::os_release::detect(&idx)
             .unwrap_or_else(|| panic!("{ctx}: no os-release"));
         assert_eq!(d.id, os["id"].as_str().unwrap(), "{ctx}");
         assert_eq!(d.version_id.as_deref(), os["version_id"].as_str(), "{ctx}");

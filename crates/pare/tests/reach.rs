@@ -1,4 +1,4 @@
-//! Reachability (`pare_analyze::reach`) on the real-image fleet
+//! Reachability (`pare_reach`) on the real-image fleet
 //! (`scripts/fleet.sh`): which packages the entrypoint can load, with
 //! the evidence chains. A missing image fails with the command that
 //! builds it.
@@ -6,11 +6,11 @@
 
 mod support;
 
-use pare_analyze::catalogers;
-use pare_analyze::reach::{self, PackageReach, Reachability, Status};
+use pare_catalog as catalogers;
 use pare_findings::{Ecosystem, Package};
 use pare_fsindex::{FsIndex, IndexOptions};
 use pare_image::Image;
+use pare_reach::{self as reach, PackageReach, Reachability, Status};
 
 /// Index and catalog a fleet image with the reachability probes, then
 /// analyze it.
@@ -37,12 +37,12 @@ fn analyze_with(
     let mut probes = catalogers::probes();
     probes.extend(reach::probes());
     let opts = IndexOptions {
-        capture: pare_analyze::capture_globs(&globs),
+        capture: pare_fsindex::glob_set(&[pare_hygiene::CAPTURE_GLOBS, &globs].concat()),
         probes,
         ..IndexOptions::default()
     };
     let idx = FsIndex::build(&image, &opts).unwrap();
-    let distro = pare_analyze::os_release::detect(&idx);
+    let distro = pare_catalog::os_release::detect(&idx);
     let mut sbom = catalogers::catalog(&image, &idx, distro.as_ref());
     sbom.packages.extend(extra(&idx));
     let r = reach::analyze(image.config.as_ref(), &idx, &sbom.packages);
@@ -356,7 +356,7 @@ fn skipping_code_segments_changes_no_probe_result() {
                 .iter()
                 .find(|(p, _)| *p == cc1plus)
                 .expect("cc1plus probed");
-            let info = reach::elf::ElfInfo::decode(info).expect("decodes");
+            let info = pare_elf::ElfInfo::decode(info).expect("decodes");
             assert!(info.needed.iter().any(|n| n == "libc.so.6"), "{info:?}");
             assert!(a.get(cc1plus).unwrap().size > 30 << 20);
         }

@@ -11,7 +11,7 @@ use support::{pare, stderr};
 
 fn fixture(rel: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../pare_analyze/resources/test/fixtures")
+        .join("../pare_catalog/resources/test/fixtures")
         .join(rel);
     assert!(p.is_dir(), "missing fixture {}", p.display());
     format!("dir:{}", p.display())

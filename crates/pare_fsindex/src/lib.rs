@@ -30,10 +30,10 @@ mod sparse;
 pub use efficiency::{Efficiency, Inefficiency};
 pub use error::{Error, Result};
 pub use index::{Entry, FsIndex, Kind, LayerStats, ResolveError};
+pub use pare_elf::code_ranges as elf_code_ranges;
 pub use scan::{normalize_path, LayerScan};
-pub use sparse::code_ranges as elf_code_ranges;
 
-use globset::GlobSet;
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use pare_image::{Image, Limits};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -58,6 +58,21 @@ pub trait Probe: Send + Sync {
     fn reads_code(&self) -> bool {
         true
     }
+}
+
+/// A glob set from static patterns, for [`IndexOptions::capture`]: each
+/// analyzer declares its globs as `&'static str`s and the caller combines
+/// them.
+///
+/// # Panics
+/// Only if a pattern is invalid; analyzers' tests compile their globs.
+#[must_use]
+pub fn glob_set(patterns: &[&str]) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for g in patterns {
+        b.add(Glob::new(g).expect("static glob is valid"));
+    }
+    b.build().expect("static globs are valid")
 }
 
 /// What to collect during the pass.

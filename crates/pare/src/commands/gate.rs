@@ -10,9 +10,9 @@ use super::scan::{Finding, ScanReport};
 use crate::output::{note, warn, write_output, Hint};
 use crate::ExitStatus;
 use anyhow::{Context, Result};
-use pare_analyze::attribution::Attribution;
-use pare_analyze::reach;
+use pare_pipeline::gate::attribution::Attribution;
 use pare_policy::{Action, Date, Decision, EntryFinding, LayerClass, Policy, Reach, Subject};
+use pare_reach as reach;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 

@@ -5,9 +5,9 @@ use crate::output::write_output;
 use crate::render::{human_bytes, Table};
 use crate::ExitStatus;
 use anyhow::{Context, Result};
-use pare_analyze::checks::{Hygiene, ImageFinding};
 use pare_findings::Distro;
 use pare_fsindex::{Efficiency, FsIndex, IndexOptions};
+use pare_hygiene::checks::{Hygiene, ImageFinding};
 use pare_image::{Image, Platform};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -175,7 +175,9 @@ pub fn open_image(
 /// Layer failures, named by layer and image.
 pub fn index_image(image: &Image, spec: &str, mut opts: IndexOptions) -> Result<FsIndex> {
     if opts.capture.is_empty() {
-        opts.capture = pare_analyze::capture_globs(&[]);
+        opts.capture = pare_fsindex::glob_set(
+            &[pare_hygiene::CAPTURE_GLOBS, pare_catalog::os_release::GLOBS].concat(),
+        );
     }
     FsIndex::build(image, &opts).with_context(|| format!("`{spec}`"))
 }
@@ -192,12 +194,12 @@ pub fn inspect(args: &InspectArgs) -> Result<InspectReport> {
     };
     let idx = index_image(&image, &args.target.image, opts)?;
     let cfg = image.config.as_ref();
-    let hygiene = pare_analyze::checks::collect(
+    let hygiene = pare_hygiene::checks::collect(
         &idx,
         cfg.and_then(|c| c.config.user.as_deref()),
         args.largest,
     );
-    let findings = pare_analyze::checks::run_all(&hygiene, &idx);
+    let findings = pare_hygiene::checks::run_all(&hygiene, &idx);
     let stats = idx.layers();
     let layers = image
         .layers
@@ -266,7 +268,7 @@ pub fn inspect(args: &InspectArgs) -> Result<InspectReport> {
             config_digest: image.config_digest.as_ref().map(ToString::to_string),
             tags: image.tags.clone(),
             platform: image.platform.as_ref().map(ToString::to_string),
-            os: pare_analyze::os_release::detect(&idx),
+            os: pare_catalog::os_release::detect(&idx),
             created: cfg.and_then(|c| c.created.clone()),
             compressed_size: image.compressed_size(),
             uncompressed_size: stats.iter().map(|s| s.tar_bytes).sum(),
@@ -476,7 +478,7 @@ fn render_text(r: &InspectReport, md: bool) -> String {
                 .join(", ")
         },
     ]);
-    let paths = |v: &[pare_analyze::checks::PathFact]| {
+    let paths = |v: &[pare_hygiene::checks::PathFact]| {
         if v.is_empty() {
             "none".to_string()
         } else {

@@ -11,7 +11,7 @@ use crate::output::write_output;
 use crate::render::Table;
 use crate::ExitStatus;
 use anyhow::Result;
-use pare_analyze::catalogers::{self, Warning};
+use pare_catalog::{self as catalogers, Warning};
 use pare_findings::{Distro, Package};
 use pare_fsindex::IndexOptions;
 use pare_report::sbom::{cyclonedx, spdx, SbomDoc};
@@ -108,13 +108,13 @@ pub fn catalog(target: &super::image_args::ImageArgs, extra: Extra) -> Result<Ca
     let mut probes = catalogers::probes();
     probes.extend(extra.probes);
     let opts = IndexOptions {
-        capture: pare_analyze::capture_globs(&globs),
+        capture: pare_fsindex::glob_set(&[pare_hygiene::CAPTURE_GLOBS, &globs].concat()),
         probes,
         limits: target.limits(),
         ..IndexOptions::default()
     };
     let idx = index_image(&image, &target.image, opts)?;
-    let distro = pare_analyze::os_release::detect(&idx);
+    let distro = pare_catalog::os_release::detect(&idx);
     let result = catalogers::catalog(&image, &idx, distro.as_ref());
     let mut warnings = result.warnings;
     for (path, size) in idx.skipped_large() {

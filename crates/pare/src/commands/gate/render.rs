@@ -3,8 +3,8 @@
 
 use super::{GateFinding, GateReport};
 use crate::render::Table;
-use pare_analyze::reach;
 use pare_policy::Action;
+use pare_reach as reach;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -1,0 +1,3 @@
+//! The gate's step.
+
+pub mod attribution;

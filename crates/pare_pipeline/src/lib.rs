@@ -1,0 +1,4 @@
+//! pare's pipeline as typed steps.
+#![deny(missing_docs)]
+
+pub mod gate;
