@@ -3,8 +3,8 @@
 
 pub mod args;
 pub mod commands;
+pub mod linters;
 pub mod output;
-pub mod render;
 
 use clap::Parser;
 use std::ffi::OsString;

@@ -24,17 +24,20 @@ pub fn error(err: &anyhow::Error) {
     }
 }
 
-/// A `hint:` line printed under an error: `Err(e).context(Hint(..))`.
-#[derive(Debug)]
-pub struct Hint(pub String);
+pub use pare_pipeline::Hint;
 
-impl std::fmt::Display for Hint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+/// The pipeline's [`pare_pipeline::Reporter`]: notes and warnings on
+/// stderr.
+pub struct Stderr;
+
+impl pare_pipeline::Reporter for Stderr {
+    fn note(&self, msg: &str) {
+        note(format_args!("note: {msg}"));
+    }
+    fn warn(&self, msg: &str) {
+        warn(msg);
     }
 }
-
-impl std::error::Error for Hint {}
 
 /// Print a one-line error about one input (`error: path:line:col: cause`)
 /// without stopping.

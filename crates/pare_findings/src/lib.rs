@@ -19,6 +19,7 @@ mod severity;
 mod span;
 pub mod time;
 mod verdict;
+mod vuln_severity;
 
 pub use diagnostic::{Diagnostic, RuleMeta};
 pub use edit::{apply_edits, Applicability, Edit, Fix, FixAvailability, FixOutcome};
@@ -31,3 +32,4 @@ pub use severity::Severity;
 pub use span::{LineCol, LineIndex, Span};
 pub use time::Date;
 pub use verdict::{LayerClass, Reach};
+pub use vuln_severity::VulnSeverity;

@@ -31,9 +31,9 @@
 
 use crate::ignore::IgnoreEntry;
 use crate::rule::{Action, Pattern, Rule};
-use crate::subject::{Kind, LayerClass, Reach, SEVERITIES};
+use crate::subject::{Kind, LayerClass, Reach};
 use pare_findings::Date;
-use pare_findings::{Ecosystem, LineIndex};
+use pare_findings::{Ecosystem, LineIndex, VulnSeverity};
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -307,6 +307,7 @@ fn rule(
     let layers_allowed: Vec<&str> = LayerClass::ALL.iter().map(|k| k.as_str()).collect();
     let reach_allowed: Vec<&str> = Reach::ALL.iter().map(|k| k.as_str()).collect();
     let eco_allowed: Vec<&str> = ECOSYSTEMS.iter().map(|k| k.as_str()).collect();
+    let severities_allowed: Vec<&str> = VulnSeverity::ALL.iter().map(|k| k.as_str()).collect();
     let line = cx.line(span);
     Ok(Rule {
         name: r.name.unwrap_or_else(|| format!("rule {}", i + 1)),
@@ -315,9 +316,9 @@ fn rule(
         kinds: values(cx, "kind", r.kind, &kinds_allowed, |s| {
             Kind::ALL.into_iter().find(|k| k.as_str() == s)
         })?,
-        severities: values(cx, "severity", r.severity, &SEVERITIES, |s| {
+        severities: values(cx, "severity", r.severity, &severities_allowed, |s| {
             let s = s.to_ascii_lowercase();
-            SEVERITIES.contains(&s.as_str()).then_some(s)
+            VulnSeverity::ALL.into_iter().find(|v| v.as_str() == s)
         })?,
         fix: r.fix,
         layers: values(cx, "layer", r.layer, &layers_allowed, |s| {

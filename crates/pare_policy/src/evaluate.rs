@@ -8,6 +8,7 @@ use crate::rule::{Action, Rule};
 use crate::subject::{Kind, LayerClass, Reach, Subject};
 use crate::vex::{self, Statement};
 use pare_findings::Date;
+use pare_findings::VulnSeverity;
 use serde::Serialize;
 
 /// Everything the gate applies.
@@ -195,7 +196,7 @@ pub fn evaluate(
             kind,
             id: e.id.clone(),
             ids: vec![e.id.clone()],
-            severity: "unknown".to_string(),
+            severity: VulnSeverity::Unknown,
             fixed: false,
             layer: LayerClass::Unknown,
             reach: Reach::Unknown,
@@ -230,7 +231,7 @@ mod tests {
             kind: Kind::Vulnerability,
             id: id.into(),
             ids: vec![id.into()],
-            severity: sev.into(),
+            severity: sev.parse().unwrap(),
             fixed,
             layer,
             reach: Reach::Reachable,

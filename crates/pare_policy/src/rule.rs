@@ -3,7 +3,7 @@
 
 use crate::subject::{Kind, LayerClass, Reach, Subject};
 use globset::{GlobBuilder, GlobMatcher};
-use pare_findings::Ecosystem;
+use pare_findings::{Ecosystem, VulnSeverity};
 use serde::Serialize;
 use std::fmt;
 
@@ -97,8 +97,8 @@ pub struct Rule {
     pub action: Action,
     /// Finding kinds.
     pub kinds: Vec<Kind>,
-    /// Severities (from [`crate::subject::SEVERITIES`]).
-    pub severities: Vec<String>,
+    /// Severities.
+    pub severities: Vec<VulnSeverity>,
     /// Whether a fixed version must (true) or must not (false) exist.
     pub fix: Option<bool>,
     /// Layer classes.
@@ -150,7 +150,7 @@ impl Rule {
         if !self.severities.is_empty() {
             parts.push(format!(
                 "severity = {}",
-                list(self.severities.iter().map(String::as_str))
+                list(self.severities.iter().map(|s| s.as_str()))
             ));
         }
         if let Some(f) = self.fix {
@@ -232,17 +232,17 @@ pub fn default_rules() -> Vec<Rule> {
     };
     vec![
         Rule {
-            severities: vec!["critical".into()],
+            severities: vec![VulnSeverity::Critical],
             fix: Some(true),
             layers: vec![LayerClass::App, LayerClass::Unknown],
             ..base("fixable-critical-in-app", Action::Fail)
         },
         Rule {
-            severities: vec!["critical".into()],
+            severities: vec![VulnSeverity::Critical],
             ..base("critical", Action::Warn)
         },
         Rule {
-            severities: vec!["high".into()],
+            severities: vec![VulnSeverity::High],
             fix: Some(true),
             ..base("fixable-high", Action::Warn)
         },
@@ -262,7 +262,7 @@ mod tests {
             kind: Kind::Vulnerability,
             id: "CVE-2024-1".into(),
             ids: vec!["CVE-2024-1".into(), "GHSA-xxxx".into()],
-            severity: sev.into(),
+            severity: sev.parse().unwrap(),
             fixed,
             layer,
             reach: Reach::Reachable,

@@ -1,7 +1,7 @@
 //! What the policy decides on: one finding, reduced to the attributes rules
 //! can match.
 
-use pare_findings::Ecosystem;
+use pare_findings::{Ecosystem, VulnSeverity};
 pub use pare_findings::{LayerClass, Reach};
 use serde::Serialize;
 use std::fmt;
@@ -33,10 +33,6 @@ impl Kind {
     }
 }
 
-/// Severity ladder of vulnerability findings (advisories' labels, else
-/// from the CVSS score).
-pub const SEVERITIES: [&str; 6] = ["critical", "high", "medium", "low", "negligible", "unknown"];
-
 /// One finding as the policy sees it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,8 +43,8 @@ pub struct Subject {
     pub id: String,
     /// Every ID and alias (`GHSA-…`, `DSA-…`), for ignore matching.
     pub ids: Vec<String>,
-    /// One of [`SEVERITIES`].
-    pub severity: String,
+    /// Severity (the advisory's label, else from its CVSS score).
+    pub severity: VulnSeverity,
     /// A fixed version exists.
     pub fixed: bool,
     /// Base or app layer.

@@ -281,7 +281,7 @@ mod tests {
             kind: Kind::Vulnerability,
             id: id.into(),
             ids: vec![id.into(), "GHSA-aaaa".into()],
-            severity: "high".into(),
+            severity: pare_findings::VulnSeverity::High,
             fixed: true,
             layer: LayerClass::App,
             reach: Reach::Unknown,

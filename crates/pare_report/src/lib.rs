@@ -1,5 +1,11 @@
 //! pare's renderers: table, json, sarif, markdown for every report.
 #![deny(missing_docs)]
 
+pub mod gate;
+pub mod inspect;
 pub mod lint;
+pub mod sarif;
 pub mod sbom;
+pub mod sbom_table;
+pub mod scan;
+pub mod table;

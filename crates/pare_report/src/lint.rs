@@ -12,7 +12,7 @@
 //! - `markdown`: a table for pull-request comments.
 
 use pare_findings::{Applicability, Diagnostic, RuleMeta};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -293,106 +293,15 @@ fn json_report(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
     s
 }
 
-// The SARIF log of a lint, as types that borrow from the diagnostics rather
-// than a `serde_json::Value` tree: a lint of the Kubernetes corpus has
-// 16,000 results, and a tree of them peaked at 219 MB. Fields are in
-// alphabetical order, the order a `Value` map writes them in, so the output
-// is the same.
-#[derive(serde::Serialize)]
-struct SarifLog<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    runs: [SarifRun<'a>; 1],
-    version: &'static str,
-}
-
-#[derive(serde::Serialize)]
-struct SarifRun<'a> {
-    results: Vec<SarifResult<'a>>,
-    tool: Value,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifResult<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fixes: Option<[SarifFix<'a>; 1]>,
-    level: &'static str,
-    locations: [SarifLocation; 1],
-    message: SarifText<'a>,
-    properties: SarifProperties,
-    rule_id: &'static str,
-    rule_index: Option<usize>,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifFix<'a> {
-    artifact_changes: [SarifChange<'a>; 1],
-    description: SarifText<'a>,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifChange<'a> {
-    artifact_location: SarifUri,
-    replacements: Vec<SarifReplacement<'a>>,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifReplacement<'a> {
-    deleted_region: SarifBytes,
-    inserted_content: SarifText<'a>,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifBytes {
-    byte_length: usize,
-    byte_offset: usize,
-}
-
-#[derive(serde::Serialize)]
-struct SarifText<'a> {
-    text: &'a str,
-}
-
-#[derive(serde::Serialize)]
-struct SarifUri {
-    uri: String,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifLocation {
-    physical_location: SarifPhysical,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifPhysical {
-    artifact_location: SarifUri,
-    region: SarifRegion,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifRegion {
-    end_column: usize,
-    end_line: usize,
-    start_column: usize,
-    start_line: usize,
-}
-
-#[derive(serde::Serialize)]
-struct SarifProperties {
-    name: &'static str,
-    peers: &'static [&'static str],
-}
-
+/// SARIF 2.1.0 through the shared writer: every rule that ran is in the
+/// rule table (sorted by code), each diagnostic a result with its fix.
 fn sarif(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
-    let mut rules: Vec<&RuleMeta> = ctx.rules.clone();
+    use crate::sarif::{
+        fingerprint, lint_rule, ArtifactChange, Builder, ByteRegion, Fix, Location,
+        PhysicalLocation, Region, Replacement, SarifResult, Text,
+    };
+    use std::borrow::Cow;
+    let mut rules: Vec<&'static RuleMeta> = ctx.rules.clone();
     for d in diags {
         if !rules.iter().any(|r| r.code == d.code) {
             rules.push(d.rule);
@@ -400,82 +309,68 @@ fn sarif(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
     }
     rules.sort_by_key(|r| r.code);
     rules.dedup_by_key(|r| r.code);
-    let index: BTreeMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
-    let rule_json: Vec<Value> = rules
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.code,
-                "name": r.name,
-                "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": r.summary},
-                "help": {"text": r.summary, "markdown": r.doc},
-                "defaultConfiguration": {"level": r.severity.sarif_level()},
-                "properties": {"peers": r.peers, "severity": r.severity},
-            })
-        })
-        .collect();
-    let results: Vec<SarifResult<'_>> = diags
-        .iter()
-        .map(|d| {
-            let uri = d.path.replace('\\', "/");
-            SarifResult {
-                fixes: d.fix.as_ref().map(|f| {
-                    [SarifFix {
-                        artifact_changes: [SarifChange {
-                            artifact_location: SarifUri { uri: uri.clone() },
-                            replacements: f
-                                .edits
-                                .iter()
-                                .map(|e| SarifReplacement {
-                                    deleted_region: SarifBytes {
-                                        byte_length: e.span.len(),
-                                        byte_offset: e.span.start,
-                                    },
-                                    inserted_content: SarifText { text: &e.content },
-                                })
-                                .collect(),
-                        }],
-                        description: SarifText { text: &f.title },
-                    }]
-                }),
-                level: d.severity.sarif_level(),
-                locations: [SarifLocation {
-                    physical_location: SarifPhysical {
-                        artifact_location: SarifUri { uri },
-                        region: SarifRegion {
-                            end_column: d.end.col,
-                            end_line: d.end.line,
-                            start_column: d.start.col,
-                            start_line: d.start.line,
-                        },
+    let mut b = Builder::new();
+    for r in &rules {
+        b.rule(r.code, || lint_rule(r, &[]));
+    }
+    for d in diags {
+        let artifact = b.artifact(&d.path.replace('\\', "/"));
+        // The finding's own line, so the fingerprint survives lines added
+        // above it.
+        let line_text = ctx
+            .sources
+            .get(&d.path)
+            .and_then(|src| src.lines().nth(d.start.line.saturating_sub(1)))
+            .map_or(d.message.as_str(), str::trim);
+        let mut properties = serde_json::Map::new();
+        properties.insert("name".into(), json!(d.name));
+        properties.insert("peers".into(), json!(d.rule.peers));
+        b.result(SarifResult {
+            rule_id: Cow::Borrowed(d.code),
+            rule_index: 0,
+            level: d.severity.sarif_level(),
+            message: Text::plain(d.message.as_str()),
+            locations: vec![Location {
+                physical_location: PhysicalLocation {
+                    artifact_location: artifact.clone(),
+                    region: Region {
+                        start_line: d.start.line,
+                        start_column: Some(d.start.col),
+                        end_line: Some(d.end.line),
+                        end_column: Some(d.end.col),
                     },
-                }],
-                message: SarifText { text: &d.message },
-                properties: SarifProperties {
-                    name: d.name,
-                    peers: d.rule.peers,
                 },
-                rule_id: d.code,
-                rule_index: index.get(d.code).copied(),
-            }
-        })
-        .collect();
-    let v = SarifLog {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        runs: [SarifRun {
-            results,
-            tool: json!({"driver": {
-                "name": "pare",
-                "informationUri": "https://example.invalid/pare",
-                "rules": Value::Array(rule_json),
-            }}),
-        }],
-        version: "2.1.0",
-    };
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-    s.push('\n');
-    s
+            }],
+            partial_fingerprints: BTreeMap::from([(
+                "pare/v1",
+                fingerprint(&[d.code, &artifact.uri, line_text]),
+            )]),
+            fixes: d
+                .fix
+                .iter()
+                .map(|f| Fix {
+                    description: Text::plain(f.title.as_str()),
+                    artifact_changes: vec![ArtifactChange {
+                        artifact_location: artifact.clone(),
+                        replacements: f
+                            .edits
+                            .iter()
+                            .map(|e| Replacement {
+                                deleted_region: ByteRegion {
+                                    byte_offset: e.span.start,
+                                    byte_length: e.span.len(),
+                                },
+                                inserted_content: Text::plain(e.content.as_str()),
+                            })
+                            .collect(),
+                    }],
+                })
+                .collect(),
+            suppressions: Vec::new(),
+            properties,
+        });
+    }
+    b.finish(None)
 }
 
 fn md_escape(s: &str) -> String {
@@ -527,6 +422,7 @@ fn markdown(diags: &[&Diagnostic], ctx: &RenderContext<'_>) -> String {
 mod tests {
     use super::*;
     use pare_findings::{Edit, Fix, FixAvailability, LineIndex, Severity, Span};
+    use serde_json::Value;
 
     static RULE: RuleMeta = RuleMeta {
         code: "DF001",

@@ -64,6 +64,56 @@ fn resolve_link(from: &str, target: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// What a file is when its first block is plainly no tar header, for the
+/// error (the content itself is never echoed: it may be anything).
+fn not_a_tar(head: &[u8]) -> Option<&'static str> {
+    if head.len() == 512 && (&head[257..262] == b"ustar" || tar_checksum_ok(head)) {
+        return None;
+    }
+    Some(if head.starts_with(b"PK\x03\x04") {
+        "a ZIP archive"
+    } else if head.starts_with(b"\x7fELF") {
+        "an ELF binary"
+    } else if head.starts_with(b"%PDF") {
+        "a PDF document"
+    } else if !head.contains(&0) && std::str::from_utf8(head).is_ok() {
+        match head.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{' | b'[') => "a JSON or text file",
+            _ => "a text file",
+        }
+    } else if head.len() < 512 {
+        "too short for a tar archive"
+    } else {
+        "a binary file"
+    })
+}
+
+/// Whether a 512-byte block has a valid tar header checksum (pre-POSIX
+/// v7 headers have no `ustar` magic).
+fn tar_checksum_ok(h: &[u8]) -> bool {
+    let field = &h[148..156];
+    let text: String = field
+        .iter()
+        .take_while(|b| **b != 0 && **b != b' ')
+        .map(|b| char::from(*b))
+        .collect();
+    let Ok(want) = u32::from_str_radix(text.trim(), 8) else {
+        return false;
+    };
+    let sum: u32 = h
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u32::from(*b)
+            }
+        })
+        .sum();
+    sum == want
+}
+
 impl TarArchive {
     /// Index the members of the tar at `path`. `kind` is the kind the user
     /// named, or `None` to detect it from the members.
@@ -101,6 +151,15 @@ impl TarArchive {
             return Err(Error::CompressedArchive {
                 path: name.to_string(),
                 compression: "zstd",
+            });
+        }
+        file.seek(SeekFrom::Start(0)).map_err(io_err)?;
+        let mut head = [0u8; 512];
+        let n = read_up_to(&mut file, &mut head).map_err(io_err)?;
+        if let Some(what) = not_a_tar(&head[..n]) {
+            return Err(Error::NotAnImage {
+                path: name.to_string(),
+                what,
             });
         }
         file.seek(SeekFrom::Start(0)).map_err(io_err)?;

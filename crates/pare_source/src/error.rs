@@ -76,6 +76,22 @@ pub enum Error {
         /// gzip, zstd.
         compression: &'static str,
     },
+    /// A `kind:` prefix names no image kind pare knows.
+    #[error("unknown image kind `{kind}`{}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    UnknownKind {
+        /// The prefix as typed.
+        kind: String,
+        /// The closest known kind, when one is close.
+        suggestion: Option<&'static str>,
+    },
+    /// A file that is plainly something else than an image.
+    #[error("`{path}`: {what}, not an image")]
+    NotAnImage {
+        /// The file.
+        path: String,
+        /// What it is (`a text file`, `a ZIP archive`).
+        what: &'static str,
+    },
     /// The text is neither an existing path nor a valid image reference.
     #[error("invalid image reference `{text}`: {reason}")]
     BadReference {

@@ -20,6 +20,7 @@
 mod archive;
 mod digest;
 mod error;
+pub mod http;
 mod layout;
 mod open;
 pub mod registry;
@@ -28,7 +29,7 @@ pub use archive::TarArchive;
 pub use digest::{Algorithm, Digest};
 pub use error::{Error, Result};
 pub use layout::{OciDir, RootfsDir};
-pub use open::{open, open_with, SourceKind};
+pub use open::{implicit_registry_reference, open, open_with, SourceKind};
 pub use registry::{Registry, RegistryOptions};
 
 use std::io::Read;

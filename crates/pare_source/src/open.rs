@@ -71,6 +71,78 @@ fn looks_like_reference(spec: &str) -> bool {
     !pathish && Reference::parse(spec).is_ok()
 }
 
+/// The image kinds a prefix can name.
+const KINDS: &[&str] = &[
+    "docker-archive",
+    "oci-archive",
+    "oci-dir",
+    "oci",
+    "dir",
+    "registry",
+];
+
+/// Levenshtein distance, for "did you mean" (short strings only).
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A `word:rest` spec whose prefix is no known kind but is meant as one:
+/// the rest cannot be a tag (it holds a `/` or starts with `.`), or the
+/// word is one or two edits from a kind (`oci-dri:`). `alpine:3.20`, a
+/// repository and a tag, is neither.
+fn unknown_kind(spec: &str) -> Option<Error> {
+    let (word, rest) = spec.split_once(':')?;
+    if word.is_empty()
+        || KINDS.contains(&word)
+        || word == "docker"
+        || !word.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        || Path::new(spec).exists()
+    {
+        return None;
+    }
+    let nearest = KINDS
+        .iter()
+        .map(|k| (distance(word, k), *k))
+        .min()
+        .filter(|(d, k)| *d <= 2.min(k.len() / 2));
+    let not_a_tag = rest.contains('/') || rest.starts_with('.') || rest.is_empty();
+    (not_a_tag || nearest.is_some()).then(|| Error::UnknownKind {
+        kind: word.to_string(),
+        suggestion: nearest.map(|(_, k)| k),
+    })
+}
+
+/// When `spec` would be read from a registry although it names no
+/// `registry:` prefix (it is not an existing path and parses as a
+/// reference), the canonical reference it would be read as: callers say
+/// so before the network is asked.
+#[must_use]
+pub fn implicit_registry_reference(spec: &str) -> Option<String> {
+    if spec.starts_with("registry:") || spec.starts_with("docker://") {
+        return None;
+    }
+    if KINDS.iter().any(|k| spec.starts_with(&format!("{k}:"))) || unknown_kind(spec).is_some() {
+        return None;
+    }
+    if Path::new(spec).exists() || !looks_like_reference(spec) {
+        return None;
+    }
+    Reference::parse(spec).ok().map(|r| r.to_string())
+}
+
 fn open_registry(spec: &str, text: &str, opts: &RegistryOptions) -> Result<Box<dyn Source>> {
     let reference = Reference::parse(text).map_err(|reason| Error::BadReference {
         text: text.into(),
@@ -133,6 +205,9 @@ pub fn open_with(spec: &str, opts: &RegistryOptions) -> Result<Box<dyn Source>> 
         }
         Some("dir") => Ok(Box::new(RootfsDir::open(Path::new(rest), rest)?)),
         _ => {
+            if let Some(e) = unknown_kind(spec) {
+                return Err(e);
+            }
             let p = Path::new(rest);
             if !p.exists() && looks_like_reference(rest) {
                 return open_registry(spec, rest, opts);

@@ -15,6 +15,7 @@
 
 use crate::osv::{self, Record};
 use crate::secdb::SecDb;
+use pare_findings::VulnSeverity;
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
@@ -523,18 +524,10 @@ fn parse_zip(path: &Path) -> Result<Vec<Parsed>> {
     Ok(out)
 }
 
-/// The single word severity pare reports: `critical`, `high`, `medium`,
+/// The single word severity pare stores: `critical`, `high`, `medium`,
 /// `low`, `negligible` or `unknown`.
 fn word_severity(s: &str) -> Option<&'static str> {
-    Some(match s.to_ascii_lowercase().as_str() {
-        "critical" => "critical",
-        "high" | "important" => "high",
-        "medium" | "moderate" => "medium",
-        "low" => "low",
-        "unimportant" | "negligible" => "negligible",
-        "not yet assigned" | "unknown" => "unknown",
-        _ => return None,
-    })
+    VulnSeverity::from_label(s).map(VulnSeverity::as_str)
 }
 
 /// The best CVSS vector of a record (v3 preferred to v4 for comparability
@@ -547,16 +540,6 @@ fn cvss_of(entries: &[osv::SeverityEntry]) -> (Option<String>, Option<f64>) {
         }
     }
     (None, None)
-}
-
-fn severity_from_score(score: f64) -> &'static str {
-    match score {
-        s if s >= 9.0 => "critical",
-        s if s >= 7.0 => "high",
-        s if s >= 4.0 => "medium",
-        s if s > 0.0 => "low",
-        _ => "unknown",
-    }
 }
 
 fn link(rec: &Record) -> String {
@@ -605,7 +588,7 @@ fn store(db: &mut Db, parsed: Vec<Parsed>, summary: &mut ImportSummary) -> Resul
                     .and_then(|d| d.get("severity"))
                     .and_then(|s| s.as_str())
                     .and_then(word_severity);
-                let severity = db_severity.or(score.map(severity_from_score));
+                let severity = db_severity.or(score.map(|s| VulnSeverity::from_cvss(s).as_str()));
                 let aliases = serde_json::to_string(&rec.aliases).unwrap_or_else(|_| "[]".into());
                 let summary_text = rec.summary.as_deref().or(rec
                     .details

@@ -21,6 +21,7 @@
 //! - [`matcher`]: [`match_packages`] → [`VulnMatch`].
 
 pub mod db;
+pub mod feed;
 pub mod matcher;
 pub mod osv;
 pub mod secdb;

@@ -256,15 +256,9 @@ struct VulnRow {
     idents: BTreeSet<String>,
 }
 
-fn sev_rank(s: Option<&str>) -> u8 {
-    match s {
-        Some("critical") => 5,
-        Some("high") => 4,
-        Some("medium") => 3,
-        Some("low") => 2,
-        Some("negligible") => 1,
-        _ => 0,
-    }
+fn sev_rank(s: Option<&str>) -> pare_findings::VulnSeverity {
+    s.and_then(pare_findings::VulnSeverity::from_label)
+        .unwrap_or_default()
 }
 
 /// Matches packages against the database; see the module docs for the

@@ -4,7 +4,7 @@
 //! comments and formatting survive; files are written atomically. Exit 0
 //! when nothing is left to report, 1 when findings remain, 2 on errors.
 
-use crate::commands::linters::{self, Target};
+use crate::linters::{self, Target};
 use crate::ExitStatus;
 use anyhow::Context;
 use pare_findings::{apply_edits, Applicability, Fix, LintOptions};
@@ -118,8 +118,7 @@ fn fix_file(
 /// # Errors
 /// Bad flags or an unreadable lock file.
 pub fn run(args: &FixArgs) -> anyhow::Result<ExitStatus> {
-    let opts =
-        crate::commands::lint::options(&args.select, &args.ignore, args.no_peer_suppressions)?;
+    let opts = linters::options(&args.select, &args.ignore, args.no_peer_suppressions)?;
     let lock = match &args.lock {
         Some(p) => {
             let text = std::fs::read_to_string(p)

@@ -2,9 +2,8 @@
 //! manifests); exit 0 when clean, 1 on findings, 2 when any file could not
 //! be read or parsed (the other files' findings are still printed).
 
-use crate::commands::linters::{self, FileResult};
+use crate::linters::{self, FileResult};
 use crate::ExitStatus;
-use pare_findings::LintOptions;
 use pare_report::lint::{render, LintFormat, RenderContext};
 use rayon::prelude::*;
 use std::io::IsTerminal;
@@ -33,28 +32,12 @@ pub struct LintArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Build lint options from the shared flags.
-///
-/// # Errors
-/// Unknown rule codes.
-pub fn options(select: &[String], ignore: &[String], no_peer: bool) -> anyhow::Result<LintOptions> {
-    let select = linters::codes(select);
-    let ignore = linters::codes(ignore);
-    linters::validate_codes(&select)?;
-    linters::validate_codes(&ignore)?;
-    Ok(LintOptions {
-        select,
-        ignore,
-        peer_suppressions: !no_peer,
-    })
-}
-
 /// Run `pare lint`.
 ///
 /// # Errors
 /// Bad flags, or the report cannot be written.
 pub fn run(args: &LintArgs) -> anyhow::Result<ExitStatus> {
-    let opts = options(&args.select, &args.ignore, args.no_peer_suppressions)?;
+    let opts = linters::options(&args.select, &args.ignore, args.no_peer_suppressions)?;
     let collected = linters::collect(&args.paths);
     let results: Vec<FileResult> = collected
         .targets

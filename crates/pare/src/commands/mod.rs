@@ -3,10 +3,8 @@
 pub mod db;
 pub mod fix;
 pub mod gate;
-pub mod image_args;
 pub mod inspect;
 pub mod lint;
-pub mod linters;
 pub mod pin;
 pub mod sbom;
 pub mod scan;

@@ -14,8 +14,8 @@
 //! any; `--diff` prints the edits as a unified diff instead of writing.
 //! Exit 2 on any error (unreadable file, unreachable registry, unknown tag).
 
-use crate::commands::image_args::RegistryArgs;
-use crate::commands::linters::{self, Target};
+use crate::args::RegistryArgs;
+use crate::linters::{self, Target};
 use crate::ExitStatus;
 use anyhow::{bail, Context, Result};
 use pare_findings::{apply_edits, Edit, Fix, ImageRef, LineIndex, Span};

@@ -26,7 +26,12 @@ pub fn stderr(o: &Output) -> String {
 pub fn assert_one_line_error(o: &Output, file: &str, cause: &str) {
     let err = stderr(o);
     assert_eq!(o.status.code(), Some(2), "exit code; stderr: {err}");
-    let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("hint:")).collect();
+    // `hint:` lines follow the error; `note:` lines (a registry fallback)
+    // precede it.
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.starts_with("hint:") && !l.starts_with("note:"))
+        .collect();
     assert_eq!(lines.len(), 1, "expected one error line, got: {err}");
     assert!(lines[0].starts_with("error: "), "{err}");
     assert!(lines[0].contains(file), "error should name `{file}`: {err}");

@@ -1,3 +1,386 @@
-//! The gate's step.
+//! `gate`: the CI gate. The image's scan, which layers are the base's and
+//! which the app's ([`attribution`]), which packages the entrypoint can
+//! load (`pare_reach`), then the policy (`pare.toml`), ignore entries and
+//! VEX statements ([`policy`]) decide `pass`, `fail` or `incomplete`.
 
 pub mod attribution;
+pub mod policy;
+
+use crate::catalog::Cataloged;
+use crate::db::OpenDb;
+use crate::index::Analyses;
+use crate::open::ImageRequest;
+use crate::scan::{Filter, Finding, ScanReport};
+use crate::Reporter;
+use anyhow::{Context, Result};
+use attribution::Attribution;
+use pare_policy::{Action, Date, Decision, EntryFinding, LayerClass, Policy, Reach, Subject};
+use pare_reach as reach;
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// What the gate concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GateResult {
+    /// No finding fails the policy and the scan is complete.
+    Pass,
+    /// A finding fails the policy.
+    Fail,
+    /// Something could not be read: the gate cannot pass.
+    Incomplete,
+}
+
+impl GateResult {
+    /// Lower-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateResult::Pass => "pass",
+            GateResult::Fail => "fail",
+            GateResult::Incomplete => "incomplete",
+        }
+    }
+}
+
+impl fmt::Display for GateResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the gate reads besides the image and the database.
+#[derive(Debug, Clone)]
+pub struct GateRequest {
+    /// The image.
+    pub image: ImageRequest,
+    /// Policy, ignore and VEX files.
+    pub policy: policy::PolicySources,
+    /// `--base IMAGE`: its layers are the base's.
+    pub base: Option<String>,
+    /// `--dockerfile`: its final stage's `FROM` decides the base layers.
+    pub dockerfile: Option<PathBuf>,
+    /// Ignore-entry expiry is decided as of this date.
+    pub today: Date,
+    /// Where `pare.toml` and ignore files are looked for.
+    pub cwd: PathBuf,
+}
+
+/// One finding with everything the gate decided about it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GateFinding {
+    /// The scan finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// `base`, `app` or `unknown`.
+    pub layer_origin: LayerClass,
+    /// Reachability from the entrypoint, with the evidence chain.
+    pub reachability: reach::PackageReach,
+    /// The policy's decision.
+    pub decision: Decision,
+}
+
+/// The policy as applied, for the report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyInfo {
+    /// Files read.
+    pub sources: Vec<String>,
+    /// Rules in order.
+    pub rules: Vec<RuleInfo>,
+    /// Action for unmatched findings.
+    pub default_action: Action,
+    /// Expiry was decided as of this date.
+    pub today: Date,
+}
+
+/// One rule, for the report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfo {
+    /// Name.
+    pub name: String,
+    /// Action.
+    pub action: Action,
+    /// Conditions in `pare.toml` syntax.
+    pub conditions: String,
+    /// Where it was written.
+    pub origin: String,
+}
+
+/// Counts of the decisions.
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    /// Failing.
+    pub fail: usize,
+    /// Warnings.
+    pub warn: usize,
+    /// Ignored (by entries, VEX or policy).
+    pub ignore: usize,
+}
+
+/// The reachability analysis, without its per-package part.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReachInfo {
+    /// ENTRYPOINT + CMD.
+    pub entrypoint: Vec<String>,
+    /// Files the load closure starts from.
+    pub roots: Vec<String>,
+    /// Caveats.
+    pub notes: Vec<String>,
+}
+
+/// The `pare gate` report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GateReport {
+    /// Version of this schema.
+    pub schema_version: u32,
+    /// The image as given.
+    pub source: String,
+    /// Config digest.
+    pub config_digest: Option<String>,
+    /// The verdict.
+    pub result: GateResult,
+    /// Decision counts.
+    pub counts: Counts,
+    /// Packages scanned.
+    pub packages: usize,
+    /// Base/app split of the layers.
+    pub attribution: Attribution,
+    /// Entrypoint analysis.
+    pub reachability: ReachInfo,
+    /// The policy applied.
+    pub policy: PolicyInfo,
+    /// Findings: failing first, then warnings, then ignored; most severe
+    /// first within each.
+    pub findings: Vec<GateFinding>,
+    /// Expired and stale ignore entries.
+    pub ignore_entries: Vec<EntryFinding>,
+    /// Files that could not be read: the scan is incomplete when any.
+    pub warnings: Vec<String>,
+}
+
+/// Run the gate: read the policy first (a typo in `pare.toml` should not
+/// cost a scan), scan with reachability in the same pass, attribute, then
+/// decide.
+///
+/// # Errors
+/// Image, database, policy and flag errors.
+pub fn gate(req: &GateRequest, db: &OpenDb, reporter: &dyn Reporter) -> Result<GateReport> {
+    let policy = policy::load(&req.policy, &req.cwd)?;
+    let (scan, cataloged) = crate::scan::run(
+        &req.image,
+        db,
+        &Filter::default(),
+        Analyses::reach(),
+        reporter,
+    )?;
+    let attribution = attribute(req, &cataloged, reporter)?;
+    let reachability = reach::analyze(
+        cataloged.image.config.as_ref(),
+        &cataloged.index,
+        &cataloged.report.packages,
+    );
+    Ok(decide(
+        req,
+        &policy,
+        scan,
+        &cataloged,
+        attribution,
+        reachability,
+    ))
+}
+
+fn decide(
+    req: &GateRequest,
+    policy: &Policy,
+    scan: ScanReport,
+    cataloged: &Cataloged,
+    attribution: Attribution,
+    reachability: reach::Reachability,
+) -> GateReport {
+    let ScanReport {
+        findings,
+        warnings,
+        packages,
+        config_digest,
+        ..
+    } = scan;
+    let subjects: Vec<Subject> = findings
+        .iter()
+        .map(|f| Subject {
+            kind: pare_policy::Kind::Vulnerability,
+            id: f.id.clone(),
+            ids: f.ids.clone(),
+            severity: f.severity,
+            fixed: f.fixed.is_some(),
+            layer: f
+                .layer
+                .as_ref()
+                .map_or(LayerClass::Unknown, |l| attribution.origin(l.index)),
+            reach: reachability
+                .packages
+                .get(f.package_index)
+                .map_or(Reach::Unknown, |r| r.status),
+            ecosystem: Some(f.ecosystem),
+            package: f.package.clone(),
+            purl: f.purl.clone(),
+            paths: f.locations.clone(),
+        })
+        .collect();
+    let image = &cataloged.image;
+    let digests: Vec<String> = [
+        image.manifest_digest.as_ref(),
+        image.index_digest.as_ref(),
+        image.config_digest.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(ToString::to_string)
+    .collect();
+    let evaluation = pare_policy::evaluate(policy, &subjects, req.today, &digests);
+    let (fail, warn, ignore) = evaluation.counts();
+    let failed = evaluation.failed();
+    let mut gated: Vec<GateFinding> = findings
+        .into_iter()
+        .zip(subjects)
+        .zip(evaluation.decisions)
+        .map(|((finding, subject), decision)| GateFinding {
+            reachability: reachability
+                .packages
+                .get(finding.package_index)
+                .cloned()
+                .unwrap_or_else(|| reach::PackageReach {
+                    status: reach::Status::Unknown,
+                    chain: Vec::new(),
+                    reason: "not analysed".into(),
+                }),
+            layer_origin: subject.layer,
+            finding,
+            decision,
+        })
+        .collect();
+    // Stable: findings arrive most severe first; group by action.
+    gated.sort_by_key(|g| g.decision.action);
+    let result = if !warnings.is_empty() {
+        GateResult::Incomplete
+    } else if failed {
+        GateResult::Fail
+    } else {
+        GateResult::Pass
+    };
+    GateReport {
+        schema_version: 1,
+        source: req.image.spec.clone(),
+        config_digest,
+        result,
+        counts: Counts { fail, warn, ignore },
+        packages,
+        attribution,
+        reachability: ReachInfo {
+            entrypoint: reachability.entrypoint,
+            roots: reachability.roots,
+            notes: reachability.notes,
+        },
+        policy: PolicyInfo {
+            sources: policy.sources.clone(),
+            rules: policy
+                .rules
+                .iter()
+                .map(|r| RuleInfo {
+                    name: r.name.clone(),
+                    action: r.action,
+                    conditions: r.describe(),
+                    origin: r.origin.clone(),
+                })
+                .collect(),
+            default_action: policy.default_action,
+            today: req.today,
+        },
+        findings: gated,
+        ignore_entries: evaluation.entries,
+        warnings,
+    }
+}
+
+/// Decide the base/app split, in the order of trust [`attribution`]
+/// documents.
+fn attribute(req: &GateRequest, c: &Cataloged, reporter: &dyn Reporter) -> Result<Attribution> {
+    let image = &c.image;
+    if image.rootfs.is_some() {
+        return Ok(Attribution::none());
+    }
+    if let Some(base) = &req.base {
+        let base_image = crate::open::open(&req.image.other(base.clone()), reporter)
+            .with_context(|| format!("cannot read the base image `{base}`"))?;
+        return Ok(Attribution::from_base_image(
+            image,
+            base,
+            &base_image.diff_ids(),
+        ));
+    }
+    match Attribution::from_annotations(image, |name, digest| {
+        annotated_base(req, image, name, digest, reporter)
+    }) {
+        Some(Ok(a)) => return Ok(a),
+        Some(Err(why)) => reporter.note(&format!(
+            "base/app attribution: {why}; trying the next method"
+        )),
+        None => {}
+    }
+    if let Some(path) = &req.dockerfile {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        let name = path.display().to_string();
+        let df = pare_dockerfile::parse(&name, &text)?;
+        if let Some((root, count)) = df.final_layers() {
+            let line = df.instructions.get(root.from).map_or(1, |i| i.line + 1);
+            return Ok(Attribution::from_dockerfile(
+                image,
+                &root.image,
+                count,
+                &format!("{name}:{line}"),
+            ));
+        }
+        reporter.note(&format!("`{name}` has no FROM: using the history"));
+    }
+    Ok(Attribution::from_history(image))
+}
+
+/// The diff_ids of the base an image's annotations name: from the image's
+/// own source (an OCI layout's blob store, the same registry repository),
+/// else, for an image read from a registry, from `name@digest` in its
+/// registry with the same flags and credentials (the user already chose to
+/// go online).
+fn annotated_base(
+    req: &GateRequest,
+    image: &pare_image::Image,
+    name: &str,
+    digest: &pare_image::Digest,
+    reporter: &dyn Reporter,
+) -> Result<(Vec<pare_image::Digest>, &'static str), String> {
+    let local = match image.diff_ids_of(digest, &req.image.platform) {
+        Ok(ids) => return Ok((ids, "this image's source")),
+        Err(e) => e,
+    };
+    if image.source().kind() != pare_image::SourceKind::Registry {
+        return Err(format!("not in this image's source ({local})"));
+    }
+    let repo = name.split('@').next().unwrap_or(name);
+    let reference = format!("{repo}@{digest}");
+    let base = crate::open::open(&req.image.other(reference.clone()), reporter)
+        .map_err(|e| format!("cannot read `{reference}` from its registry: {e:#}"))?;
+    Ok((base.diff_ids(), "its registry"))
+}
+
+/// The working directory, for [`GateRequest::cwd`].
+///
+/// # Errors
+/// It cannot be read.
+pub fn current_dir() -> Result<PathBuf> {
+    std::env::current_dir().context("cannot read the working directory")
+}

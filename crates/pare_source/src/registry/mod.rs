@@ -57,10 +57,8 @@ const MANIFEST_TYPES: &[&str] = &[
     "application/vnd.docker.distribution.manifest.v2+json",
 ];
 
-/// Most attempts for one request (429, 5xx, connection failures).
-pub const MAX_TRIES: u32 = 4;
-/// Most time spent sleeping between attempts of one request.
-pub const RETRY_BUDGET: Duration = Duration::from_secs(10);
+use crate::http::Attempt;
+pub use crate::http::{MAX_TRIES, RETRY_BUDGET};
 
 /// How to reach registries: from the command line.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -207,71 +205,55 @@ impl Client {
         what: &str,
     ) -> Result<ureq::http::Response<ureq::Body>> {
         let url = format!("{}/v2/{}/{path}", self.base, self.reference.repository);
-        let mut tries = 0;
-        let mut slept = Duration::ZERO;
         let mut authenticated = false;
-        loop {
-            tries += 1;
-            let mut req = if head {
-                self.agent.head(&url)
-            } else {
-                self.agent.get(&url)
-            };
-            if let Some(a) = accept {
-                req = req.header("Accept", a);
-            }
-            let auth = self.lock_auth().clone();
-            if let Some(a) = auth {
-                req = req.header("Authorization", a);
-            }
-            let wait = match req.call() {
-                Err(e) => {
-                    let transient = match &e {
-                        ureq::Error::Io(io) => matches!(
-                            io.kind(),
-                            std::io::ErrorKind::ConnectionReset
-                                | std::io::ErrorKind::ConnectionAborted
-                                | std::io::ErrorKind::BrokenPipe
-                                | std::io::ErrorKind::UnexpectedEof
-                                | std::io::ErrorKind::TimedOut
-                        ),
-                        ureq::Error::ConnectionFailed | ureq::Error::Timeout(_) => true,
-                        _ => false,
-                    };
-                    if !transient || tries >= MAX_TRIES {
-                        return Err(self.err(what, transport_reason(&e, &self.base)));
-                    }
-                    backoff(tries)
+        crate::http::retrying(
+            |tries| {
+                let mut req = if head {
+                    self.agent.head(&url)
+                } else {
+                    self.agent.get(&url)
+                };
+                if let Some(a) = accept {
+                    req = req.header("Accept", a);
                 }
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    match status {
-                        200..=299 => return Ok(resp),
+                let auth = self.lock_auth().clone();
+                if let Some(a) = auth {
+                    req = req.header("Authorization", a);
+                }
+                match req.call() {
+                    Err(e) if crate::http::is_transient(&e) => Attempt::Retry {
+                        after: None,
+                        last: self.err(what, transport_reason(&e, &self.base)),
+                    },
+                    Err(e) => Attempt::Fail(self.err(what, transport_reason(&e, &self.base))),
+                    Ok(resp) => match resp.status().as_u16() {
+                        200..=299 => Attempt::Done(resp),
+                        // The challenge answered is not an attempt.
                         401 if !authenticated => {
                             authenticated = true;
-                            tries -= 1;
-                            self.authenticate(&resp, what)?;
-                            continue;
+                            match self.authenticate(&resp, what) {
+                                Ok(()) => Attempt::Again,
+                                Err(e) => Attempt::Fail(e),
+                            }
                         }
-                        429 | 500..=599 if tries < MAX_TRIES => retry_after(&resp)
-                            .unwrap_or_else(|| backoff(tries))
-                            .min(RETRY_BUDGET),
-                        _ => return Err(self.status_error(resp, what, tries)),
-                    }
+                        429 | 500..=599 => Attempt::Retry {
+                            after: crate::http::retry_after(&resp),
+                            last: self.status_error(resp, what, tries),
+                        },
+                        _ => Attempt::Fail(self.status_error(resp, what, tries)),
+                    },
                 }
-            };
-            if slept + wait > RETRY_BUDGET {
-                return Err(self.err(
+            },
+            |tries, slept, _| {
+                self.err(
                     what,
                     format!(
                         "the registry is unavailable: still failing after {tries} tries and {}s of waiting",
                         slept.as_secs()
                     ),
-                ));
-            }
-            std::thread::sleep(wait);
-            slept += wait;
-        }
+                )
+            },
+        )
     }
 
     fn lock_auth(&self) -> std::sync::MutexGuard<'_, Option<String>> {
@@ -549,19 +531,6 @@ fn digest_of(bytes: &[u8], algorithm: crate::Algorithm) -> Digest {
         crate::Algorithm::Sha256 => Digest::from_bytes(algorithm, &sha2::Sha256::digest(bytes)),
         crate::Algorithm::Sha512 => Digest::from_bytes(algorithm, &sha2::Sha512::digest(bytes)),
     }
-}
-
-fn backoff(tries: u32) -> Duration {
-    Duration::from_millis(500 << (tries.saturating_sub(1)).min(4))
-}
-
-/// `Retry-After` in seconds (HTTP dates are not honoured; backoff applies).
-fn retry_after(resp: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
-    header(resp, "retry-after")?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
 }
 
 /// The first `{"errors":[{"code","message"}]}` entry of a registry reply.

@@ -1,5 +1,12 @@
 //! Command-line definitions. Each command's flags live beside the command
-//! in `commands/<verb>.rs`; this file only lists the commands.
+//! in `commands/<verb>.rs`; this module lists the commands and holds the
+//! flags several commands share ([`image`], [`db`]).
+
+pub mod db;
+pub mod image;
+
+pub use db::DbLocation;
+pub use image::{ImageArgs, RegistryArgs};
 
 use clap::{Parser, Subcommand};
 

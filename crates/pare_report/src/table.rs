@@ -1,4 +1,5 @@
-//! Small text helpers shared by the CLI's table and markdown renderers.
+//! Text helpers shared by the table and Markdown renderers: sizes and
+//! aligned tables.
 
 use std::fmt::Write as _;
 

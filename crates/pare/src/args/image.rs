@@ -3,7 +3,8 @@
 //! the decompression limit.
 
 use anyhow::Result;
-use pare_image::{Image, Platform};
+use pare_image::Platform;
+use pare_pipeline::open::ImageRequest;
 use pare_source::RegistryOptions;
 use std::io::Read;
 use std::path::PathBuf;
@@ -29,21 +30,21 @@ pub struct ImageArgs {
 }
 
 impl ImageArgs {
-    /// Open the image.
+    /// The pipeline's request for this image (reads the registry password
+    /// from stdin when asked to).
     ///
     /// # Errors
-    /// Flag, source and document errors.
-    pub fn open(&self) -> Result<Image> {
-        super::inspect::open_image(&self.image, &self.platform, &self.registry.options()?)
-    }
-
-    /// Decompression limits from `--max-layer-size`.
-    #[must_use]
-    pub fn limits(&self) -> pare_image::Limits {
-        pare_image::Limits {
-            max_layer_bytes: self.max_layer_size,
-            ..Default::default()
-        }
+    /// Unreadable stdin or an empty password.
+    pub fn request(&self) -> Result<ImageRequest> {
+        Ok(ImageRequest {
+            spec: self.image.clone(),
+            platform: self.platform.clone(),
+            registry: self.registry.options()?,
+            limits: pare_image::Limits {
+                max_layer_bytes: self.max_layer_size,
+                ..Default::default()
+            },
+        })
     }
 }
 

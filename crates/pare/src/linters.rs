@@ -194,3 +194,19 @@ pub fn validate_codes(codes: &[String]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Build lint options from the shared flags.
+///
+/// # Errors
+/// Unknown rule codes.
+pub fn options(select: &[String], ignore: &[String], no_peer: bool) -> anyhow::Result<LintOptions> {
+    let select = codes(select);
+    let ignore = codes(ignore);
+    validate_codes(&select)?;
+    validate_codes(&ignore)?;
+    Ok(LintOptions {
+        select,
+        ignore,
+        peer_suppressions: !no_peer,
+    })
+}

@@ -1,0 +1,74 @@
+//! Step 2: one streaming pass over the layers → a [`FsIndex`], feeding
+//! every analysis declared before it.
+
+use anyhow::{Context, Result};
+use pare_fsindex::{FsIndex, IndexOptions, Probe};
+use pare_image::{Image, Limits};
+use std::sync::Arc;
+
+/// What the analyses after the pass need from it: files to capture (by
+/// glob) and probes that see candidate files' bytes as they stream.
+#[derive(Default, Clone)]
+pub struct Analyses {
+    /// Capture globs over image paths without the leading `/`.
+    pub globs: Vec<&'static str>,
+    /// Content probes.
+    pub probes: Vec<Arc<dyn Probe>>,
+}
+
+impl Analyses {
+    /// Hygiene facts and the OS release (`inspect`).
+    #[must_use]
+    pub fn hygiene() -> Self {
+        Self {
+            globs: [pare_hygiene::CAPTURE_GLOBS, pare_catalog::os_release::GLOBS].concat(),
+            probes: Vec::new(),
+        }
+    }
+
+    /// Every cataloger (`sbom`, `scan`), and the hygiene facts.
+    #[must_use]
+    pub fn catalog() -> Self {
+        Self {
+            globs: pare_catalog::capture_globs(),
+            probes: pare_catalog::probes(),
+        }
+        .with(Self::hygiene())
+    }
+
+    /// Reachability from the entrypoint (`gate`).
+    #[must_use]
+    pub fn reach() -> Self {
+        Self {
+            globs: pare_reach::CAPTURE_GLOBS.to_vec(),
+            probes: pare_reach::probes(),
+        }
+    }
+
+    /// These analyses and `other`'s.
+    #[must_use]
+    pub fn with(mut self, other: Analyses) -> Self {
+        for g in other.globs {
+            if !self.globs.contains(&g) {
+                self.globs.push(g);
+            }
+        }
+        self.probes.extend(other.probes);
+        self
+    }
+}
+
+/// Build the index of `image` for `analyses`. `spec` names the image in
+/// errors.
+///
+/// # Errors
+/// Layer failures, named by layer and image.
+pub fn index(image: &Image, spec: &str, analyses: &Analyses, limits: &Limits) -> Result<FsIndex> {
+    let opts = IndexOptions {
+        capture: pare_fsindex::glob_set(&analyses.globs),
+        probes: analyses.probes.clone(),
+        limits: *limits,
+        ..IndexOptions::default()
+    };
+    FsIndex::build(image, &opts).with_context(|| format!("`{spec}`"))
+}
