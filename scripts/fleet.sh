@@ -29,7 +29,8 @@ PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # host python (stdlib only) runs tarkit; pyenv's shim or Debian's both do
 PY=${PYTHON:-python3}
 
-DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat rpm-app rpm-bdb)
+DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat rpm-app rpm-bdb
+  python-flat extract)
 ONDEMAND_IMAGES=(big fat-flat)
 
 log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -47,7 +48,7 @@ BASE_fat=(--include=build-essential,curl,ca-certificates,python3,python3-pip,git
 # which base tars each image needs (for the parallel prefetch)
 declare -A NEEDS=([slim]="slim" [python-app]="slim python" [node-app]="slim node" [fat]="slim fat"
   [big]="slim fat" [fat-flat]="fat" [distroless]="distroless" [go-distroless]="distroless" [rust-distroless]="distroless"
-  [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="")
+  [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="" [python-flat]="slim python" [extract]="")
 
 # base_tar NAME -> $WORK/base/NAME.tar (minbase + BASE_NAME args; cached, rebuilt when they change).
 # .debs are shared between runs: each run reads $WORK/debs and writes what it fetched to its own
@@ -720,6 +721,40 @@ image_fat_flat() {
   add_layer "$WORK/base/fat.tar" "mmdebstrap --variant=minbase ${BASE_fat[*]} $SUITE"
   configure --config.cmd bash --config.env "$PATH_ENV"
   finish fat-flat '{"purpose": "reader benchmark subject: one ~600 MB layer", "os_release": {"id": "debian", "version_id": "12"}, "paths_present": ["/usr/bin/python3", "/usr/bin/git"]}' "" "oci-zstd docker.tar"
+}
+
+# python-flat: python-app squashed into one layer (`docker build --squash`, apko, flattening
+# tools): the same files, config and app, but no layer boundary between base and app.
+image_python_flat() {
+  build_one python-app
+  local root=$WORK/unpack-python-flat flat=$WORK/layers/python-flat.tar
+  rm -rf "$root"
+  umoci unpack --image "$FLEET/python-app/oci:latest" "$root" >/dev/null
+  tar --sort=name --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" --clamp-mtime -C "$root/rootfs" -cf "$flat.tmp" .
+  mv "$flat.tmp" "$flat"
+  rm -rf "$root"
+  new_image python-flat
+  add_layer "$flat" "squashed: python-app's four layers as one"
+  configure --config.entrypoint python3 --config.entrypoint /app/app.py --config.workingdir /app \
+    --config.env "$PATH_ENV" --config.env PORT=8080 --config.exposedports 8080/tcp
+  finish python-flat '{"purpose": "python-app squashed into one layer: base and app cannot be told apart", "os_release": {"id": "debian", "version_id": "12"}, "paths_present": ["/usr/bin/python3", "/app/app.py", "/usr/local/lib/python3.11/dist-packages/PIL/__init__.py"]}'
+}
+
+# extract: Debian 12 files without a package database (`mmdebstrap --variant=extract`, as
+# images that delete /var/lib/dpkg to look smaller): libc6 and libssl3 are there, dpkg's
+# records are not, so a scanner that reads only package databases sees nothing.
+image_extract() {
+  local tar=$WORK/base/extract.tar
+  if [[ ! -s $tar ]]; then
+    log "mmdebstrap extract (no package database)"
+    mmdebstrap --quiet --variant=extract --include=base-files,libc6,libssl3,openssl,zlib1g \
+      --skip=output/dev "$SUITE" "$tar.tmp.tar" </dev/null
+    mv "$tar.tmp.tar" "$tar"
+  fi
+  new_image extract
+  add_layer "$tar" "mmdebstrap --variant=extract base-files libc6 libssl3 openssl zlib1g"
+  configure --config.entrypoint /usr/bin/openssl --config.cmd version --config.env "$PATH_ENV"
+  finish extract '{"purpose": "Debian 12 libraries without a package database", "os_release": {"id": "debian", "version_id": "12"}, "paths_present": ["/usr/bin/openssl", "/etc/os-release", "/var/lib/dpkg/status"]}'
 }
 
 # ------------------------------------------------------------------ driver

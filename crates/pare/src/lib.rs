@@ -5,6 +5,7 @@ pub mod args;
 pub mod commands;
 pub mod linters;
 pub mod output;
+pub mod rules;
 
 use clap::Parser;
 use std::ffi::OsString;

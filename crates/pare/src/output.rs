@@ -56,12 +56,12 @@ pub fn warn(msg: impl std::fmt::Display) {
 }
 
 /// Write `data` to `--output FILE` atomically (temp file in the same
-/// directory, then rename), or to stdout when `path` is `None`.
+/// directory, then rename), or to stdout when `path` is `None` or `-`.
 ///
 /// # Errors
 /// I/O errors naming the file.
 pub fn write_output(path: Option<&Path>, data: &[u8]) -> Result<()> {
-    match path {
+    match path.filter(|p| p.as_os_str() != "-") {
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(data)?;

@@ -139,7 +139,7 @@ fn formats_table_and_markdown_render() {
     assert_eq!(o.status.code(), Some(0));
     let s = String::from_utf8_lossy(&o.stdout);
     assert!(
-        s.contains("Debian GNU/Linux 12 (bookworm)") && s.contains("IMG001 root-user"),
+        s.contains("Debian GNU/Linux 12 (bookworm)") && s.contains("IMG001 runs-as-root"),
         "{s}"
     );
     let o = pare(&["inspect", "--format", "markdown", &path_str(&dir)]);

@@ -93,7 +93,9 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8
 
 impl Image {
     /// Open the image a source holds, selecting `platform` from an index
-    /// (default `linux/amd64`).
+    /// (default `linux/amd64`). A platform the caller names (`Some`) must
+    /// be the image's: a single-platform image of another platform is an
+    /// error listing the one it has, never silently read instead.
     ///
     /// # Errors
     /// Malformed or mismatching documents, missing blobs, no manifest for
@@ -112,11 +114,29 @@ impl Image {
                 annotations: BTreeMap::new(),
                 rootfs: Some(path),
             }),
-            Root::DockerManifest(bytes) => manifest::open_docker_archive(source, &bytes),
+            Root::DockerManifest(bytes) => {
+                let image = manifest::open_docker_archive(source, &bytes)?;
+                image.check_platform(platform)?;
+                Ok(image)
+            }
             Root::OciIndex(bytes) => {
                 let want = platform.cloned().unwrap_or_default();
-                manifest::open_oci(source, &bytes, &want)
+                let image = manifest::open_oci(source, &bytes, &want)?;
+                image.check_platform(platform)?;
+                Ok(image)
             }
+        }
+    }
+
+    /// An image whose config names another platform than the one asked
+    /// for: an error, listing the platform it has.
+    fn check_platform(&self, wanted: Option<&Platform>) -> Result<()> {
+        match (wanted, &self.platform) {
+            (Some(want), Some(have)) if !want.matches(have) => Err(Error::NoPlatform {
+                wanted: want.to_string(),
+                available: have.to_string(),
+            }),
+            _ => Ok(()),
         }
     }
 

@@ -11,8 +11,10 @@ pub struct ImageRequest {
     /// As the user typed it (a path, a prefixed reference, a registry
     /// reference).
     pub spec: String,
-    /// The platform to select from a multi-platform index.
-    pub platform: Platform,
+    /// The platform the user asked for (`--platform`): it must be the
+    /// image's. `None`: `linux/amd64` from an index, else whatever the
+    /// image is.
+    pub platform: Option<Platform>,
     /// How to reach registries.
     pub registry: RegistryOptions,
     /// Decompression limits.
@@ -26,7 +28,7 @@ impl ImageRequest {
     pub fn new(spec: impl Into<String>) -> Self {
         Self {
             spec: spec.into(),
-            platform: Platform::default(),
+            platform: None,
             registry: RegistryOptions::default(),
             limits: Limits::default(),
         }
@@ -58,5 +60,6 @@ pub fn open(req: &ImageRequest, reporter: &dyn Reporter) -> Result<Image> {
     }
     let source = pare_source::open_with(spec, &req.registry)
         .with_context(|| format!("cannot open image `{spec}`"))?;
-    Image::open(source, Some(&req.platform)).with_context(|| format!("cannot read image `{spec}`"))
+    Image::open(source, req.platform.as_ref())
+        .with_context(|| format!("cannot read image `{spec}`"))
 }

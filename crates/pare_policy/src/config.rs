@@ -22,6 +22,11 @@
 //! reason = "only affects -fstack-protector on AArch64"
 //! expires = 2026-12-31               # required; the last day it applies
 //! ticket = "SEC-142"                 # optional
+//!
+//! [[unknowns.accept]]                # see crate::unknown
+//! kind = "no-package-db"             # no-image-content no-package-db no-advisories unowned-files unknown-layer-origin
+//! reason = "extract-variant base, scanned where it is built"
+//! expires = 2027-06-30               # required, as for ignore entries
 //! ```
 //!
 //! When `[[policy.rules]]` is present it replaces the default policy
@@ -71,6 +76,8 @@ pub struct Config {
     pub default_action: Option<Action>,
     /// Ignore entries.
     pub ignores: Vec<IgnoreEntry>,
+    /// Unknowns accepted.
+    pub accept_unknowns: Vec<crate::AcceptUnknown>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +86,22 @@ struct RawConfig {
     policy: Option<RawPolicy>,
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
+    unknowns: Option<RawUnknowns>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawUnknowns {
+    #[serde(default)]
+    accept: Vec<Spanned<RawAccept>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawAccept {
+    kind: Spanned<String>,
+    reason: Spanned<String>,
+    expires: Spanned<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -208,7 +231,52 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let span = e.span();
         cfg.ignores.push(ignore(&cx, &file, &span, e.into_inner())?);
     }
+    for a in raw.unknowns.map(|u| u.accept).unwrap_or_default() {
+        let span = a.span();
+        let a = a.into_inner();
+        let names: Vec<&str> = crate::UnknownKind::ALL.iter().map(|k| k.as_str()).collect();
+        let kind = crate::UnknownKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == a.kind.get_ref().as_str())
+            .ok_or_else(|| {
+                cx.err(
+                    Some(a.kind.span()),
+                    format!(
+                        "unknown kind `{}`, expected one of: {}",
+                        a.kind.get_ref(),
+                        names.join(", ")
+                    ),
+                )
+            })?;
+        if a.reason.get_ref().trim().is_empty() {
+            return Err(cx.err(Some(a.reason.span()), "`reason` must not be empty"));
+        }
+        cfg.accept_unknowns.push(crate::AcceptUnknown {
+            kind,
+            reason: a.reason.get_ref().trim().to_string(),
+            expires: date(&cx, &a.expires)?,
+            origin: format!("{file}:{}", cx.line(&span)),
+        });
+    }
     Ok(cfg)
+}
+
+/// `expires = 2026-12-31` (a TOML date, or a string).
+fn date(cx: &Ctx<'_>, v: &Spanned<toml::Value>) -> Result<Date, ConfigError> {
+    match v.get_ref() {
+        toml::Value::Datetime(dt) => match dt.date {
+            Some(d) => Date::parse(&format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)),
+            None => Err("a time without a date".to_string()),
+        },
+        toml::Value::String(s) => Date::parse(s),
+        other => Err(format!("a {} is not a date", other.type_str())),
+    }
+    .map_err(|m| {
+        cx.err(
+            Some(v.span()),
+            format!("`expires`: {m} (write it as `expires = 2026-12-31`)"),
+        )
+    })
 }
 
 fn action(cx: &Ctx<'_>, a: &Spanned<String>) -> Result<Action, ConfigError> {
@@ -350,20 +418,7 @@ fn ignore(
     };
     let id = nonempty(&r.id, "id")?;
     let reason = nonempty(&r.reason, "reason")?;
-    let expires = match r.expires.get_ref() {
-        toml::Value::Datetime(dt) => match dt.date {
-            Some(d) => Date::parse(&format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)),
-            None => Err("a time without a date".to_string()),
-        },
-        toml::Value::String(s) => Date::parse(s),
-        other => Err(format!("a {} is not a date", other.type_str())),
-    }
-    .map_err(|m| {
-        cx.err(
-            Some(r.expires.span()),
-            format!("`expires`: {m} (write it as `expires = 2026-12-31`)"),
-        )
-    })?;
+    let expires = date(cx, &r.expires)?;
     let package = r
         .package
         .map(|p| Pattern::new(p.get_ref()).map_err(|m| cx.err(Some(p.span()), m)))
@@ -495,5 +550,27 @@ ticket = "SEC-1"
         assert_eq!(discover(&deep), None);
         std::fs::write(dir.path().join("pare.toml"), "").unwrap();
         assert_eq!(discover(&deep), Some(dir.path().join("pare.toml")));
+    }
+
+    #[test]
+    fn unknowns_are_accepted_with_a_reason_and_expiry() {
+        let c = p("[[unknowns.accept]]\nkind = \"no-package-db\"\nreason = \"extract variant\"\nexpires = 2027-01-31\n").unwrap();
+        assert_eq!(c.accept_unknowns.len(), 1);
+        assert_eq!(c.accept_unknowns[0].kind, crate::UnknownKind::NoPackageDb);
+        assert_eq!(c.accept_unknowns[0].origin, "pare.toml:1");
+        let e = p(
+            "[[unknowns.accept]]\nkind = \"no-packages\"\nreason = \"x\"\nexpires = 2027-01-31\n",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (2, 8), "{e}");
+        assert!(e.message.contains("no-package-db"), "{e}");
+        let e =
+            p("[[unknowns.accept]]\nkind = \"no-package-db\"\nexpires = 2027-01-31\n").unwrap_err();
+        assert!(e.message.contains("missing field `reason`"), "{e}");
+        let e = p(
+            "[[unknowns.accept]]\nkind = \"no-package-db\"\nreason = \" \"\nexpires = 2027-01-31\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("must not be empty"), "{e}");
     }
 }

@@ -24,6 +24,8 @@ pub struct Policy {
     pub vex: Vec<Statement>,
     /// The files read (`pare.toml`, `.trivyignore`, …), for the report.
     pub sources: Vec<String>,
+    /// Unknowns the team accepts (`[[unknowns.accept]]`).
+    pub accept_unknowns: Vec<crate::AcceptUnknown>,
 }
 
 impl Default for Policy {
@@ -34,6 +36,7 @@ impl Default for Policy {
             ignores: Vec::new(),
             vex: Vec::new(),
             sources: Vec::new(),
+            accept_unknowns: Vec::new(),
         }
     }
 }

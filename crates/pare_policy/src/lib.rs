@@ -14,12 +14,14 @@
 //! package, IDs).
 #![deny(missing_docs)]
 
+pub mod codes;
 pub mod config;
 pub mod evaluate;
 pub mod ignore;
 pub mod rule;
 pub mod subject;
 pub mod trivy;
+pub mod unknown;
 pub mod vex;
 
 pub use config::{Config, ConfigError};
@@ -28,3 +30,4 @@ pub use ignore::{IgnoreEntry, Suppression};
 pub use pare_findings::Date;
 pub use rule::{default_rules, Action, Rule};
 pub use subject::{Kind, LayerClass, Reach, Subject};
+pub use unknown::{AcceptUnknown, Unknown, UnknownKind};

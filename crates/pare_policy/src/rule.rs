@@ -114,6 +114,16 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Not knowing never passes: a failing rule that asks for the app's
+    /// layers also matches a layer of unknown origin, and one that asks for
+    /// reachable findings also matches unknown reachability (the safer
+    /// reading). A rule that only warns or ignores never matches an unknown
+    /// it did not name, so `layer = "base"` or `reachability =
+    /// "unreachable"` never demotes what is not known to be so.
+    fn fails_closed(&self) -> bool {
+        self.action == Action::Fail
+    }
+
     /// Whether every condition of the rule holds for `s`.
     #[must_use]
     pub fn matches(&self, s: &Subject) -> bool {
@@ -125,8 +135,16 @@ impl Rule {
         kind_ok
             && (self.severities.is_empty() || self.severities.contains(&s.severity))
             && self.fix.is_none_or(|f| f == s.fixed)
-            && (self.layers.is_empty() || self.layers.contains(&s.layer))
-            && (self.reach.is_empty() || self.reach.contains(&s.reach))
+            && (self.layers.is_empty()
+                || self.layers.contains(&s.layer)
+                || (self.fails_closed()
+                    && s.layer == LayerClass::Unknown
+                    && self.layers.contains(&LayerClass::App)))
+            && (self.reach.is_empty()
+                || self.reach.contains(&s.reach)
+                || (self.fails_closed()
+                    && s.reach == Reach::Unknown
+                    && self.reach.contains(&Reach::Reachable)))
             && (self.ecosystems.is_empty()
                 || s.ecosystem.is_some_and(|e| self.ecosystems.contains(&e)))
             && (self.packages.is_empty() || self.packages.iter().any(|p| p.is_match(&s.package)))
@@ -312,6 +330,30 @@ mod tests {
         let mut stale = subject("unknown", false, LayerClass::Unknown);
         stale.kind = Kind::StaleIgnore;
         assert_eq!(decide(&stale), Action::Warn);
+    }
+
+    #[test]
+    fn unknown_layer_and_reach_fail_closed_and_never_demote() {
+        let mut fail = default_rules().remove(0);
+        fail.layers = vec![LayerClass::App];
+        fail.reach = vec![Reach::Reachable];
+        let mut s = subject("critical", true, LayerClass::Unknown);
+        s.reach = Reach::Unknown;
+        assert!(
+            fail.matches(&s),
+            "a failing rule reads unknown as app and reachable"
+        );
+        let mut demote = default_rules().remove(1);
+        demote.action = Action::Ignore;
+        demote.reach = vec![Reach::Unreachable];
+        assert!(!demote.matches(&s), "unknown is not unreachable");
+        demote.reach = Vec::new();
+        demote.layers = vec![LayerClass::Base];
+        assert!(!demote.matches(&s), "unknown is not base");
+        // A warning rule that names app does not take unknowns either.
+        demote.action = Action::Warn;
+        demote.layers = vec![LayerClass::App];
+        assert!(!demote.matches(&s));
     }
 
     #[test]

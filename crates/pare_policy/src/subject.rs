@@ -16,11 +16,19 @@ pub enum Kind {
     ExpiredIgnore,
     /// An ignore entry (still valid) that matched no finding.
     StaleIgnore,
+    /// An image hygiene finding (`IMG001` root user, `IMG002` shell,
+    /// `IMG003` package manager, …), by its code.
+    Hygiene,
 }
 
 impl Kind {
     /// Every kind, for error messages.
-    pub const ALL: [Kind; 3] = [Kind::Vulnerability, Kind::ExpiredIgnore, Kind::StaleIgnore];
+    pub const ALL: [Kind; 4] = [
+        Kind::Vulnerability,
+        Kind::ExpiredIgnore,
+        Kind::StaleIgnore,
+        Kind::Hygiene,
+    ];
 
     /// Name as written in `pare.toml`.
     #[must_use]
@@ -29,6 +37,7 @@ impl Kind {
             Kind::Vulnerability => "vulnerability",
             Kind::ExpiredIgnore => "expired-ignore",
             Kind::StaleIgnore => "stale-ignore",
+            Kind::Hygiene => "hygiene",
         }
     }
 }

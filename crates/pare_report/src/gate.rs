@@ -2,13 +2,12 @@
 //! serialised as is).
 
 use crate::sarif::{
-    fingerprint, Builder, Configuration, Location, PhysicalLocation, Region, Rule, RuleProperties,
-    SarifResult, SecuritySeverity, Suppression, Text,
+    fingerprint, Builder, Location, PhysicalLocation, Region, SarifResult, Suppression, Text,
 };
 use crate::scan::{package_fingerprint, package_location, vuln_rule};
 use crate::table::Table;
 use pare_findings::VulnSeverity;
-use pare_pipeline::gate::{GateFinding, GateReport, GateResult};
+use pare_pipeline::gate::{GateFinding, GateReport, GateResult, HygieneFinding};
 use pare_policy::Action;
 use pare_reach as reach;
 use serde_json::json;
@@ -165,8 +164,45 @@ pub fn table(r: &GateReport, show_ignored: bool) -> String {
             );
         }
     }
-    if !r.warnings.is_empty() {
-        let _ = writeln!(out, "\nINCOMPLETE: {}", r.warnings.join("; "));
+    let hygiene: Vec<&HygieneFinding> = r
+        .hygiene
+        .iter()
+        .filter(|h| h.decision.action != Action::Ignore || show_ignored)
+        .collect();
+    if !hygiene.is_empty() {
+        let _ = writeln!(out, "\nHYGIENE ({})", hygiene.len());
+        for h in hygiene {
+            let _ = writeln!(
+                out,
+                "  {}  {} {}  {}",
+                h.decision.action, h.finding.code, h.finding.name, h.finding.message
+            );
+            let _ = writeln!(out, "      why: {}", h.decision.why);
+        }
+    }
+    if !r.unknowns.is_empty() {
+        let _ = writeln!(out, "\nUNKNOWN ({})", r.unknowns.len());
+        for u in &r.unknowns {
+            let state = match (&u.accepted_by, u.kind.blocks()) {
+                (Some(by), _) => format!("accepted by {by}"),
+                (None, true) => "blocks the gate".to_string(),
+                (None, false) => "read the safer way".to_string(),
+            };
+            let _ = writeln!(out, "  {}  {}  [{state}]", u.kind, u.message);
+        }
+    }
+    for e in &r.expired_acceptances {
+        let _ = writeln!(out, "  note: {e}");
+    }
+    let reasons = r.incomplete_reasons();
+    if !reasons.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nINCOMPLETE: the gate cannot pass until each is resolved or accepted in pare.toml (`[[unknowns.accept]]`, see docs/gate.md):"
+        );
+        for w in reasons {
+            let _ = writeln!(out, "  - {w}");
+        }
     }
     out
 }
@@ -337,11 +373,27 @@ pub fn markdown(r: &GateReport) -> String {
         }
         let _ = writeln!(out, "\n### Ignore entries\n\n{}", t.render(true, true));
     }
-    if !r.warnings.is_empty() {
+    if !r.unknowns.is_empty() {
+        let mut t = Table::new(&["Unknown", "What", "State"]);
+        for u in &r.unknowns {
+            t.row(vec![
+                format!("`{}`", u.kind),
+                u.message.clone(),
+                match (&u.accepted_by, u.kind.blocks()) {
+                    (Some(by), _) => format!("accepted by {by}"),
+                    (None, true) => "**blocks the gate**".to_string(),
+                    (None, false) => "read the safer way".to_string(),
+                },
+            ]);
+        }
+        let _ = writeln!(out, "\n### Unknowns\n\n{}", t.render(true, true));
+    }
+    let reasons = r.incomplete_reasons();
+    if !reasons.is_empty() {
         let _ = writeln!(
             out,
-            "\n**Incomplete scan** (the gate cannot pass): {}",
-            r.warnings.join("; ").replace('|', "\\|")
+            "\n**Incomplete** (the gate cannot pass): {}",
+            reasons.join("; ").replace('|', "\\|")
         );
     }
     if out.len() > MARKDOWN_BUDGET {
@@ -424,9 +476,11 @@ pub fn sarif(r: &GateReport) -> String {
         });
     }
     for e in &r.ignore_entries {
-        let kind = e.subject.kind.as_str();
-        let id = format!("pare/{kind}");
-        b.rule(&id, || ignore_rule(e.subject.kind));
+        let Some(meta) = pare_policy::codes::for_kind(e.subject.kind) else {
+            continue;
+        };
+        let id = meta.code.to_string();
+        b.rule(&id, || crate::sarif::lint_rule(meta, &["policy"]));
         let (file, line) = e
             .origin
             .rsplit_once(':')
@@ -451,33 +505,86 @@ pub fn sarif(r: &GateReport) -> String {
             properties: serde_json::Map::new(),
         });
     }
+    for h in r
+        .hygiene
+        .iter()
+        .filter(|h| h.decision.action != Action::Ignore || h.decision.suppressed_by.is_some())
+    {
+        let Some(check) = pare_hygiene::checks::CHECKS
+            .iter()
+            .find(|c| c.meta.code == h.finding.code)
+        else {
+            continue;
+        };
+        b.rule(check.meta.code, || {
+            crate::sarif::lint_rule(&check.meta, &["image"])
+        });
+        let mut properties = serde_json::Map::new();
+        properties.insert("paths".into(), json!(h.finding.paths));
+        properties.insert("rule".into(), json!(h.decision.rule));
+        b.result(SarifResult {
+            rule_id: Cow::Borrowed(h.finding.code),
+            rule_index: 0,
+            level: level(h.decision.action),
+            message: Text::plain(format!(
+                "{} Decision: {} ({})",
+                h.finding.message, h.decision.action, h.decision.why
+            )),
+            locations: vec![image_location(
+                r,
+                h.finding.paths.first().map(String::as_str),
+            )],
+            partial_fingerprints: BTreeMap::from([(
+                "pare/v1",
+                fingerprint(&[h.finding.code, &r.source, &h.finding.paths.join(",")]),
+            )]),
+            fixes: Vec::new(),
+            suppressions: h
+                .decision
+                .suppressed_by
+                .iter()
+                .map(|s| Suppression {
+                    kind: "external",
+                    status: "accepted",
+                    justification: s.explain(),
+                })
+                .collect(),
+            properties,
+        });
+    }
+    for u in &r.unknowns {
+        let meta = pare_policy::codes::for_unknown(u.kind);
+        let id = meta.code.to_string();
+        b.rule(&id, || crate::sarif::lint_rule(meta, &["policy"]));
+        b.result(SarifResult {
+            rule_id: Cow::Owned(id.clone()),
+            rule_index: 0,
+            level: if u.blocks() { "error" } else { "note" },
+            message: Text::plain(u.message.as_str()),
+            locations: vec![image_location(r, None)],
+            partial_fingerprints: BTreeMap::from([("pare/v1", fingerprint(&[&id, &r.source]))]),
+            fixes: Vec::new(),
+            suppressions: u
+                .accepted_by
+                .iter()
+                .map(|by| Suppression {
+                    kind: "external",
+                    status: "accepted",
+                    justification: format!("accepted by {by}"),
+                })
+                .collect(),
+            properties: serde_json::Map::new(),
+        });
+    }
     b.finish(Some(json!({"result": r.result, "source": r.source})))
 }
 
-/// The rule of the gate's own findings about ignore entries.
-fn ignore_rule(kind: pare_policy::Kind) -> Rule<'static> {
-    let (short, help) = match kind {
-        pare_policy::Kind::ExpiredIgnore => (
-            "An ignore entry is past its expiry date",
-            "The entry no longer suppresses anything. Fix the finding it covered, or renew the entry with a new `expires` and a reason that still holds.",
-        ),
-        _ => (
-            "An ignore entry matches no finding",
-            "The entry is stale: the finding it covered is gone (fixed, or the package removed). Delete the entry so it cannot hide a future finding.",
-        ),
-    };
-    Rule {
-        id: Cow::Owned(format!("pare/{}", kind.as_str())),
-        name: Cow::Borrowed(kind.as_str()),
-        short_description: Text::plain(short),
-        full_description: None,
-        help_uri: None,
-        help: Text::plain(help),
-        default_configuration: Configuration { level: "warning" },
-        properties: RuleProperties {
-            tags: vec![Cow::Borrowed("security"), Cow::Borrowed("policy")],
-            security_severity: SecuritySeverity(2.0),
-            extra: BTreeMap::new(),
+/// A location inside the image (a path in it, or the image itself).
+fn image_location(r: &GateReport, path: Option<&str>) -> Location {
+    Location {
+        physical_location: PhysicalLocation {
+            artifact_location: Builder::image_artifact(path.unwrap_or(&r.source)),
+            region: Region::line(1),
         },
     }
 }

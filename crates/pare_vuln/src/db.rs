@@ -245,6 +245,8 @@ pub struct ImportSummary {
     pub files: usize,
     /// Files in walked folders that were not records (path, reason).
     pub skipped: Vec<(String, String)>,
+    /// Records that replaced one already stored under the same ID.
+    pub replaced: usize,
 }
 
 /// Counts in a database.
@@ -264,6 +266,31 @@ pub struct Status {
     pub ecosystems: BTreeMap<String, u64>,
     /// Time of the last import (RFC 3339, UTC), if recorded.
     pub last_import: Option<String>,
+    /// The newest record (its OSV `modified` time) per base ecosystem: how
+    /// current each feed is, whatever the import date.
+    pub newest: BTreeMap<String, String>,
+    /// Every import, oldest first.
+    pub imports: Vec<ImportRecord>,
+}
+
+/// What one `db import` or `db update` stored, as recorded in the
+/// database.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRecord {
+    /// When (RFC 3339).
+    pub at: String,
+    /// Inputs as given (files, folders, archives).
+    pub inputs: Vec<String>,
+    /// Files read.
+    pub files: usize,
+    /// Records stored.
+    pub records: usize,
+    /// Of which already in the database under the same ID (replaced, so
+    /// the database's count grows by less).
+    pub replaced: usize,
+    /// Affected-package rows stored.
+    pub affected: usize,
 }
 
 /// Reads counts from the database at `path`.
@@ -293,6 +320,27 @@ pub fn status(path: &Path) -> Result<Status> {
         .collect::<std::result::Result<BTreeMap<_, _>, _>>()
         .map_err(&e)?;
     let last_import = db.last_import()?;
+    let mut stmt = db
+        .conn
+        .prepare(
+            "SELECT a.eco_base, max(v.modified) FROM affected a JOIN vulns v ON v.id = a.vuln_id \
+             WHERE v.modified IS NOT NULL AND v.modified != '' GROUP BY a.eco_base",
+        )
+        .map_err(&e)?;
+    let newest = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(&e)?
+        .collect::<std::result::Result<BTreeMap<_, _>, _>>()
+        .map_err(&e)?;
+    let imports: Vec<ImportRecord> = db
+        .conn
+        .query_row("SELECT value FROM meta WHERE key='imports'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()
+        .map_err(&e)?
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
     Ok(Status {
         path: path.to_owned(),
         size_bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
@@ -301,6 +349,8 @@ pub fn status(path: &Path) -> Result<Status> {
         withdrawn,
         ecosystems,
         last_import,
+        newest,
+        imports,
     })
 }
 
@@ -396,7 +446,8 @@ pub fn import(db_path: &Path, inputs: &[PathBuf]) -> Result<ImportSummary> {
         }
     }
     let mut db = create(db_path)?;
-    store(&mut db, parsed, &mut summary)?;
+    let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    store(&mut db, parsed, &mut summary, &inputs)?;
     Ok(summary)
 }
 
@@ -553,11 +604,17 @@ fn link(rec: &Record) -> String {
     format!("https://osv.dev/vulnerability/{}", rec.id)
 }
 
-fn store(db: &mut Db, parsed: Vec<Parsed>, summary: &mut ImportSummary) -> Result<()> {
+fn store(
+    db: &mut Db,
+    parsed: Vec<Parsed>,
+    summary: &mut ImportSummary,
+    inputs: &[String],
+) -> Result<()> {
     let path = db.path.clone();
     let e = sql(&path);
     let tx = db.conn.transaction().map_err(&e)?;
     {
+        let mut exists = tx.prepare("SELECT 1 FROM vulns WHERE id=?1").map_err(&e)?;
         let mut del_osv_aff = tx
             .prepare("DELETE FROM affected WHERE vuln_id=?1 AND source='osv'")
             .map_err(&e)?;
@@ -610,6 +667,9 @@ fn store(db: &mut Db, parsed: Vec<Parsed>, summary: &mut ImportSummary) -> Resul
                 // secdb entry only adds a stub (when no record exists) and
                 // its affected rows.
                 let inserted = if is_osv {
+                    if exists.exists([&rec.id]).map_err(&e)? {
+                        summary.replaced += 1;
+                    }
                     del_osv_aff.execute([&rec.id]).map_err(&e)?;
                     del_ids.execute([&rec.id]).map_err(&e)?;
                     put_osv.execute(args).map_err(&e)?
@@ -669,9 +729,31 @@ fn store(db: &mut Db, parsed: Vec<Parsed>, summary: &mut ImportSummary) -> Resul
             }
         }
     }
+    let now = now_rfc3339();
     tx.execute(
         "INSERT OR REPLACE INTO meta VALUES('last_import', ?1)",
-        [now_rfc3339()],
+        [&now],
+    )
+    .map_err(&e)?;
+    let mut imports: Vec<ImportRecord> = tx
+        .query_row("SELECT value FROM meta WHERE key='imports'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()
+        .map_err(&e)?
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default();
+    imports.push(ImportRecord {
+        at: now,
+        inputs: inputs.to_vec(),
+        files: summary.files,
+        records: summary.records,
+        replaced: summary.replaced,
+        affected: summary.affected,
+    });
+    tx.execute(
+        "INSERT OR REPLACE INTO meta VALUES('imports', ?1)",
+        [serde_json::to_string(&imports).unwrap_or_else(|_| "[]".into())],
     )
     .map_err(&e)?;
     tx.commit().map_err(&e)?;

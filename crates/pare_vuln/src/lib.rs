@@ -27,4 +27,4 @@ pub mod osv;
 pub mod secdb;
 pub mod version;
 
-pub use matcher::{match_packages, VulnMatch};
+pub use matcher::{coverage_gaps, match_packages, CoverageGap, VulnMatch};

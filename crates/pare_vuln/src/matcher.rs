@@ -126,6 +126,97 @@ fn target(pkg: &Package, distro: Option<&Distro>) -> Option<Target> {
     })
 }
 
+/// An ecosystem of the image that the database cannot speak about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverageGap {
+    /// The ecosystem.
+    pub ecosystem: Ecosystem,
+    /// How many of the image's packages are in it.
+    pub packages: usize,
+    /// Why nothing can match them.
+    pub reason: String,
+}
+
+/// For each ecosystem among `packages`, whether the database holds any
+/// advisory that could match them: a release to match distro packages
+/// against, and affected entries of that ecosystem (and release). A scan
+/// that finds nothing where nothing could be found is not a clean scan.
+///
+/// # Errors
+/// SQLite errors.
+pub fn coverage_gaps(
+    db: &Db,
+    distro: Option<&Distro>,
+    packages: &[Package],
+) -> Result<Vec<CoverageGap>, Error> {
+    let e = |source| Error::Sqlite {
+        path: db.path.clone(),
+        source,
+    };
+    let mut by_eco: BTreeMap<Ecosystem, (usize, Option<Target>)> = BTreeMap::new();
+    for p in packages {
+        let slot = by_eco.entry(p.ecosystem).or_insert((0, None));
+        slot.0 += 1;
+        if slot.1.is_none() {
+            slot.1 = target(p, distro);
+        }
+    }
+    let mut releases = db
+        .conn
+        .prepare_cached("SELECT DISTINCT ecosystem FROM affected WHERE eco_base = ?1")
+        .map_err(e)?;
+    let mut gaps = Vec::new();
+    for (eco, (n, target)) in by_eco {
+        let reason = match target {
+            None if eco == Ecosystem::Rpm => {
+                Some("pare does not match RPM packages against advisories yet".to_string())
+            }
+            None => Some(format!(
+                "the image's OS release ({}) gives no release to match {} packages against",
+                distro.map_or_else(
+                    || "none".to_string(),
+                    |d| format!(
+                        "{} {}",
+                        d.id,
+                        d.version_id.as_deref().unwrap_or("without a version")
+                    )
+                ),
+                eco
+            )),
+            Some(t) => {
+                let ecosystems: Vec<String> = releases
+                    .query_map([t.base], |r| r.get::<_, String>(0))
+                    .map_err(e)?
+                    .collect::<Result<_, _>>()
+                    .map_err(e)?;
+                if ecosystems.is_empty() {
+                    Some(format!("the database holds no {} advisories", t.base))
+                } else if !ecosystems.iter().any(|x| t.release.accepts(t.base, x)) {
+                    Some(format!(
+                        "the database holds {} advisories, none for this release ({})",
+                        t.base,
+                        match &t.release {
+                            Release::Equals(r) => r.clone(),
+                            Release::Component(r) => format!("{}:{r}", t.base),
+                            Release::Exact => t.base.to_string(),
+                        }
+                    ))
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(reason) = reason {
+            gaps.push(CoverageGap {
+                ecosystem: eco,
+                packages: n,
+                reason,
+            });
+        }
+    }
+    Ok(gaps)
+}
+
 fn is_distro(e: Ecosystem) -> bool {
     matches!(e, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
 }
@@ -424,7 +515,7 @@ pub fn match_packages(
             row.others = others.into_iter().cloned().collect();
             vuln_cache.insert((*id).to_owned(), row);
         }
-        let found = merge(&hits, &vuln_cache, pkg.ecosystem, installed);
+        let found = merge(&hits, &vuln_cache, pkg.ecosystem, t.base, installed);
         out.extend(found.iter().map(|m| VulnMatch {
             package_index: index,
             package: pname.clone(),
@@ -441,6 +532,7 @@ fn merge(
     hits: &BTreeMap<&str, Hit>,
     vuln_cache: &HashMap<String, VulnRow>,
     ecosystem: Ecosystem,
+    base: &str,
     installed: &str,
 ) -> Vec<VulnMatch> {
     let ids: Vec<&str> = hits.keys().copied().collect();
@@ -534,9 +626,52 @@ fn merge(
             }
             aliases.into_iter().map(str::to_owned).collect()
         };
+        if let Some(url) = advisory_url(base, &m.ids, &m.aliases) {
+            m.url = Arc::from(url);
+        }
         out.push(m);
     }
     out
+}
+
+/// The page of the advisory's own source for a match in `base`: the
+/// distribution's tracker for a distro package (Debian's, never the Red
+/// Hat or Gentoo page the record's references happen to list first, nor
+/// Alpine's when both feeds carry the same CVE ID), the language database's
+/// page for a record of its own. `None` keeps the record's advisory link.
+fn advisory_url(base: &str, ids: &[String], aliases: &[String]) -> Option<String> {
+    let all = || ids.iter().chain(aliases);
+    let cve = all().find(|i| i.starts_with("CVE-"));
+    let with = |prefix: &str| ids.iter().find(|i| i.starts_with(prefix));
+    Some(match base {
+        "Debian" => format!(
+            "https://security-tracker.debian.org/tracker/{}",
+            cve.or_else(|| with("DSA-"))
+                .or_else(|| with("DLA-"))
+                .or_else(|| ids.first())?
+        ),
+        "Ubuntu" => format!(
+            "https://ubuntu.com/security/{}",
+            cve.or_else(|| ids.first())?
+        ),
+        "Alpine" => format!(
+            "https://security.alpinelinux.org/vuln/{}",
+            cve.or_else(|| ids.first())?
+        ),
+        _ => {
+            if let Some(g) = with("GHSA-") {
+                format!("https://github.com/advisories/{g}")
+            } else if let Some(g) = with("GO-") {
+                format!("https://pkg.go.dev/vuln/{g}")
+            } else if let Some(r) = with("RUSTSEC-") {
+                format!("https://rustsec.org/advisories/{r}.html")
+            } else if let Some(p) = with("PYSEC-") {
+                format!("https://osv.dev/vulnerability/{p}")
+            } else {
+                return None;
+            }
+        }
+    })
 }
 
 fn max_key<'a>(a: Option<&'a Key>, b: Option<&'a Key>) -> Option<&'a Key> {
@@ -579,6 +714,27 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn advisory_urls_come_from_the_matching_source() {
+        let v = |s: &[&str]| s.iter().map(|x| (*x).to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            advisory_url("Debian", &v(&["CVE-2019-3862"]), &[]).unwrap(),
+            "https://security-tracker.debian.org/tracker/CVE-2019-3862"
+        );
+        assert_eq!(
+            advisory_url("Debian", &v(&["DSA-4371-1"]), &v(&["CVE-2019-3462"])).unwrap(),
+            "https://security-tracker.debian.org/tracker/CVE-2019-3462"
+        );
+        assert!(advisory_url("Alpine", &v(&["CVE-1"]), &[])
+            .unwrap()
+            .starts_with("https://security.alpinelinux.org/"));
+        assert_eq!(
+            advisory_url("PyPI", &v(&["GHSA-xxxx-yyyy-zzzz", "PYSEC-2023-1"]), &[]).unwrap(),
+            "https://github.com/advisories/GHSA-xxxx-yyyy-zzzz"
+        );
+        assert_eq!(advisory_url("npm", &v(&["CVE-1"]), &[]), None);
     }
 
     #[test]

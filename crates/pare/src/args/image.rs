@@ -21,9 +21,11 @@ pub struct ImageArgs {
     /// How to reach registries.
     #[command(flatten)]
     pub registry: RegistryArgs,
-    /// Platform to select from a multi-platform index.
-    #[arg(long, default_value = "linux/amd64")]
-    pub platform: Platform,
+    /// Platform to read (`os/arch[/variant]`): selects from a
+    /// multi-platform index (default `linux/amd64`), and must be the
+    /// image's own platform when given.
+    #[arg(long)]
+    pub platform: Option<Platform>,
     /// Refuse layers that expand past this many bytes (decompression bombs).
     #[arg(long, default_value_t = 64 << 30)]
     pub max_layer_size: u64,

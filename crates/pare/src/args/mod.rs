@@ -39,4 +39,8 @@ pub enum Command {
     Db(crate::commands::db::DbArgs),
     /// Pin image references to digests (`--check`, `--update`, `--lock FILE`).
     Pin(crate::commands::pin::PinArgs),
+    /// Every rule pare reports: Dockerfile, Kubernetes, image hygiene, gate.
+    Rules(crate::commands::rules::RulesArgs),
+    /// A rule's documentation: what it does, why, an example, the fix.
+    Explain(crate::commands::explain::ExplainArgs),
 }

@@ -18,6 +18,7 @@ use pare_report::table::Table;
 use pare_vuln::feed::{FeedOutcome, UpdateOptions};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -81,6 +82,10 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
     pub format: StatusFormat,
+    /// Warn about every ecosystem whose newest record is older than this
+    /// many days (a feed that stopped updating).
+    #[arg(long, default_value_t = 30)]
+    pub max_age_days: u32,
 }
 
 /// Run `pare db`.
@@ -178,6 +183,22 @@ pub struct StatusReport {
     pub stale: bool,
     /// Feeds fetched by `db update`.
     pub feeds: Vec<FeedStatus>,
+    /// The newest record per ecosystem: how current each feed is.
+    pub newest: BTreeMap<String, NewestRecord>,
+    /// Every import, oldest first (its record count, and how many of them
+    /// replaced a record already stored: why the total can be smaller than
+    /// the sum of imports).
+    pub imports: Vec<pare_vuln::db::ImportRecord>,
+}
+
+/// The newest record of one ecosystem.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewestRecord {
+    /// Its OSV `modified` time.
+    pub modified: String,
+    /// Days since.
+    pub age_days: Option<i64>,
 }
 
 /// One `db update` feed.
@@ -240,6 +261,20 @@ fn status(path: &Path, args: &StatusArgs) -> Result<ExitStatus> {
         age_seconds: age,
         stale: age.is_some_and(|a| a > pare_pipeline::db::STALE_AFTER_SECS),
         feeds: feeds.into_values().collect(),
+        newest: st
+            .newest
+            .iter()
+            .map(|(eco, m)| {
+                (
+                    eco.clone(),
+                    NewestRecord {
+                        modified: m.clone(),
+                        age_days: pare_pipeline::db::age_seconds(Some(m)).map(|s| s / 86_400),
+                    },
+                )
+            })
+            .collect(),
+        imports: st.imports.clone(),
     };
     let text = match args.format {
         StatusFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
@@ -248,6 +283,14 @@ fn status(path: &Path, args: &StatusArgs) -> Result<ExitStatus> {
     write_output(None, text.as_bytes())?;
     if let Some(w) = pare_pipeline::db::stale_warning(path, st.last_import.as_deref()) {
         warn(w);
+    }
+    for (eco, n) in &report.newest {
+        if let Some(age) = n.age_days.filter(|a| *a > i64::from(args.max_age_days)) {
+            warn(format!(
+                "{eco}: the newest record is {age} days old (modified {}): the feed may have stopped updating",
+                n.modified
+            ));
+        }
     }
     Ok(ExitStatus::Success)
 }
@@ -264,11 +307,41 @@ fn render_status(r: &StatusReport) -> String {
             .map(|a| format!(" ({} days ago)", a / 86_400))
             .unwrap_or_default()
     );
-    let mut t = Table::new(&["ECOSYSTEM", "AFFECTED PACKAGES"]);
+    let mut t = Table::new(&["ECOSYSTEM", "AFFECTED PACKAGES", "NEWEST RECORD", "AGE"]);
     for (eco, n) in &r.ecosystems {
-        t.row(vec![eco.clone(), n.to_string()]);
+        let newest = r.newest.get(eco);
+        t.row(vec![
+            eco.clone(),
+            n.to_string(),
+            newest.map_or_else(|| "-".into(), |m| m.modified.clone()),
+            newest
+                .and_then(|m| m.age_days)
+                .map_or_else(|| "-".into(), |d| format!("{d} days")),
+        ]);
     }
     out.push_str(&t.render(false, true));
+    if !r.imports.is_empty() {
+        out.push('\n');
+        let mut t = Table::new(&["IMPORTED", "RECORDS", "REPLACED", "FILES", "FROM"]);
+        for i in &r.imports {
+            t.row(vec![
+                i.at.clone(),
+                i.records.to_string(),
+                i.replaced.to_string(),
+                i.files.to_string(),
+                i.inputs.join(", "),
+            ]);
+        }
+        out.push_str(&t.render(false, true));
+        let sum: usize = r.imports.iter().map(|i| i.records - i.replaced).sum();
+        if sum as u64 != r.records {
+            let _ = writeln!(
+                out,
+                "\n{} records in all; the imports added {sum} new IDs (the difference: records stored by an older pare, or IDs shared between feeds)",
+                r.records
+            );
+        }
+    }
     if !r.feeds.is_empty() {
         out.push('\n');
         let mut t = Table::new(&["FEED", "FETCHED", "ETAG"]);

@@ -111,7 +111,12 @@ pub fn run(args: &GateArgs) -> Result<ExitStatus> {
     }
     Ok(match report.result {
         GateResult::Incomplete => {
-            warn("the scan is incomplete: the gate cannot pass");
+            for reason in report.incomplete_reasons() {
+                if !reason.starts_with("unreadable: ") {
+                    warn(format_args!("incomplete: {reason}"));
+                }
+            }
+            warn("the gate cannot pass: resolve each cause, or accept it in pare.toml with `[[unknowns.accept]]` (docs/gate.md)");
             ExitStatus::Error
         }
         GateResult::Fail => ExitStatus::Failure,

@@ -1,11 +1,13 @@
 //! One module per command.
 
 pub mod db;
+pub mod explain;
 pub mod fix;
 pub mod gate;
 pub mod inspect;
 pub mod lint;
 pub mod pin;
+pub mod rules;
 pub mod sbom;
 pub mod scan;
 
@@ -26,5 +28,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Gate(a) => gate::run(&a),
         Command::Db(a) => db::run(&a),
         Command::Pin(a) => pin::run(&a),
+        Command::Rules(a) => rules::run(&a),
+        Command::Explain(a) => explain::run(&a),
     }
 }

@@ -36,7 +36,7 @@ pub static CHECKS: &[Check] = &[
 pub struct ImageFinding {
     /// Check code (`IMG001`).
     pub code: &'static str,
-    /// Check name (`root-user`).
+    /// Check name (`runs-as-root`).
     pub name: &'static str,
     /// Severity.
     pub severity: Severity,

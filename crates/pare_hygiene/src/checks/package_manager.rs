@@ -4,19 +4,7 @@ use super::{finding, Check, Hygiene, ImageFinding};
 use pare_findings::{FixAvailability, RuleMeta, Severity};
 use pare_fsindex::FsIndex;
 
-/// ## What it does
-/// Flags package managers left in the image (apt/dpkg, apk, dnf, yum,
-/// microdnf, rpm, pip, npm).
-///
-/// ## Why is this bad?
-/// A package manager lets an intruder install tools, and its own code and
-/// databases add CVEs the application never uses.
-///
-/// ## Example
-/// `/usr/bin/apt-get` and `/usr/bin/pip3` in a runtime image.
-///
-/// Use instead: install in a build stage and copy only the artifact into a
-/// distroless final stage.
+/// IMG003
 pub(crate) const CHECK: Check = Check {
     meta: RuleMeta {
         code: "IMG003",
@@ -25,7 +13,27 @@ pub(crate) const CHECK: Check = Check {
         severity: Severity::Medium,
         peers: &[],
         fix: FixAvailability::None,
-        doc: "Build in one stage, copy the artifact to a final stage without a package manager.",
+        doc: r#"## What it does
+Flags package managers left in the image (apt/dpkg, apk, dnf, yum,
+microdnf, rpm, pip, npm).
+
+## Why is this bad?
+A package manager lets an intruder install tools, and its own code and
+databases add CVEs the application never uses.
+
+## Example
+`/usr/bin/apt-get` and `/usr/bin/pip3` in a runtime image.
+
+Use instead: install in a build stage and copy only the artifact into a
+distroless final stage.
+
+## Fix safety
+No automatic fix: pare reports what the image holds; the Dockerfile that
+builds it is what changes (`pare lint` and `pare fix` work there).
+
+## References
+- Docker, multi-stage builds: https://docs.docker.com/build/building/multi-stage/
+"#,
     },
     run,
 };

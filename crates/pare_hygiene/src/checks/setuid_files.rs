@@ -4,18 +4,7 @@ use super::{finding, Check, Hygiene, ImageFinding};
 use pare_findings::{FixAvailability, RuleMeta, Severity};
 use pare_fsindex::FsIndex;
 
-/// ## What it does
-/// Lists setuid and setgid files.
-///
-/// ## Why is this bad?
-/// setuid binaries are the classic privilege-escalation path from a
-/// non-root user back to root. Few containers need any.
-///
-/// ## Example
-/// `/usr/bin/passwd` (`-rwsr-xr-x`) in a runtime image.
-///
-/// Use instead: `RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +`
-/// in the final stage, or a distroless base that has none.
+/// IMG004
 pub(crate) const CHECK: Check = Check {
     meta: RuleMeta {
         code: "IMG004",
@@ -24,7 +13,26 @@ pub(crate) const CHECK: Check = Check {
         severity: Severity::Medium,
         peers: &["dockle:CIS-DI-0008"],
         fix: FixAvailability::None,
-        doc: "Strip setuid/setgid bits in the final stage.",
+        doc: r#"## What it does
+Lists setuid and setgid files.
+
+## Why is this bad?
+setuid binaries are the classic privilege-escalation path from a
+non-root user back to root. Few containers need any.
+
+## Example
+`/usr/bin/passwd` (`-rwsr-xr-x`) in a runtime image.
+
+Use instead: `RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +`
+in the final stage, or a distroless base that has none.
+
+## Fix safety
+No automatic fix: pare reports what the image holds; the Dockerfile that
+builds it is what changes (`pare lint` and `pare fix` work there).
+
+## References
+- CIS Docker Benchmark 4.8; Dockle CIS-DI-0008
+"#,
     },
     run,
 };

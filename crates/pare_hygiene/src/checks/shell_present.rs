@@ -4,18 +4,7 @@ use super::{finding, Check, Hygiene, ImageFinding};
 use pare_findings::{FixAvailability, RuleMeta, Severity};
 use pare_fsindex::FsIndex;
 
-/// ## What it does
-/// Flags images that contain a shell (`/bin/sh`, bash, dash, ash, busybox).
-///
-/// ## Why is this bad?
-/// A shell turns any command-injection or RCE bug into an interactive
-/// foothold, and it is what most post-exploitation tooling expects.
-///
-/// ## Example
-/// A `node:18` final stage ships `/bin/bash` and `/bin/sh`.
-///
-/// Use instead: a distroless or `scratch`-based final stage; health checks
-/// in exec form calling the app itself.
+/// IMG002
 pub(crate) const CHECK: Check = Check {
     meta: RuleMeta {
         code: "IMG002",
@@ -24,7 +13,26 @@ pub(crate) const CHECK: Check = Check {
         severity: Severity::Low,
         peers: &[],
         fix: FixAvailability::None,
-        doc: "Use a distroless final stage; keep shells in build stages only.",
+        doc: r#"## What it does
+Flags images that contain a shell (`/bin/sh`, bash, dash, ash, busybox).
+
+## Why is this bad?
+A shell turns any command-injection or RCE bug into an interactive
+foothold, and it is what most post-exploitation tooling expects.
+
+## Example
+A `node:18` final stage ships `/bin/bash` and `/bin/sh`.
+
+Use instead: a distroless or `scratch`-based final stage; health checks
+in exec form calling the app itself.
+
+## Fix safety
+No automatic fix: pare reports what the image holds; the Dockerfile that
+builds it is what changes (`pare lint` and `pare fix` work there).
+
+## References
+- distroless: https://github.com/GoogleContainerTools/distroless
+"#,
     },
     run,
 };

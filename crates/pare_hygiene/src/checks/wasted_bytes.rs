@@ -8,19 +8,7 @@ use pare_fsindex::FsIndex;
 /// `highestWastedBytes`; pare is less noisy on base-image churn).
 const THRESHOLD: u64 = 10 * 1024 * 1024;
 
-/// ## What it does
-/// Reports bytes written in one layer and overwritten or deleted in a
-/// later one (dive's wasted bytes), when above 10 MiB.
-///
-/// ## Why is this bad?
-/// Deleting a file in a later layer does not shrink the image: every node
-/// still pulls the bytes.
-///
-/// ## Example
-/// `RUN curl -o /tmp/x.tgz ... && tar xf /tmp/x.tgz` then `RUN rm /tmp/x.tgz`.
-///
-/// Use instead: download, use and delete in the same `RUN`, or a
-/// multi-stage build.
+/// IMG006
 pub(crate) const CHECK: Check = Check {
     meta: RuleMeta {
         code: "IMG006",
@@ -29,7 +17,27 @@ pub(crate) const CHECK: Check = Check {
         severity: Severity::Low,
         peers: &["dive:highestWastedBytes"],
         fix: FixAvailability::None,
-        doc: "Create and delete temporary files in the same layer, or use a multi-stage build.",
+        doc: r#"## What it does
+Reports bytes written in one layer and overwritten or deleted in a
+later one (dive's wasted bytes), when above 10 MiB.
+
+## Why is this bad?
+Deleting a file in a later layer does not shrink the image: every node
+still pulls the bytes.
+
+## Example
+`RUN curl -o /tmp/x.tgz ... && tar xf /tmp/x.tgz` then `RUN rm /tmp/x.tgz`.
+
+Use instead: download, use and delete in the same `RUN`, or a
+multi-stage build.
+
+## Fix safety
+No automatic fix: pare reports what the image holds; the Dockerfile that
+builds it is what changes (`pare lint` and `pare fix` work there).
+
+## References
+- dive: https://github.com/wagoodman/dive
+"#,
     },
     run,
 };

@@ -4,19 +4,7 @@ use super::{finding, Check, Hygiene, ImageFinding};
 use pare_findings::{FixAvailability, RuleMeta, Severity};
 use pare_fsindex::FsIndex;
 
-/// ## What it does
-/// Flags world-writable files, and world-writable directories without the
-/// sticky bit.
-///
-/// ## Why is this bad?
-/// Any user in the container can replace such a file (a script, a config)
-/// that a more privileged process later trusts.
-///
-/// ## Example
-/// `RUN chmod 777 /app/config.yml`.
-///
-/// Use instead: owner-only write (`chmod 644`), and `/tmp`-style sticky
-/// directories (`chmod 1777`).
+/// IMG005
 pub(crate) const CHECK: Check = Check {
     meta: RuleMeta {
         code: "IMG005",

@@ -15,10 +15,18 @@
 //! 3. **The Dockerfile** (`--dockerfile`): its final stage's `FROM`,
 //!    followed through earlier stages; the `RUN`, `COPY` and `ADD`
 //!    instructions of that chain made the last layers.
-//! 4. **The history**, a heuristic: base images end with a `CMD` or
-//!    `ENTRYPOINT` that the app's build then follows with new layers; else
-//!    the largest gap (of at least an hour) between layer timestamps; else
-//!    the first layer alone is assumed to be the base.
+//! 4. **The history**: base images end with a `CMD` or `ENTRYPOINT` that
+//!    the app's build then follows with new layers. Without that marker
+//!    the split is a **guess** (the largest gap of at least an hour between
+//!    layer timestamps, else the first layer alone): it is reported, but
+//!    it never demotes a finding: every layer's origin is `unknown`, which
+//!    the policy reads as the app's (the safer reading). A squashed image
+//!    (one layer) has no split at all.
+//!
+//! A `--dockerfile` is checked against the layers' `created_by` history:
+//! the final stage's `RUN`/`COPY`/`ADD` instructions must be the last
+//! layers' steps, in order; a mismatch is an error, never a silent move of
+//! app layers into the base.
 
 use pare_findings::time::rfc3339_to_unix;
 use pare_findings::LayerClass;
@@ -75,6 +83,9 @@ pub struct Attribution {
     /// The base image's name, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
+    /// The split is a guess: no layer is called the base's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub guess: bool,
 }
 
 impl Attribution {
@@ -82,6 +93,9 @@ impl Attribution {
     /// the split or the layer is unknown).
     #[must_use]
     pub fn origin(&self, index: usize) -> LayerClass {
+        if self.guess {
+            return LayerClass::Unknown;
+        }
         match self.base_layers {
             Some(base) if index < self.layers && index < base => LayerClass::Base,
             Some(_) if index < self.layers => LayerClass::App,
@@ -98,6 +112,7 @@ impl Attribution {
             method: Method::None,
             evidence: "no layers: a directory has no base/app split".into(),
             base: None,
+            guess: false,
         }
     }
 
@@ -129,6 +144,7 @@ impl Attribution {
             method: Method::BaseImage,
             evidence,
             base: Some(base_name.to_string()),
+            guess: false,
         }
     }
 
@@ -165,28 +181,65 @@ impl Attribution {
         })
     }
 
-    /// From a Dockerfile: `app_layers` layer-creating instructions follow
-    /// the external base `base` (written at `origin`, `Dockerfile:3`).
-    #[must_use]
-    pub fn from_dockerfile(image: &Image, base: &str, app_layers: usize, origin: &str) -> Self {
+    /// From a Dockerfile whose final stage builds on the external image
+    /// `base` (written at `origin`, `Dockerfile:3`) and whose chain of
+    /// stages has `steps` layer-creating instructions (`RUN`, `COPY`,
+    /// `ADD`, as their text), checked against the image's history.
+    ///
+    /// # Errors
+    /// The Dockerfile does not describe this image: more steps than layers,
+    /// or a step that is not the matching layer's `created_by`.
+    pub fn from_dockerfile(
+        image: &Image,
+        base: &str,
+        steps: &[String],
+        origin: &str,
+    ) -> Result<Self, String> {
         let layers = image.layers.len();
-        if app_layers > layers {
-            let mut h = Self::from_history(image);
-            h.evidence = format!(
-                "the Dockerfile's final stage ({origin}, `FROM {base}`) has {app_layers} RUN/COPY/ADD instructions but the image has only {layers} layers: not built from it; {}",
-                h.evidence
-            );
-            return h;
+        let n = steps.len();
+        if n > layers {
+            return Err(format!(
+                "{origin}: the final stage (`FROM {base}`) has {n} RUN/COPY/ADD instructions but the image has only {layers} layers: it was not built from this Dockerfile"
+            ));
         }
-        Self {
-            base_layers: Some(layers - app_layers),
+        let history: Vec<&str> = image.layers[layers - n..]
+            .iter()
+            .map(|l| l.created_by.as_deref().unwrap_or(""))
+            .collect();
+        let mut unchecked = 0;
+        for (i, (step, by)) in steps.iter().zip(&history).enumerate() {
+            if by.trim().is_empty() {
+                unchecked += 1;
+                continue;
+            }
+            if !step_matches(step, by) {
+                return Err(format!(
+                    "{origin}: the Dockerfile does not describe this image: its step {} (`{}`) is not layer {} (`{}`)",
+                    i + 1,
+                    short(step),
+                    layers - n + i,
+                    short(by)
+                ));
+            }
+        }
+        let mut evidence = format!(
+            "{origin}: the final stage builds on `{base}`; its {n} RUN/COPY/ADD instruction(s) made the last {n} layer(s)"
+        );
+        if unchecked > 0 {
+            evidence.push_str(&format!(
+                " ({unchecked} of them could not be checked: no history)"
+            ));
+        } else if n > 0 {
+            evidence.push_str(", as their history records");
+        }
+        Ok(Self {
+            base_layers: Some(layers - n),
             layers,
             method: Method::Dockerfile,
-            evidence: format!(
-                "{origin}: the final stage builds on `{base}`; its {app_layers} RUN/COPY/ADD instruction(s) made the last {app_layers} layer(s)"
-            ),
+            evidence,
             base: Some(base.to_string()),
-        }
+            guess: false,
+        })
     }
 
     /// The history heuristic.
@@ -198,19 +251,21 @@ impl Attribution {
             .as_ref()
             .map(|c| c.history.as_slice())
             .unwrap_or_default();
-        let (base, evidence) = history_split(history, layers);
+        let (base, evidence, guess) = history_split(history, layers);
         Self {
             base_layers: Some(base),
             layers,
             method: Method::History,
             evidence,
             base: None,
+            guess,
         }
     }
 }
 
-/// The number of base layers the history suggests, and why.
-fn history_split(history: &[History], layers: usize) -> (usize, String) {
+/// The number of base layers the history suggests, why, and whether that
+/// is a guess.
+fn history_split(history: &[History], layers: usize) -> (usize, String, bool) {
     let mut seen = 0usize;
     let mut marks = Vec::new();
     let mut times = Vec::new();
@@ -233,6 +288,7 @@ fn history_split(history: &[History], layers: usize) -> (usize, String) {
                 by.trim(),
                 layers - base
             ),
+            false,
         );
     }
     let mut best: Option<(usize, i64)> = None;
@@ -248,18 +304,93 @@ fn history_split(history: &[History], layers: usize) -> (usize, String) {
         return (
             base,
             format!(
-                "layer {base} was created {} h after the one before it, the largest gap: assumed to be where the build started",
+                "a guess: layer {base} was created {} h after the one before it, the largest gap; every layer is read as the app's until `--base IMAGE` or `--dockerfile` decides",
                 gap / 3600
             ),
+            true,
         );
     }
     if layers <= 1 {
-        return (layers, "a single layer, assumed to be the base".into());
+        return (
+            layers,
+            "a single layer (a squashed image): base and app cannot be told apart, so every finding is read as the app's; pass `--base IMAGE` to decide".into(),
+            true,
+        );
     }
     (
         1,
-        "no base boundary recorded (no CMD/ENTRYPOINT before later layers, no time gap): assumed the first layer is the base; pass `--base IMAGE` or `--dockerfile` to decide".into(),
+        "no base boundary recorded (no CMD/ENTRYPOINT before later layers, no time gap): every layer is read as the app's; pass `--base IMAGE` or `--dockerfile` to decide".into(),
+        true,
     )
+}
+
+/// Whether a Dockerfile step (`RUN pip install x`, `COPY . /app`) is the
+/// history entry `by` (`RUN /bin/sh -c pip install x # buildkit`,
+/// `/bin/sh -c pip install x`, `/bin/sh -c #(nop) COPY dir:3ab in /app`,
+/// `COPY . /app # buildkit`): the same instruction, and for `RUN` the same
+/// command (whitespace aside); `COPY`/`ADD` sources are content hashes in
+/// classic histories, so only the instruction and destination are
+/// compared.
+fn step_matches(step: &str, by: &str) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let step = norm(step);
+    let by = norm(by.trim_end_matches("# buildkit").trim());
+    let (kw, rest) = step.split_once(' ').unwrap_or((step.as_str(), ""));
+    let kw = kw.to_ascii_uppercase();
+    // Classic builder: `/bin/sh -c #(nop) COPY …` or `/bin/sh -c cmd`.
+    let by = by
+        .strip_prefix("/bin/sh -c #(nop)")
+        .map(str::trim_start)
+        .map(str::to_string)
+        .unwrap_or_else(|| match by.strip_prefix("/bin/sh -c ") {
+            Some(cmd) => format!("RUN {cmd}"),
+            None => by.clone(),
+        });
+    let (hkw, hrest) = by.split_once(' ').unwrap_or((by.as_str(), ""));
+    if !hkw.eq_ignore_ascii_case(&kw) {
+        return false;
+    }
+    match kw.as_str() {
+        "RUN" => {
+            // BuildKit: `RUN |2 A=1 B=2 /bin/sh -c cmd`, `RUN /bin/sh -c cmd`.
+            let mut h = hrest;
+            if let Some(after) = h.strip_prefix('|') {
+                let mut words = after.split(' ');
+                let n: usize = words.next().and_then(|w| w.parse().ok()).unwrap_or(0);
+                let skip = 1 + after
+                    .split(' ')
+                    .take(n + 1)
+                    .map(|w| w.len() + 1)
+                    .sum::<usize>();
+                h = h.get(skip..).unwrap_or("");
+            }
+            let h = h.strip_prefix("/bin/sh -c ").unwrap_or(h);
+            let r = rest
+                .trim_start_matches(['[', '"'])
+                .trim_end_matches([']', '"']);
+            h.contains(rest) || h.contains(r) || rest.contains(h)
+        }
+        _ => {
+            // The destination is the last word of both.
+            let dest = |s: &str| {
+                s.rsplit(' ')
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches('"')
+                    .to_string()
+            };
+            dest(rest) == dest(hrest)
+        }
+    }
+}
+
+fn short(s: &str) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 60 {
+        s.chars().take(57).collect::<String>() + "..."
+    } else {
+        s
+    }
 }
 
 /// Whether a history entry is a `CMD`/`ENTRYPOINT` (classic builder's
@@ -303,8 +434,8 @@ mod tests {
             true,
             "2024-03-01T10:00:05Z",
         ));
-        let (n, why) = history_split(&app, 3);
-        assert_eq!(n, 1, "{why}");
+        let (n, why, guess) = history_split(&app, 3);
+        assert_eq!((n, guess), (1, false), "{why}");
         assert!(why.contains("CMD"), "{why}");
         // the base's own CMD is the last one followed by layers; a trailing CMD is not
         assert_eq!(history_split(&debian, 1).0, 1);
@@ -315,17 +446,56 @@ mod tests {
             h("RUN c", false, "2024-05-01T00:00:00Z"),
             h("COPY d /", false, "2024-05-01T00:00:09Z"),
         ];
-        let (n, why) = history_split(&gap, 4);
-        assert_eq!(n, 2, "{why}");
+        let (n, why, guess) = history_split(&gap, 4);
+        assert_eq!((n, guess), (2, true), "{why}");
         // nothing recorded
         let flat = [
             h("ADD a /", false, t),
             h("RUN b", false, t),
             h("RUN c", false, t),
         ];
-        let (n, why) = history_split(&flat, 3);
-        assert_eq!(n, 1);
-        assert!(why.contains("assumed the first layer"), "{why}");
+        let (n, why, guess) = history_split(&flat, 3);
+        assert_eq!((n, guess), (1, true));
+        assert!(why.contains("read as the app's"), "{why}");
+        let (_, why, guess) = history_split(&flat[..1], 1);
+        assert!(guess && why.contains("squashed"), "{why}");
+    }
+
+    #[test]
+    fn dockerfile_steps_match_history_of_both_builders() {
+        assert!(step_matches(
+            "RUN pip install flask",
+            "RUN /bin/sh -c pip install flask # buildkit"
+        ));
+        assert!(step_matches(
+            "RUN pip install  flask",
+            "/bin/sh -c pip install flask"
+        ));
+        assert!(step_matches(
+            "RUN apt-get install python3",
+            "RUN |1 VERSION=3 /bin/sh -c apt-get install python3 # buildkit"
+        ));
+        assert!(step_matches(
+            "COPY app.py /app/",
+            "COPY app.py /app/ # buildkit"
+        ));
+        assert!(step_matches(
+            "COPY . /app",
+            "/bin/sh -c #(nop) COPY dir:3abc in /app"
+        ));
+        assert!(step_matches(
+            "ADD https://x/y.tgz /opt",
+            "ADD https://x/y.tgz /opt # buildkit"
+        ));
+        assert!(!step_matches(
+            "RUN pip install flask",
+            "COPY . /app # buildkit"
+        ));
+        assert!(!step_matches(
+            "RUN make",
+            "RUN /bin/sh -c pip install flask"
+        ));
+        assert!(!step_matches("COPY . /app", "COPY . /srv # buildkit"));
     }
 
     #[test]

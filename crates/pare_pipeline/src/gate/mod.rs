@@ -5,6 +5,7 @@
 
 pub mod attribution;
 pub mod policy;
+mod unknowns;
 
 use crate::catalog::Cataloged;
 use crate::db::OpenDb;
@@ -14,7 +15,10 @@ use crate::scan::{Filter, Finding, ScanReport};
 use crate::Reporter;
 use anyhow::{Context, Result};
 use attribution::Attribution;
-use pare_policy::{Action, Date, Decision, EntryFinding, LayerClass, Policy, Reach, Subject};
+use pare_findings::VulnSeverity;
+use pare_policy::{
+    Action, Date, Decision, EntryFinding, LayerClass, Policy, Reach, Subject, Unknown,
+};
 use pare_reach as reach;
 use serde::Serialize;
 use std::fmt;
@@ -158,10 +162,49 @@ pub struct GateReport {
     /// Findings: failing first, then warnings, then ignored; most severe
     /// first within each.
     pub findings: Vec<GateFinding>,
+    /// Image hygiene findings (root user, shell, package manager, …) and
+    /// what the policy decided on each (rules select them with `kind =
+    /// "hygiene"`; the default policy lists them as ignored).
+    pub hygiene: Vec<HygieneFinding>,
     /// Expired and stale ignore entries.
     pub ignore_entries: Vec<EntryFinding>,
+    /// What the gate could not know; an unaccepted one that blocks makes
+    /// the result `incomplete`.
+    pub unknowns: Vec<Unknown>,
+    /// `[[unknowns.accept]]` entries past their expiry (they accept
+    /// nothing).
+    pub expired_acceptances: Vec<String>,
     /// Files that could not be read: the scan is incomplete when any.
     pub warnings: Vec<String>,
+}
+
+impl GateReport {
+    /// Why the gate cannot pass, when it cannot: unreadable files and
+    /// unaccepted unknowns, one line each.
+    #[must_use]
+    pub fn incomplete_reasons(&self) -> Vec<String> {
+        self.warnings
+            .iter()
+            .map(|w| format!("unreadable: {w}"))
+            .chain(
+                self.unknowns
+                    .iter()
+                    .filter(|u| u.blocks())
+                    .map(|u| format!("{}: {}", u.kind, u.message)),
+            )
+            .collect()
+    }
+}
+
+/// A hygiene finding with the policy's decision.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HygieneFinding {
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: pare_hygiene::checks::ImageFinding,
+    /// The policy's decision.
+    pub decision: Decision,
 }
 
 /// Run the gate: read the policy first (a typo in `pare.toml` should not
@@ -185,14 +228,74 @@ pub fn gate(req: &GateRequest, db: &OpenDb, reporter: &dyn Reporter) -> Result<G
         &cataloged.index,
         &cataloged.report.packages,
     );
+    let sbom = &cataloged.report;
+    let gaps = pare_vuln::coverage_gaps(&db.db, sbom.distro.as_ref(), &sbom.packages)
+        .context("reading the vulnerability database")?;
+    let elf: Vec<&str> = cataloged
+        .index
+        .probe_results(pare_reach::probe::ELF_PROBE)
+        .map(|(p, _)| p)
+        .collect();
+    let unknowns = unknowns::find(
+        sbom.distro.as_ref(),
+        &sbom.packages,
+        &cataloged.index,
+        &elf,
+        &attribution,
+        &gaps,
+    );
+    let cfg = cataloged.image.config.as_ref();
+    let facts = pare_hygiene::checks::collect(
+        &cataloged.index,
+        cfg.and_then(|c| c.config.user.as_deref()),
+        0,
+    );
+    let hygiene = pare_hygiene::checks::run_all(&facts, &cataloged.index);
     Ok(decide(
         req,
         &policy,
         scan,
         &cataloged,
-        attribution,
-        reachability,
+        Evidence {
+            attribution,
+            reachability,
+            unknowns,
+            hygiene,
+        },
     ))
+}
+
+/// What the gate learnt besides the scan.
+struct Evidence {
+    attribution: Attribution,
+    reachability: reach::Reachability,
+    unknowns: Vec<Unknown>,
+    hygiene: Vec<pare_hygiene::checks::ImageFinding>,
+}
+
+/// A hygiene finding as the policy sees it: its code is its ID, its
+/// severity on the vulnerability ladder.
+fn hygiene_subject(f: &pare_hygiene::checks::ImageFinding) -> Subject {
+    use pare_findings::Severity;
+    Subject {
+        kind: pare_policy::Kind::Hygiene,
+        id: f.code.to_string(),
+        ids: vec![f.code.to_string(), f.name.to_string()],
+        severity: match f.severity {
+            Severity::Critical => VulnSeverity::Critical,
+            Severity::High => VulnSeverity::High,
+            Severity::Medium => VulnSeverity::Medium,
+            Severity::Low => VulnSeverity::Low,
+            Severity::Info => VulnSeverity::Negligible,
+        },
+        fixed: false,
+        layer: LayerClass::Unknown,
+        reach: Reach::Unknown,
+        ecosystem: None,
+        package: String::new(),
+        purl: String::new(),
+        paths: f.paths.clone(),
+    }
 }
 
 fn decide(
@@ -200,9 +303,16 @@ fn decide(
     policy: &Policy,
     scan: ScanReport,
     cataloged: &Cataloged,
-    attribution: Attribution,
-    reachability: reach::Reachability,
+    evidence: Evidence,
 ) -> GateReport {
+    let Evidence {
+        attribution,
+        reachability,
+        mut unknowns,
+        hygiene,
+    } = evidence;
+    let expired_acceptances =
+        pare_policy::unknown::accept(&mut unknowns, &policy.accept_unknowns, req.today);
     let ScanReport {
         findings,
         warnings,
@@ -242,13 +352,23 @@ fn decide(
     .flatten()
     .map(ToString::to_string)
     .collect();
-    let evaluation = pare_policy::evaluate(policy, &subjects, req.today, &digests);
+    let vulns = subjects.len();
+    let mut all = subjects;
+    all.extend(hygiene.iter().map(hygiene_subject));
+    let evaluation = pare_policy::evaluate(policy, &all, req.today, &digests);
     let (fail, warn, ignore) = evaluation.counts();
     let failed = evaluation.failed();
+    let mut decisions = evaluation.decisions;
+    let hygiene_decisions = decisions.split_off(vulns);
+    let hygiene: Vec<HygieneFinding> = hygiene
+        .into_iter()
+        .zip(hygiene_decisions)
+        .map(|(finding, decision)| HygieneFinding { finding, decision })
+        .collect();
     let mut gated: Vec<GateFinding> = findings
         .into_iter()
-        .zip(subjects)
-        .zip(evaluation.decisions)
+        .zip(all)
+        .zip(decisions)
         .map(|((finding, subject), decision)| GateFinding {
             reachability: reachability
                 .packages
@@ -266,7 +386,7 @@ fn decide(
         .collect();
     // Stable: findings arrive most severe first; group by action.
     gated.sort_by_key(|g| g.decision.action);
-    let result = if !warnings.is_empty() {
+    let result = if !warnings.is_empty() || unknowns.iter().any(Unknown::blocks) {
         GateResult::Incomplete
     } else if failed {
         GateResult::Fail
@@ -302,7 +422,10 @@ fn decide(
             today: req.today,
         },
         findings: gated,
+        hygiene,
         ignore_entries: evaluation.entries,
+        unknowns,
+        expired_acceptances,
         warnings,
     }
 }
@@ -337,18 +460,48 @@ fn attribute(req: &GateRequest, c: &Cataloged, reporter: &dyn Reporter) -> Resul
             .with_context(|| format!("cannot read `{}`", path.display()))?;
         let name = path.display().to_string();
         let df = pare_dockerfile::parse(&name, &text)?;
-        if let Some((root, count)) = df.final_layers() {
+        if let Some((root, steps)) = final_steps(&df) {
             let line = df.instructions.get(root.from).map_or(1, |i| i.line + 1);
-            return Ok(Attribution::from_dockerfile(
+            return Attribution::from_dockerfile(
                 image,
                 &root.image,
-                count,
+                &steps,
                 &format!("{name}:{line}"),
+            )
+            .map_err(|m| anyhow::anyhow!(m))
+            .context(crate::Hint(
+                "pass the Dockerfile this image was built from, or `--base IMAGE`".into(),
             ));
         }
         reporter.note(&format!("`{name}` has no FROM: using the history"));
     }
     Ok(Attribution::from_history(image))
+}
+
+/// The final stage's chain of stages back to its external image (the
+/// root stage), and the `RUN`/`COPY`/`ADD` steps of that chain in build
+/// order, as `KEYWORD args`.
+fn final_steps(
+    df: &pare_dockerfile::Dockerfile,
+) -> Option<(&pare_dockerfile::parser::Stage, Vec<String>)> {
+    use pare_dockerfile::parser::{Base, Keyword};
+    let mut chain = vec![df.final_stage()?];
+    for _ in 0..df.stages.len() {
+        let s = chain.last()?;
+        match &s.base {
+            Base::Stage(i) if *i < s.index => chain.push(&df.stages[*i]),
+            _ => break,
+        }
+    }
+    let root = *chain.last()?;
+    let steps = chain
+        .iter()
+        .rev()
+        .flat_map(|s| df.stage_instructions(s))
+        .filter(|i| matches!(i.keyword, Keyword::Run | Keyword::Copy | Keyword::Add))
+        .map(|i| format!("{} {}", i.keyword.as_str(), i.args.text))
+        .collect();
+    Some((root, steps))
 }
 
 /// The diff_ids of the base an image's annotations name: from the image's
@@ -363,7 +516,8 @@ fn annotated_base(
     digest: &pare_image::Digest,
     reporter: &dyn Reporter,
 ) -> Result<(Vec<pare_image::Digest>, &'static str), String> {
-    let local = match image.diff_ids_of(digest, &req.image.platform) {
+    let platform = req.image.platform.clone().unwrap_or_default();
+    let local = match image.diff_ids_of(digest, &platform) {
         Ok(ids) => return Ok((ids, "this image's source")),
         Err(e) => e,
     };

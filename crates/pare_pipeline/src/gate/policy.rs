@@ -50,6 +50,7 @@ pub fn load(sources: &PolicySources, cwd: &Path) -> Result<Policy> {
             policy.default_action = a;
         }
         policy.ignores.extend(cfg.ignores);
+        policy.accept_unknowns.extend(cfg.accept_unknowns);
         policy.sources.push(path.display().to_string());
     }
     let mut files: Vec<PathBuf> = [
@@ -70,9 +71,12 @@ pub fn load(sources: &PolicySources, cwd: &Path) -> Result<Policy> {
             .unwrap_or_default();
         let entries = if name.ends_with(".toml") {
             let cfg = pare_policy::config::parse(path, &text)?;
-            if cfg.rules.is_some() || cfg.default_action.is_some() {
+            if cfg.rules.is_some()
+                || cfg.default_action.is_some()
+                || !cfg.accept_unknowns.is_empty()
+            {
                 anyhow::bail!(
-                    "`{}`: an ignore file holds only `[[ignore]]` entries; put `[policy]` in pare.toml",
+                    "`{}`: an ignore file holds only `[[ignore]]` entries; put `[policy]` and `[unknowns]` in pare.toml",
                     path.display()
                 );
             }
