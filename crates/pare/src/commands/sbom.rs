@@ -67,6 +67,9 @@ pub struct SbomReport {
     pub packages: Vec<Package>,
     /// Files that could not be read: the SBOM is incomplete when any.
     pub warnings: Vec<Warning>,
+    /// Files read whose content is odd: printed, never incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Warning>,
 }
 
 /// An image read and catalogued: what `scan` and `gate` build on.
@@ -132,6 +135,7 @@ pub fn catalog(target: &super::image_args::ImageArgs, extra: Extra) -> Result<Ca
         distro,
         packages: result.packages,
         warnings,
+        notes: result.notes,
     };
     Ok(Cataloged {
         image,
@@ -165,7 +169,7 @@ pub fn run(args: &SbomArgs) -> Result<ExitStatus> {
         Format::SpdxJson => serde_json::to_string_pretty(&spdx::render(&doc))? + "\n",
     };
     write_output(args.output.as_deref(), text.as_bytes())?;
-    for w in &report.warnings {
+    for w in report.warnings.iter().chain(&report.notes) {
         crate::output::warn(format!("{}: {} ({})", w.path, w.message, w.cataloger));
     }
     if report.warnings.is_empty() {
@@ -173,7 +177,7 @@ pub fn run(args: &SbomArgs) -> Result<ExitStatus> {
     } else {
         crate::output::warn(format!(
             "the SBOM is incomplete: `{}` file(s) could not be read",
-            report.warnings.len()
+            catalogers::unreadable_files(&report.warnings)
         ));
         Ok(ExitStatus::Error)
     }
