@@ -213,6 +213,9 @@ pub fn normalize(raw: &str) -> Option<String> {
     {
         return None;
     }
+    if raw.starts_with("http://") || raw.starts_with("https://") {
+        return Some(from_url(raw).unwrap_or_else(|| raw.to_string()));
+    }
     if let Some(id) = spdx_id(raw) {
         return Some(id);
     }
@@ -243,6 +246,46 @@ pub fn normalize(raw: &str) -> Option<String> {
         }
     }
     Some(raw.to_string())
+}
+
+/// License URLs whose license is fixed (as Maven poms and OSGi
+/// `Bundle-License` headers write them), without scheme and `www.`.
+const URLS: &[(&str, &str)] = &[
+    ("apache.org/licenses/license-2.0", "Apache-2.0"),
+    ("apache.org/licenses/license-2.0.txt", "Apache-2.0"),
+    ("apache.org/licenses/license-2.0.html", "Apache-2.0"),
+    ("eclipse.org/legal/epl-v10.html", "EPL-1.0"),
+    ("eclipse.org/legal/epl-2.0", "EPL-2.0"),
+    ("eclipse.org/legal/epl-v20.html", "EPL-2.0"),
+    ("mozilla.org/mpl/2.0", "MPL-2.0"),
+    (
+        "gnu.org/software/classpath/license.html",
+        "GPL-2.0-only WITH Classpath-exception-2.0",
+    ),
+    ("opensource.org/licenses/mit-license.php", "MIT"),
+];
+
+/// The license a well-known license URL names: the table above, and
+/// `opensource.org/licenses/<SPDX id>` (or `/license/<id>`).
+#[must_use]
+pub fn from_url(url: &str) -> Option<String> {
+    let u = url.trim();
+    let u = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))?;
+    let u = u.strip_prefix("www.").unwrap_or(u).trim_end_matches('/');
+    let lower = u.to_ascii_lowercase();
+    if let Some((_, id)) = URLS.iter().find(|(k, _)| *k == lower) {
+        return Some((*id).to_string());
+    }
+    let id = lower
+        .strip_prefix("opensource.org/licenses/")
+        .or_else(|| lower.strip_prefix("opensource.org/license/"))?;
+    let id = id
+        .strip_suffix(".php")
+        .or_else(|| id.strip_suffix(".html"))
+        .unwrap_or(id);
+    spdx_id(id)
 }
 
 /// `raw` as a valid SPDX expression, when each operand names an SPDX
@@ -373,6 +416,36 @@ mod tests {
         assert_eq!(normalize("MIT and BSD").as_deref(), Some("MIT and BSD"));
         assert_eq!(normalize("UNKNOWN"), None);
         assert_eq!(normalize("  "), None);
+    }
+
+    #[test]
+    fn license_urls() {
+        for (url, want) in [
+            (
+                "https://www.apache.org/licenses/LICENSE-2.0.txt",
+                Some("Apache-2.0"),
+            ),
+            (
+                "http://www.apache.org/licenses/LICENSE-2.0",
+                Some("Apache-2.0"),
+            ),
+            ("https://opensource.org/licenses/MIT", Some("MIT")),
+            (
+                "https://opensource.org/license/bsd-3-clause/",
+                Some("BSD-3-Clause"),
+            ),
+            (
+                "https://www.eclipse.org/legal/epl-v10.html",
+                Some("EPL-1.0"),
+            ),
+            ("https://example.com/LICENSE", None),
+        ] {
+            assert_eq!(from_url(url).as_deref(), want, "{url}");
+        }
+        assert_eq!(
+            normalize("https://example.com/LICENSE").as_deref(),
+            Some("https://example.com/LICENSE")
+        );
     }
 
     #[test]
