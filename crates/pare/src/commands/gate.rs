@@ -77,6 +77,11 @@ pub struct GateArgs {
     /// the rest are counted by severity).
     #[arg(long)]
     pub show_ignored: bool,
+    /// A `.trivyignore`/`.trivyignore.yaml` entry with a bad `exp:` date
+    /// becomes an `invalid-ignore` finding (decided by the policy) instead
+    /// of an error.
+    #[arg(long)]
+    pub lenient_ignores: bool,
 }
 
 /// One finding with everything the gate decided about it.
@@ -228,9 +233,9 @@ fn load_policy(args: &GateArgs, cwd: &Path) -> Result<Policy> {
             }
             cfg.ignores
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            pare_policy::trivy::parse_trivyignore_yaml(path, &text)?
+            pare_policy::trivy::parse_trivyignore_yaml(path, &text, args.lenient_ignores)?
         } else {
-            pare_policy::trivy::parse_trivyignore(path, &text)?
+            pare_policy::trivy::parse_trivyignore(path, &text, args.lenient_ignores)?
         };
         policy.ignores.extend(entries);
         policy.sources.push(path.display().to_string());
@@ -338,6 +343,9 @@ pub fn gate(args: &GateArgs) -> Result<GateReport> {
     let cwd = std::env::current_dir().context("cannot read the working directory")?;
     // The policy first: a typo in pare.toml should not cost a scan.
     let policy = load_policy(args, &cwd)?;
+    for n in policy.notes() {
+        note(n);
+    }
     let extra = Extra {
         capture: reach::CAPTURE_GLOBS.to_vec(),
         probes: reach::probes(),
@@ -388,6 +396,15 @@ pub fn gate(args: &GateArgs) -> Result<GateReport> {
     .into_iter()
     .flatten()
     .map(ToString::to_string)
+    .chain(cataloged.image.tags.iter().cloned())
+    .chain(
+        (cataloged.image.source().kind() == pare_image::SourceKind::Registry).then(|| {
+            args.target
+                .image
+                .trim_start_matches("registry:")
+                .to_string()
+        }),
+    )
     .collect();
     let evaluation = pare_policy::evaluate(&policy, &subjects, today, &digests);
     let (fail, warn_n, ignore) = evaluation.counts();
