@@ -29,6 +29,7 @@ pub mod python;
 pub mod rpm;
 pub mod rpm_bdb;
 pub mod rpm_header;
+pub mod rpm_ndb;
 pub mod rust_audit;
 
 use pare_findings::{Distro, LayerRef, Package};
