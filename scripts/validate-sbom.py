@@ -14,8 +14,13 @@ if kind == "cyclonedx":
     from referencing import Registry, Resource
     d = pathlib.Path(__file__).resolve().parent.parent / "crates/pare/tests/data/schemas"
     schemas = {p.name: json.loads(p.read_text()) for p in d.glob("*.json")}
+    # The bom schema refers to `spdx.SNAPSHOT.schema.json` relative to its
+    # own $id (http://cyclonedx.org/schema/...), so register each file under
+    # that base too; otherwise a `license.id` could never be checked.
+    base = "http://cyclonedx.org/schema/"
     reg = Registry().with_resources(
         [(name, Resource.from_contents(s)) for name, s in schemas.items()]
+        + [(base + name, Resource.from_contents(s)) for name, s in schemas.items()]
         + [(s["$id"], Resource.from_contents(s)) for s in schemas.values() if "$id" in s]
     )
     schema = schemas["bom-1.6.SNAPSHOT.schema.json"]

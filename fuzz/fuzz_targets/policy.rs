@@ -7,6 +7,22 @@ use libfuzzer_sys::fuzz_target;
 use pare_policy::{config, trivy, vex};
 use std::path::Path;
 
+fn subject(text: &str) -> pare_policy::Subject {
+    pare_policy::Subject {
+        kind: pare_policy::Kind::Vulnerability,
+        id: "CVE-1".into(),
+        ids: vec!["CVE-1".into()],
+        severity: "high".into(),
+        fixed: true,
+        layer: pare_policy::LayerClass::App,
+        reach: pare_policy::Reach::Unknown,
+        ecosystem: None,
+        package: "x".into(),
+        purl: text.chars().take(200).collect(),
+        paths: vec![],
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -19,13 +35,22 @@ fuzz_target!(|data: &[u8]| {
     if let Err(e) = config::parse(Path::new("pare.toml"), text) {
         check(e);
     }
-    if let Err(e) = trivy::parse_trivyignore(Path::new(".trivyignore"), text) {
-        check(e);
+    for lenient in [false, true] {
+        if let Err(e) = trivy::parse_trivyignore(Path::new(".trivyignore"), text, lenient) {
+            check(e);
+        }
+        if let Err(e) = trivy::parse_trivyignore_yaml(Path::new(".trivyignore.yaml"), text, lenient) {
+            check(e);
+        }
     }
-    if let Err(e) = trivy::parse_trivyignore_yaml(Path::new(".trivyignore.yaml"), text) {
-        check(e);
-    }
-    if let Err(e) = vex::parse(Path::new("vex.json"), text) {
-        check(e);
+    match vex::parse(Path::new("vex.json"), text) {
+        Err(e) => check(e),
+        // image-level matching on whatever products the statements name
+        Ok(st) => {
+            let ids = ["sha256:00".to_string(), text.to_string()];
+            for s in &st {
+                let _ = s.applies(&subject(text), &ids);
+            }
+        }
     }
 });

@@ -110,6 +110,28 @@ pub fn parse_installed(text: &str) -> Vec<Result<ApkEntry, String>> {
         .collect()
 }
 
+/// The `L:` field as SPDX: an identifier or expression (`MIT`,
+/// `GPL-2.0-or-later AND MIT`), or older packages' space-separated list of
+/// identifiers (`MIT BSD-2-Clause`), one license each; else as written.
+fn licenses(l: &str) -> Vec<String> {
+    let words: Vec<&str> = l.split_whitespace().collect();
+    let operators = words.iter().any(|w| {
+        ["AND", "OR", "WITH"]
+            .iter()
+            .any(|o| w.eq_ignore_ascii_case(o))
+    });
+    if words.len() > 1 && !operators {
+        if let Some(ids) = words
+            .iter()
+            .map(|w| super::license::spdx_id(w))
+            .collect::<Option<Vec<_>>>()
+        {
+            return ids;
+        }
+    }
+    super::license::normalize(l).into_iter().collect()
+}
+
 fn run(cx: &Ctx<'_>, sink: &mut Sink) {
     const DB: &str = "/lib/apk/db/installed";
     let (Some(bytes), Some(db)) = (cx.idx.contents(DB), cx.idx.get(DB)) else {
@@ -147,7 +169,7 @@ fn run(cx: &Ctx<'_>, sink: &mut Sink) {
             source_name: Some(e.origin.clone().unwrap_or_else(|| e.name.clone())),
             source_version: None,
             arch: e.arch,
-            licenses: e.license.into_iter().collect(),
+            licenses: e.license.as_deref().map(licenses).unwrap_or_default(),
             layer: cx.layer_ref(layer),
             locations: vec![DB.to_string()],
             files: e.files,
@@ -170,6 +192,16 @@ mod tests {
         let r = run("apk/alpine", NAME);
         assert_eq!(r.warnings.len(), 1, "{r:?}");
         insta::assert_json_snapshot!(r);
+    }
+
+    #[test]
+    fn license_fields() {
+        // Values from Alpine's installed databases (3.19: SPDX; older: lists).
+        assert_eq!(licenses("MIT"), ["MIT"]);
+        assert_eq!(licenses("GPL-2.0-only AND MIT"), ["GPL-2.0-only AND MIT"]);
+        assert_eq!(licenses("MIT BSD-2-Clause"), ["MIT", "BSD-2-Clause"]);
+        assert_eq!(licenses("GPL2+"), ["GPL-2.0-or-later"]);
+        assert_eq!(licenses("custom"), ["custom"]);
     }
 
     #[test]

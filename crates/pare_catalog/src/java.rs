@@ -2,14 +2,33 @@
 //!
 //! ## What it does
 //! A probe sees every `*.jar`, `*.war`, `*.ear` (and Jenkins `*.hpi`,
-//! `*.jpi`) that starts with a zip signature, reads its central directory
-//! and extracts `META-INF/maven/**/pom.properties` (group, artifact,
-//! version) and `META-INF/MANIFEST.MF`, descending into nested archives
-//! (`WEB-INF/lib/*.jar`, Spring Boot's `BOOT-INF/lib/*.jar`). An archive
-//! without `pom.properties` is named from its manifest
-//! (`Implementation-Title`/`Bundle-SymbolicName` and
-//! `Implementation-Version`/`Bundle-Version`), or else from its file name
-//! (`name-1.2.3.jar`).
+//! `*.jpi`), reads its central directory and extracts
+//! `META-INF/maven/**/pom.properties` (group, artifact, version) with the
+//! licenses of the `pom.xml` beside it, and `META-INF/MANIFEST.MF`,
+//! descending into nested archives (`WEB-INF/lib/*.jar`, Spring Boot's
+//! `BOOT-INF/lib/*.jar`). A file named like an archive that is not a zip is
+//! a warning naming it, never skipped in silence.
+//!
+//! An archive without `pom.properties` is named from its manifest's
+//! identifiers, never from a display name (`Implementation-Title: Micronaut
+//! Core` and `Bundle-Name` are for people):
+//! - a Jenkins plugin (`.hpi`/`.jpi`, or a manifest with `Short-Name` and
+//!   `Group-Id`) is `Group-Id:Short-Name`;
+//! - the artifact is the file name's stem when the file is named
+//!   `artifact-1.2.3.jar` (Maven's default), else the module identifier
+//!   (`Automatic-Module-Name`, else `Bundle-SymbolicName`), less the group
+//!   when it starts with it, else the file name as a last resort;
+//! - the group is `Implementation-Vendor-Id` (Maven's archiver writes the
+//!   groupId there), else the module identifier less its last segment when
+//!   that segment is the artifact's tail (`org.apache.commons.lang3` for
+//!   `commons-lang3`); without either, there is no group;
+//! - the version is `Implementation-Version`, `Plugin-Version`,
+//!   `Bundle-Version`, the file name's, or `Specification-Version`; with
+//!   none, the version is unknown and a note says so.
+//!
+//! Licenses come from the `pom.xml` `<licenses>` (names, else URLs), else
+//! the manifest's `Bundle-License`, normalised to SPDX
+//! ([`super::license`], well-known license URLs included).
 //!
 //! Zip bombs are bounded: at most [`MAX_DEPTH`] levels of nesting, entries
 //! of at most [`MAX_ENTRY`] bytes once inflated, [`MAX_TOTAL`] bytes
@@ -85,11 +104,12 @@ impl Probe for JarProbe {
     fn name(&self) -> &'static str {
         NAME
     }
-    fn wants(&self, path: &str, _size: u64, _mode: u32, head: &[u8]) -> bool {
-        is_archive_name(path) && head.starts_with(b"PK")
+    fn wants(&self, path: &str, _size: u64, _mode: u32, _head: &[u8]) -> bool {
+        // Non-zip files too, so that they are reported rather than skipped.
+        is_archive_name(path)
     }
-    fn probe(&self, _path: &str, data: &[u8]) -> Option<Vec<u8>> {
-        serde_json::to_vec(&scan(data)).ok()
+    fn probe(&self, path: &str, data: &[u8]) -> Option<Vec<u8>> {
+        serde_json::to_vec(&scan_file(path, data)).ok()
     }
 }
 
@@ -103,8 +123,11 @@ pub struct Artifact {
     pub group: Option<String>,
     /// artifactId or name.
     pub artifact: String,
-    /// Version.
+    /// Version (empty when unknown).
     pub version: String,
+    /// Declared licenses, as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
 }
 
 /// Everything found in one top-level archive.
@@ -114,14 +137,40 @@ pub struct Scan {
     pub artifacts: Vec<Artifact>,
     /// Problems (`WEB-INF/lib/x.jar: entry expands past 67108864 bytes`).
     pub errors: Vec<String>,
+    /// Odd but read (`x.jar: no version in its manifest or file name`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Read a zip archive (and nested archives) from memory.
 #[must_use]
 pub fn scan(data: &[u8]) -> Scan {
+    scan_file("", data)
+}
+
+/// [`scan`] an archive whose path is `path` (its file name can name it).
+#[must_use]
+pub fn scan_file(path: &str, data: &[u8]) -> Scan {
     let mut out = Scan::default();
+    if !data.starts_with(b"PK") {
+        let what = if data.is_empty() {
+            "an empty file".to_string()
+        } else {
+            let head: String = data
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!("it starts with `{head}`")
+        };
+        out.errors.push(format!(
+            "not a zip archive ({what}, a zip starts with `50 4b`)"
+        ));
+        return out;
+    }
     let mut budget = MAX_TOTAL;
-    scan_inner(data, "", "", 0, &mut budget, &mut out);
+    scan_inner(data, "", path, 0, &mut budget, &mut out);
     out
 }
 
@@ -265,6 +314,146 @@ fn from_file_name(path: &str) -> Option<(String, String)> {
     Some((stem[..split - 1].to_string(), stem[split..].to_string()))
 }
 
+/// The `<name>` (else `<url>`) of each `<project><licenses><license>` of
+/// a `pom.xml`. A pom that does not parse declares nothing.
+fn pom_licenses(xml: &str) -> Vec<String> {
+    let Ok(doc) = roxmltree::Document::parse(xml) else {
+        return Vec::new();
+    };
+    fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+        n.children()
+            .find(|c| c.is_element() && c.tag_name().name() == name)
+    }
+    let Some(licenses) = child(doc.root_element(), "licenses") else {
+        return Vec::new();
+    };
+    licenses
+        .children()
+        .filter(|c| c.is_element() && c.tag_name().name() == "license")
+        .filter_map(|l| {
+            let text = |name| child(l, name).and_then(|n| n.text()).map(str::trim);
+            text("name")
+                .filter(|t| !t.is_empty())
+                .or_else(|| text("url"))
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// OSGi `Bundle-License`: comma-separated `name;link=url` clauses (quoted
+/// names may hold commas); the name (a URL, an SPDX id or text) of each.
+fn bundle_licenses(v: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in v.chars().chain([',']) {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                let name = cur.split(';').next().unwrap_or("").trim().trim_matches('"');
+                if !name.is_empty() && name != "<<EXTERNAL>>" {
+                    out.push(name.to_string());
+                }
+                cur.clear();
+            }
+            c => cur.push(c),
+        }
+    }
+    out
+}
+
+/// An identifier-looking manifest value: a dotted name without spaces.
+fn identifier(v: &str) -> Option<&str> {
+    let v = v.split(';').next()?.trim();
+    (!v.is_empty() && !v.contains(char::is_whitespace)).then_some(v)
+}
+
+/// Name an archive without `pom.properties` from its manifest, as the
+/// module doc says. `None` only when neither the manifest nor the file name
+/// gives a name.
+fn from_manifest(mf: &[(String, String)], file_name: &str) -> Option<Artifact> {
+    let get = |k: &str| {
+        mf.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let from_name = from_file_name(file_name);
+    let version = get("Implementation-Version")
+        .or_else(|| get("Plugin-Version"))
+        .or_else(|| get("Bundle-Version"))
+        .map(|v| v.split_whitespace().next().unwrap_or(v).to_string())
+        .or_else(|| from_name.as_ref().map(|(_, v)| v.clone()))
+        .or_else(|| get("Specification-Version").map(str::to_string))
+        .unwrap_or_default();
+    let jenkins =
+        is_plugin_name(file_name) || get("Short-Name").is_some() && get("Group-Id").is_some();
+    if jenkins {
+        if let Some(short) = get("Short-Name").and_then(identifier) {
+            return Some(Artifact {
+                inner: String::new(),
+                group: get("Group-Id").and_then(identifier).map(str::to_string),
+                artifact: short.to_string(),
+                version,
+                licenses: Vec::new(),
+            });
+        }
+    }
+    let vendor_group = get("Implementation-Vendor-Id")
+        .and_then(identifier)
+        .filter(|g| g.contains('.'))
+        .map(str::to_string);
+    let modules: Vec<&str> = [get("Automatic-Module-Name"), get("Bundle-SymbolicName")]
+        .into_iter()
+        .flatten()
+        .filter_map(identifier)
+        .collect();
+    let stem = file_name
+        .rsplit('/')
+        .next()
+        .and_then(|b| b.rsplit_once('.'))
+        .map(|(s, _)| s)
+        .filter(|s| !s.is_empty());
+    let (group, artifact) = if let Some((n, _)) = &from_name {
+        // `org.apache.commons.lang3` names `commons-lang3`'s group when its
+        // last segment is the artifact's tail.
+        let derived = modules.iter().find_map(|m| {
+            let (head, tail) = m.rsplit_once('.')?;
+            (n == tail || n.ends_with(&format!("-{tail}"))).then(|| head.to_string())
+        });
+        (vendor_group.or(derived), n.clone())
+    } else if let Some(m) = modules.first() {
+        match &vendor_group {
+            Some(g) => {
+                let rest = m
+                    .strip_prefix(g.as_str())
+                    .and_then(|r| r.strip_prefix('.'))
+                    .filter(|r| !r.is_empty());
+                match rest {
+                    Some(r) => (vendor_group.clone(), r.to_string()),
+                    None => (None, (*m).to_string()),
+                }
+            }
+            None => (None, (*m).to_string()),
+        }
+    } else {
+        (vendor_group, stem?.to_string())
+    };
+    Some(Artifact {
+        inner: String::new(),
+        group,
+        artifact,
+        version,
+        licenses: Vec::new(),
+    })
+}
+
+fn is_plugin_name(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".hpi") || lower.ends_with(".jpi")
+}
+
 fn scan_inner(
     data: &[u8],
     inner: &str,
@@ -314,43 +503,55 @@ fn scan_inner(
         };
         if let (Some(artifact), Some(version)) = (get("artifactId"), get("version")) {
             found_pom = true;
+            let dir = e.name.trim_end_matches("pom.properties");
+            let licenses = list
+                .iter()
+                .find(|x| {
+                    x.name.len() == dir.len() + 7
+                        && x.name.starts_with(dir)
+                        && x.name.ends_with("pom.xml")
+                })
+                .and_then(|x| inflate(x, budget).ok())
+                .map(|xml| pom_licenses(&String::from_utf8_lossy(&xml)))
+                .unwrap_or_default();
             out.artifacts.push(Artifact {
                 inner: inner.to_string(),
                 group: get("groupId"),
                 artifact,
                 version,
+                licenses,
             });
         }
     }
-    if !found_pom {
-        let get = |k: &str| {
-            mf.iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(k))
-                .map(|(_, v)| v.clone())
-                .filter(|v| !v.is_empty())
-        };
-        let name = get("Implementation-Title")
-            .or_else(|| {
-                get("Bundle-SymbolicName")
-                    .map(|s| s.split(';').next().unwrap_or("").trim().to_string())
-            })
-            .or_else(|| get("Bundle-Name"));
-        let version = get("Implementation-Version").or_else(|| get("Bundle-Version"));
-        let from_name = from_file_name(file_name);
-        let pair = match (name, version, from_name) {
-            (_, Some(v), Some((n, _))) => Some((n, v)),
-            (Some(n), Some(v), None) => Some((n, v)),
-            (_, None, Some((n, v))) => Some((n, v)),
-            _ => None,
-        };
-        if let Some((artifact, version)) = pair {
-            out.artifacts.push(Artifact {
-                inner: inner.to_string(),
-                group: None,
-                artifact,
-                version,
-            });
+    let mf_licenses = || {
+        mf.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("Bundle-License"))
+            .map(|(_, v)| bundle_licenses(v))
+            .unwrap_or_default()
+    };
+    if found_pom {
+        // pom.xml had none: the manifest may.
+        for a in out
+            .artifacts
+            .iter_mut()
+            .filter(|a| a.inner == inner && a.licenses.is_empty())
+        {
+            a.licenses = mf_licenses();
         }
+    } else if let Some(mut a) = from_manifest(&mf, file_name) {
+        a.inner = inner.to_string();
+        a.licenses = mf_licenses();
+        if a.version.is_empty() {
+            let what = if inner.is_empty() {
+                "the archive"
+            } else {
+                inner
+            };
+            out.notes.push(format!(
+                "{what}: no version in its manifest or file name: listed with an unknown version"
+            ));
+        }
+        out.artifacts.push(a);
     }
     for e in &list {
         if !is_archive_name(&e.name) {
@@ -376,26 +577,18 @@ fn scan_inner(
 
 fn run(cx: &Ctx<'_>, sink: &mut Sink) {
     for (path, bytes) in cx.idx.probe_results(NAME) {
-        let mut s: Scan = match serde_json::from_slice(bytes) {
+        let s: Scan = match serde_json::from_slice(bytes) {
             Ok(s) => s,
             Err(e) => {
                 sink.warn(NAME, path, format!("internal: {e}"));
                 continue;
             }
         };
-        // The top archive's own name, when it had no metadata of its own.
-        if !s.artifacts.iter().any(|a| a.inner.is_empty()) && s.errors.is_empty() {
-            if let Some((n, v)) = from_file_name(path) {
-                s.artifacts.push(Artifact {
-                    inner: String::new(),
-                    group: None,
-                    artifact: n,
-                    version: v,
-                });
-            }
-        }
         for e in s.errors {
             sink.warn(NAME, path, e);
+        }
+        for n in s.notes {
+            sink.note(NAME, path, n);
         }
         for a in s.artifacts {
             let location = if a.inner.is_empty() {
@@ -415,7 +608,7 @@ fn run(cx: &Ctx<'_>, sink: &mut Sink) {
                 source_name: None,
                 source_version: None,
                 arch: None,
-                licenses: Vec::new(),
+                licenses: super::license::normalize_all(a.licenses.iter().map(String::as_str)),
                 layer: cx.layer_of(path),
                 locations: vec![location],
                 files: Vec::new(),
@@ -504,7 +697,7 @@ pub(crate) mod tests {
             ("WEB-INF/lib/log4j-core-2.14.1.jar", &log4j, false),
             ("WEB-INF/lib/commons-io-2.11.0.jar", &plain, true),
         ]);
-        let s = scan(&war);
+        let s = scan_file("srv/shop.war", &war);
         assert!(s.errors.is_empty(), "{s:?}");
         insta::assert_json_snapshot!(s);
     }
@@ -540,6 +733,150 @@ pub(crate) mod tests {
         let n = z.len();
         z[n - 6] = 0xff; // central directory offset points past the end
         assert!(!scan(&z).errors.is_empty());
+    }
+
+    fn manifest_fixture(name: &str) -> Vec<u8> {
+        let p = crate::testutil::fixture(&format!("java/manifests/{name}"));
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    /// (group, artifact, version, licenses) of a jar holding only `mf` as
+    /// its manifest, named `file`.
+    fn named(file: &str, mf: &[u8]) -> (Option<String>, String, String, Vec<String>) {
+        let jar = zip(&[("META-INF/MANIFEST.MF", mf, true)]);
+        let s = scan_file(file, &jar);
+        assert!(s.errors.is_empty(), "{s:?}");
+        assert_eq!(s.artifacts.len(), 1, "{s:?}");
+        let a = s.artifacts[0].clone();
+        (a.group, a.artifact, a.version, a.licenses)
+    }
+
+    /// Jars without `pom.properties` are named from the manifest's
+    /// identifiers and the file name, never from `Implementation-Title` or
+    /// `Bundle-Name` (real Debian 12 manifests; Micronaut and Jenkins
+    /// shapes, see `resources/test/fixtures/java/README.md`).
+    #[test]
+    fn jars_without_pom_are_named_from_their_manifests() {
+        let lang = manifest_fixture("commons-lang3-3.12.0.MF");
+        assert_eq!(
+            named("app/lib/commons-lang3-3.12.0.jar", &lang),
+            (
+                Some("org.apache.commons".into()),
+                "commons-lang3".into(),
+                "3.12.0".into(),
+                vec![]
+            )
+        );
+        assert_eq!(
+            named("app/lib/lang.jar", &lang),
+            (
+                None,
+                "org.apache.commons.lang3".into(),
+                "3.12.0".into(),
+                vec![]
+            )
+        );
+        let databind = manifest_fixture("jackson-databind-2.14.0.MF");
+        assert_eq!(
+            named("app/lib/jackson-databind-2.14.0.jar", &databind),
+            (
+                Some("com.fasterxml.jackson.core".into()),
+                "jackson-databind".into(),
+                "2.14.0".into(),
+                vec!["https://www.apache.org/licenses/LICENSE-2.0.txt".into()]
+            )
+        );
+        assert_eq!(
+            named("app/lib/databind.jar", &databind).1,
+            "jackson-databind",
+            "Bundle-SymbolicName less Implementation-Vendor-Id"
+        );
+        let micronaut = manifest_fixture("micronaut-core.MF");
+        assert_eq!(
+            named("app/lib/micronaut-core-4.2.0.jar", &micronaut),
+            (
+                Some("io.micronaut".into()),
+                "micronaut-core".into(),
+                "4.2.0".into(),
+                vec![]
+            )
+        );
+        assert_eq!(named("app/lib/core.jar", &micronaut).1, "io.micronaut.core");
+        let git = manifest_fixture("git-plugin.MF");
+        assert_eq!(
+            named("var/jenkins_home/plugins/git.hpi", &git),
+            (
+                Some("org.jenkins-ci.plugins".into()),
+                "git".into(),
+                "5.2.1".into(),
+                vec![]
+            )
+        );
+        // Nothing but a file name without a version: named, version unknown, a note.
+        let jar = zip(&[("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n", true)]);
+        let s = scan_file("opt/tool.jar", &jar);
+        assert_eq!(
+            (
+                s.artifacts[0].artifact.as_str(),
+                s.artifacts[0].version.as_str()
+            ),
+            ("tool", "")
+        );
+        assert_eq!(
+            s.notes,
+            ["the archive: no version in its manifest or file name: listed with an unknown version"]
+        );
+    }
+
+    /// Licenses from the `pom.xml` beside `pom.properties` (Debian 12's
+    /// jackson-core 2.14.1 pom).
+    #[test]
+    fn pom_xml_licenses() {
+        let pom = manifest_fixture("jackson-core-2.14.1.pom.xml");
+        assert_eq!(
+            pom_licenses(&String::from_utf8_lossy(&pom)),
+            ["The Apache Software License, Version 2.0"]
+        );
+        let jar = zip(&[
+            (
+                "META-INF/maven/com.fasterxml.jackson.core/jackson-core/pom.properties",
+                b"groupId=com.fasterxml.jackson.core\nartifactId=jackson-core\nversion=2.14.1\n",
+                true,
+            ),
+            (
+                "META-INF/maven/com.fasterxml.jackson.core/jackson-core/pom.xml",
+                &pom,
+                true,
+            ),
+        ]);
+        let s = scan_file("app/lib/jackson-core-2.14.1.jar", &jar);
+        assert_eq!(
+            s.artifacts[0].licenses,
+            ["The Apache Software License, Version 2.0"]
+        );
+        assert!(pom_licenses("<not xml").is_empty());
+        assert_eq!(
+            bundle_licenses("\"Apache License, Version 2.0\";link=\"https://x\", MIT"),
+            ["Apache License, Version 2.0", "MIT"]
+        );
+    }
+
+    /// A file named `.jar` that is not a zip is a warning naming it.
+    #[test]
+    fn not_a_zip_is_a_warning() {
+        let s = scan_file("x.jar", b"#!/bin/sh\nexec java\n");
+        assert_eq!(
+            s.errors,
+            ["not a zip archive (it starts with `23 21 2f 62 69 6e 2f 73`, a zip starts with `50 4b`)"]
+        );
+        let r = crate::testutil::run("java/not-zip", NAME);
+        assert!(r.packages.is_empty(), "{r:?}");
+        assert_eq!(r.warnings.len(), 1, "{r:?}");
+        assert_eq!(r.warnings[0].path, "/app/lib/launcher.jar");
+        assert!(
+            r.warnings[0].message.starts_with("not a zip archive"),
+            "{r:?}"
+        );
     }
 
     #[test]

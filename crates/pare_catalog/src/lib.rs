@@ -8,16 +8,20 @@
 //! and returns the packages, sorted, with the warnings of the files that
 //! could not be read. A warning never stops the catalog: the package is
 //! skipped, the rest is produced, and the caller reports the SBOM as
-//! incomplete (exit code 2).
+//! incomplete (exit code 2). A *note* is about a file that was read but is
+//! odd (a package without a version, a paragraph without a package name):
+//! it is printed, and never makes the SBOM incomplete.
 //!
 //! [`os_release`] reads the distribution every cataloger and matcher keys
 //! on, and [`purl`] encodes package URLs.
 #![deny(missing_docs)]
 
 pub mod apk;
+pub mod copyright;
 pub mod dpkg;
 pub mod go_binary;
 pub mod java;
+pub mod license;
 pub mod npm;
 pub mod os_release;
 pub mod purl;
@@ -25,6 +29,7 @@ pub mod python;
 pub mod rpm;
 pub mod rpm_bdb;
 pub mod rpm_header;
+pub mod rpm_ndb;
 pub mod rust_audit;
 
 use pare_findings::{Distro, LayerRef, Package};
@@ -92,19 +97,35 @@ impl std::fmt::Display for Warning {
     }
 }
 
+/// Something odd about a file that was read all the same (same shape as a
+/// [`Warning`]; it never makes the SBOM incomplete).
+pub type Note = Warning;
+
 /// Where catalogers put what they find.
 #[derive(Debug, Default)]
 pub struct Sink {
     /// Packages found.
     pub packages: Vec<Package>,
-    /// Files that could not be read.
+    /// Files (or parts of files) that could not be read: the SBOM is
+    /// incomplete.
     pub warnings: Vec<Warning>,
+    /// Files read whose content is odd: printed, never incomplete.
+    pub notes: Vec<Note>,
 }
 
 impl Sink {
-    /// Record a warning about `path`.
+    /// Record a warning about `path`: something could not be read.
     pub fn warn(&mut self, cataloger: &'static str, path: &str, message: impl Into<String>) {
         self.warnings.push(Warning {
+            path: path.to_string(),
+            cataloger,
+            message: message.into(),
+        });
+    }
+
+    /// Record a note about `path`: read, but odd.
+    pub fn note(&mut self, cataloger: &'static str, path: &str, message: impl Into<String>) {
+        self.notes.push(Note {
             path: path.to_string(),
             cataloger,
             message: message.into(),
@@ -145,6 +166,28 @@ pub struct SbomResult {
     pub packages: Vec<Package>,
     /// Files that could not be read (the SBOM is incomplete when any).
     pub warnings: Vec<Warning>,
+    /// Files read whose content is odd (never incomplete).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+impl SbomResult {
+    /// How many distinct files the warnings name (the incomplete message
+    /// counts files, not warnings).
+    #[must_use]
+    pub fn unreadable_files(&self) -> usize {
+        unreadable_files(&self.warnings)
+    }
+}
+
+/// How many distinct files `warnings` name.
+#[must_use]
+pub fn unreadable_files(warnings: &[Warning]) -> usize {
+    warnings
+        .iter()
+        .map(|w| w.path.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
 }
 
 /// Every cataloger's capture globs, and the OS release files.
@@ -187,7 +230,14 @@ pub fn catalog(image: &Image, idx: &FsIndex, distro: Option<&Distro>) -> SbomRes
     let mut warnings = sink.warnings;
     warnings.sort();
     warnings.dedup();
-    SbomResult { packages, warnings }
+    let mut notes = sink.notes;
+    notes.sort();
+    notes.dedup();
+    SbomResult {
+        packages,
+        warnings,
+        notes,
+    }
 }
 
 /// Split an RFC 822-style stanza file (dpkg status, METADATA headers) into
@@ -331,6 +381,7 @@ pub(crate) mod testutil {
         let mut r = catalog(&image, &idx, distro.as_ref());
         r.packages.retain(|p| p.cataloger == name);
         r.warnings.retain(|w| w.cataloger == name);
+        r.notes.retain(|w| w.cataloger == name);
         r
     }
 }

@@ -6,11 +6,20 @@
 //! at any nesting depth), and every other `package.json` that declares both
 //! a name and a version (the application itself, Debian's
 //! `/usr/share/nodejs/*`). The `package-lock.json` beside the top
-//! `node_modules` (or npm's hidden `node_modules/.package-lock.json`), v2 or
-//! v3, marks which installed packages are development dependencies
-//! (`"dev": true`), so production and dev dependencies can be told apart.
-//! Lock entries that are not installed are not reported: an image SBOM
-//! lists what is in the image.
+//! `node_modules` (or npm's hidden `node_modules/.package-lock.json`) marks
+//! which installed packages are development dependencies (`"dev": true`),
+//! so production and dev dependencies can be told apart: the `packages` map
+//! of lockfileVersion 2 and 3, or the nested `dependencies` tree of
+//! lockfileVersion 1 (npm 5 and 6), where a package nested under a dev
+//! dependency is one too. Lock entries that are not installed are not
+//! reported: an image SBOM lists what is in the image.
+//!
+//! An installed package whose `package.json` has no `version` is kept with
+//! an unknown version, and one without a `name` is named from its
+//! directory; a note says which field was missing. A project's own
+//! `package.json` (outside `node_modules`) with a name but no version, or
+//! the reverse, is noted and not listed. Licenses (`license`, or the old
+//! `licenses` list) are normalised to SPDX ([`super::license`]).
 //!
 //! ## Why is this bad?
 //! Not a rule: a cataloger. Dev dependencies shipped in a production image
@@ -111,21 +120,23 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, String> {
     })
 }
 
-/// `node_modules/…` key → dev flag, from a lock file's `packages` map
-/// (lockfileVersion 2 and 3).
+/// `node_modules/…` key → dev flag, from a lock file: the `packages` map
+/// (lockfileVersion 2 and 3), else the `dependencies` tree (lockfileVersion
+/// 1), else nothing (a lock with no dependencies).
 ///
 /// # Errors
-/// The JSON error, or a lock without a `packages` map (v1).
+/// The JSON error, or a lock that is not a JSON object.
 pub fn parse_lock(bytes: &[u8]) -> Result<HashMap<String, bool>, String> {
     let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    if !v.is_object() {
+        return Err("line 1:1: not a JSON object".to_string());
+    }
     let Some(pkgs) = v.get("packages").and_then(Value::as_object) else {
-        let lv = v
-            .get("lockfileVersion")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        return Err(format!(
-            "lockfileVersion `{lv}` has no `packages` map (v2 or v3 needed)"
-        ));
+        let mut out = HashMap::new();
+        if let Some(deps) = v.get("dependencies").and_then(Value::as_object) {
+            lock_v1(deps, "", false, 0, &mut out);
+        }
+        return Ok(out);
     };
     Ok(pkgs
         .iter()
@@ -137,6 +148,34 @@ pub fn parse_lock(bytes: &[u8]) -> Result<HashMap<String, bool>, String> {
             )
         })
         .collect())
+}
+
+/// Deepest `dependencies` nesting read from a v1 lock (npm's trees are far
+/// shallower; the cap bounds recursion on hostile input).
+const MAX_LOCK_DEPTH: usize = 64;
+
+/// Walk a lockfileVersion 1 `dependencies` tree: `{"a": {"version",
+/// "dev", "dependencies": {"b": …}}}` gives `node_modules/a` and
+/// `node_modules/a/node_modules/b`. A package under a dev dependency is a
+/// dev dependency.
+fn lock_v1(
+    deps: &serde_json::Map<String, Value>,
+    prefix: &str,
+    parent_dev: bool,
+    depth: usize,
+    out: &mut HashMap<String, bool>,
+) {
+    if depth >= MAX_LOCK_DEPTH {
+        return;
+    }
+    for (name, e) in deps {
+        let key = format!("{prefix}node_modules/{name}");
+        let dev = parent_dev || e.get("dev").and_then(Value::as_bool).unwrap_or(false);
+        if let Some(sub) = e.get("dependencies").and_then(Value::as_object) {
+            lock_v1(sub, &format!("{key}/"), dev, depth + 1, out);
+        }
+        out.insert(key, dev);
+    }
 }
 
 /// For `/app/node_modules/a/node_modules/@s/b/package.json`: the project
@@ -204,16 +243,40 @@ fn run(cx: &Ctx<'_>, sink: &mut Sink) {
         };
         let (name, version) = match (&root, m.name, m.version) {
             (_, Some(n), Some(v)) => (n, v),
-            (Some(_), n, None) => {
-                sink.warn(
+            (Some((_, _, from_path)), n, None) => {
+                let n = n.unwrap_or_else(|| from_path.clone());
+                sink.note(
                     NAME,
                     path,
-                    format!("package `{}` has no `version`", n.unwrap_or_default()),
+                    format!("package `{n}` has no `version`: listed with an unknown version"),
+                );
+                (n, String::new())
+            }
+            (Some((_, _, from_path)), None, Some(v)) => {
+                sink.note(
+                    NAME,
+                    path,
+                    format!("no `name`: named `{from_path}` from its directory"),
+                );
+                (from_path.clone(), v)
+            }
+            (None, Some(n), None) => {
+                sink.note(
+                    NAME,
+                    path,
+                    format!("`{n}` has no `version`: a project manifest, not listed"),
                 );
                 continue;
             }
-            (Some((_, _, from_path)), None, Some(v)) => (from_path.clone(), v),
-            _ => continue,
+            (None, None, Some(v)) => {
+                sink.note(
+                    NAME,
+                    path,
+                    format!("version `{v}` but no `name`: a project manifest, not listed"),
+                );
+                continue;
+            }
+            (None, None, None) => continue,
         };
         let dev = root
             .as_ref()
@@ -230,7 +293,7 @@ fn run(cx: &Ctx<'_>, sink: &mut Sink) {
             source_name: None,
             source_version: None,
             arch: None,
-            licenses: m.licenses,
+            licenses: super::license::normalize_all(m.licenses.iter().map(String::as_str)),
             layer: cx.layer_of(path),
             locations: vec![(*path).to_string()],
             files: Vec::new(),
@@ -274,6 +337,49 @@ mod tests {
         insta::assert_json_snapshot!(r);
     }
 
+    /// A lockfileVersion 1 `dependencies` tree (syft's nested fixture):
+    /// every installed package is listed, dev flags follow the tree, and
+    /// `package.json`s without a name or version are notes, never an
+    /// incomplete SBOM.
+    #[test]
+    fn lock_v1_tree() {
+        let r = run("npm/lock-v1", NAME);
+        assert!(r.warnings.is_empty(), "{r:?}");
+        let got: Vec<_> = r
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.version.as_str(),
+                    p.dev,
+                    p.locations[0].trim_start_matches("/app/node_modules/"),
+                )
+            })
+            .collect();
+        insta::assert_json_snapshot!(got);
+        let notes: Vec<_> = r.notes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            notes,
+            [
+                "/app/node_modules/nameless/package.json: no `name`: named `nameless` from its directory (npm-package)",
+                "/app/node_modules/noversion/package.json: package `noversion` has no `version`: listed with an unknown version (npm-package)",
+            ]
+        );
+        let dev_parent = r.packages.iter().find(|p| p.name == "dev-parent").unwrap();
+        assert_eq!(dev_parent.licenses, ["(MIT OR Apache-2.0)"]);
+        let lock = parse_lock(
+            &std::fs::read(crate::testutil::fixture(
+                "npm/lock-v1/app/package-lock.json",
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(lock.len(), 9);
+        assert!(lock["node_modules/dev-parent/node_modules/dev-nested"]);
+        assert!(!lock["node_modules/parent/node_modules/middle/node_modules/shared"]);
+    }
+
     #[test]
     fn never_panics_on_garbage() {
         for input in [
@@ -281,6 +387,7 @@ mod tests {
             b"[]",
             b"{\"name\":1}",
             b"{\"license\":{}}",
+            b"{\"dependencies\":{\"a\":{\"dependencies\":{\"b\":1}}}}",
             b"\xff",
         ] {
             let _ = parse_manifest(input);

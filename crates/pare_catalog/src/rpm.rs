@@ -6,7 +6,9 @@
 //! - `rpmdb.sqlite` (rpm ≥ 4.16: Fedora 33+, RHEL 9): the `Packages` table
 //!   (`hnum`, `blob`), opened from the captured bytes in memory;
 //! - `Packages`, a Berkeley DB hash file (RHEL ≤ 8, CentOS, Amazon Linux
-//!   2, older SUSE), through pare's own reader ([`super::rpm_bdb`]).
+//!   2, older SUSE), through pare's own reader ([`super::rpm_bdb`]);
+//! - `Packages.db`, the NDB format (SUSE and openSUSE since 2021), through
+//!   pare's own reader ([`super::rpm_ndb`]).
 //!
 //! Each value is an rpm header blob ([`super::rpm_header`]), which gives the
 //! name, `[epoch:]version-release`, architecture, license, vendor, source
@@ -14,8 +16,7 @@
 //! legacy `OLDFILENAMES`; directories dropped). The `gpg-pubkey` entries are
 //! imported signing keys, not packages, and are skipped (as syft does).
 //! Looked for under `/var/lib/rpm`, `/usr/lib/sysimage/rpm` and
-//! `/usr/share/rpm`. The NDB format (`Packages.db`, SUSE since 2021) is not
-//! read yet.
+//! `/usr/share/rpm`.
 //!
 //! ## Why is this bad?
 //! Not a rule: a cataloger. Red Hat's advisories name source rpms and
@@ -68,6 +69,12 @@ const BDB: &[&str] = &[
     "usr/lib/sysimage/rpm/Packages",
     "usr/share/rpm/Packages",
 ];
+/// NDB databases.
+const NDB: &[&str] = &[
+    "var/lib/rpm/Packages.db",
+    "usr/lib/sysimage/rpm/Packages.db",
+    "usr/share/rpm/Packages.db",
+];
 /// Files read.
 pub const GLOBS: &[&str] = &[
     "var/lib/rpm/rpmdb.sqlite",
@@ -76,6 +83,9 @@ pub const GLOBS: &[&str] = &[
     "var/lib/rpm/Packages",
     "usr/lib/sysimage/rpm/Packages",
     "usr/share/rpm/Packages",
+    "var/lib/rpm/Packages.db",
+    "usr/lib/sysimage/rpm/Packages.db",
+    "usr/share/rpm/Packages.db",
 ];
 
 /// Registry entry.
@@ -160,6 +170,15 @@ pub fn read_bdb(bytes: &[u8]) -> Result<Vec<DbEntry>, String> {
     Ok(out)
 }
 
+/// Read an NDB `Packages.db`. `Err` when it is not one; a bad slot, blob or
+/// header comes back as `Err` in place.
+pub fn read_ndb(bytes: &[u8]) -> Result<Vec<DbEntry>, String> {
+    Ok(super::rpm_ndb::read(bytes)?
+        .into_iter()
+        .map(|(idx, blob)| (idx, blob.and_then(parse_header)))
+        .collect())
+}
+
 fn package(cx: &Ctx<'_>, h: RpmHeader, db: &str, layer: usize) -> Package {
     let distro = cx.distro_qualifier();
     let ns = cx.distro.map(|d| d.id.as_str());
@@ -185,7 +204,12 @@ fn package(cx: &Ctx<'_>, h: RpmHeader, db: &str, layer: usize) -> Package {
             None => v.to_string(),
         }),
         arch: h.arch,
-        licenses: h.license.into_iter().collect(),
+        licenses: h
+            .license
+            .as_deref()
+            .and_then(super::license::normalize)
+            .into_iter()
+            .collect(),
         layer: cx.layer_ref(layer),
         locations: vec![db.to_string()],
         files: h.files,
@@ -231,7 +255,7 @@ fn emit(cx: &Ctx<'_>, sink: &mut Sink, db: &str, db_layer: usize, entries: Vec<D
 }
 
 fn run(cx: &Ctx<'_>, sink: &mut Sink) {
-    let readers: [(&[&str], Reader); 2] = [(SQLITE, read_sqlite), (BDB, read_bdb)];
+    let readers: [(&[&str], Reader); 3] = [(SQLITE, read_sqlite), (BDB, read_bdb), (NDB, read_ndb)];
     for (paths, read) in readers {
         for rel in paths {
             let path = format!("/{rel}");
@@ -277,6 +301,57 @@ mod tests {
             r.packages
         };
         assert_eq!(strip(run("rpm/sqlite", NAME)), strip(run("rpm/bdb", NAME)));
+    }
+
+    /// `rpm/ndb`: the same packages installed by rpm 4.18.0 with the NDB
+    /// backend (see the fixtures' README), in SUSE's place
+    /// (`/usr/lib/sysimage/rpm/Packages.db`): the same packages as from
+    /// sqlite, the key skipped, no warning.
+    #[test]
+    fn ndb_database() {
+        let r = run("rpm/ndb", NAME);
+        assert!(r.warnings.is_empty(), "{r:?}");
+        let strip = |mut r: crate::SbomResult| {
+            for p in &mut r.packages {
+                p.locations.clear();
+                p.layer = None;
+            }
+            r.packages
+        };
+        let names: Vec<_> = r.packages.iter().map(|p| p.name.clone()).collect();
+        assert_eq!(
+            names,
+            ["pare-hello", "pare-libfoo", "pare-meta", "pare-release"]
+        );
+        assert_eq!(
+            r.packages[0].locations,
+            ["/usr/lib/sysimage/rpm/Packages.db"]
+        );
+        assert_eq!(strip(r), strip(run("rpm/sqlite", NAME)));
+    }
+
+    /// A damaged blob costs its package only; a damaged slot page stops
+    /// the walk with an error naming the offset.
+    #[test]
+    fn corrupt_ndb_warns_and_keeps_the_rest() {
+        let good = fixture_bytes("rpm/ndb/usr/lib/sysimage/rpm/Packages.db");
+        let n = read_ndb(&good).unwrap().len();
+        assert_eq!(n, 5, "four packages and the key");
+        // The second slot's blob: break its magic.
+        let off = u32::from_le_bytes(good[40..44].try_into().unwrap()) as usize * 16;
+        let mut bad = good.clone();
+        bad[off] = b'X';
+        let e = read_ndb(&bad).unwrap();
+        let errs: Vec<_> = e.iter().filter_map(|(_, h)| h.as_ref().err()).collect();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].starts_with("bad blob magic"), "{errs:?}");
+        let mut bad = good.clone();
+        bad[48] = b'X'; // the third slot's magic
+        let e = read_ndb(&bad).unwrap();
+        assert!(e
+            .iter()
+            .any(|(_, h)| h.as_ref().is_err_and(|m| m.contains("bad slot magic"))));
+        assert!(read_ndb(&good[..4000]).is_err());
     }
 
     fn fixture_bytes(rel: &str) -> Vec<u8> {

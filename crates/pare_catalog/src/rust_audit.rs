@@ -6,6 +6,11 @@
 //! version and source. Decompression is capped (a crafted section cannot
 //! expand without bound) and only the JSON is kept, never the binary.
 //!
+//! Licenses: none. The `.dep-v0` format records each crate's name,
+//! version, source and kind only (no license field), and the crates'
+//! `Cargo.toml`s are not in the image, so the SBOM says nothing about them
+//! rather than guess (syft says nothing either).
+//!
 //! ## Why is this bad?
 //! Not a rule: a cataloger. Without it, a Rust binary's dependencies are
 //! invisible to scanners.

@@ -528,6 +528,31 @@ pub(crate) fn wants_bytes(
     (capture, probes)
 }
 
+/// A stream that ends inside an entry (its contents, its padding) or a
+/// header, said as such instead of the tar reader's `unexpected EOF during
+/// skip`; other errors pass through.
+fn truncated(e: std::io::Error, last: Option<&str>) -> LayerFault {
+    let msg = e.to_string();
+    let eof = e.kind() == std::io::ErrorKind::UnexpectedEof
+        || msg.contains("unexpected EOF")
+        || msg.contains("failed to read entire block");
+    if !eof
+        || e.get_ref()
+            .is_some_and(|i| i.is::<pare_image::LayerError>())
+    {
+        return LayerFault::Io(e);
+    }
+    let what = match last {
+        Some(p) if msg.contains("entire block") => format!("the header after entry `{p}`"),
+        Some(p) => format!("entry `{p}`"),
+        None => "its first header".to_string(),
+    };
+    LayerFault::Io(std::io::Error::new(
+        std::io::ErrorKind::UnexpectedEof,
+        format!("the tar stream ends inside {what} (truncated layer)"),
+    ))
+}
+
 fn read_entries<R: Read>(
     entries: tar::Entries<'_, R>,
     opts: &IndexOptions,
@@ -536,11 +561,13 @@ fn read_entries<R: Read>(
     let mut captured_total = 0u64;
     let mut buf: Vec<u8> = Vec::new();
     let need_content = !opts.capture.is_empty() || !opts.probes.is_empty();
+    let mut last: Option<String> = None;
     for entry in entries {
-        let mut entry = entry?;
+        let mut entry = entry.map_err(|e| truncated(e, last.as_deref()))?;
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let path =
             normalize_path(&raw).ok_or_else(|| LayerFault::UnsafePath { path: raw.clone() })?;
+        last = Some(raw.trim_start_matches("./").to_string());
         let header = entry.header();
         let ty = header.entry_type();
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", &path));
@@ -598,7 +625,10 @@ fn read_entries<R: Read>(
             let mut head = [0u8; 64];
             let mut got = 0;
             while got < head.len() {
-                match entry.read(&mut head[got..])? {
+                match entry
+                    .read(&mut head[got..])
+                    .map_err(|e| truncated(e, last.as_deref()))?
+                {
                     0 => break,
                     n => got += n,
                 }
@@ -615,7 +645,8 @@ fn read_entries<R: Read>(
                     // A binary that only header-reading probes want: its
                     // code segments are skipped, not buffered.
                     let _slot = (size >= BIG_FILE).then(|| BIG_SLOT.acquire());
-                    let data = crate::sparse::read(&mut entry, &head[..got], size)?;
+                    let data = crate::sparse::read(&mut entry, &head[..got], size)
+                        .map_err(|e| truncated(e, last.as_deref()))?;
                     for i in probes {
                         if let Some(out) = opts.probes[i].probe(rel, &data) {
                             scan.probed.push((i, path.clone(), out));
@@ -630,7 +661,9 @@ fn read_entries<R: Read>(
                     buf.reserve_exact(usize::try_from(size).unwrap_or(0));
                     buf.extend_from_slice(&head[..got]);
                     // A short stream errors out of the tar reader.
-                    entry.read_to_end(&mut buf)?;
+                    entry
+                        .read_to_end(&mut buf)
+                        .map_err(|e| truncated(e, last.as_deref()))?;
                     for i in probes {
                         if let Some(out) = opts.probes[i].probe(rel, &buf) {
                             scan.probed.push((i, path.clone(), out));

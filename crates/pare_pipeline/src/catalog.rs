@@ -33,6 +33,10 @@ pub struct SbomReport {
     pub packages: Vec<Package>,
     /// Files that could not be read: the SBOM is incomplete when any.
     pub warnings: Vec<Warning>,
+    /// Files read whose content is odd (a record without a version, a
+    /// `package.json` without a name): said, never incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Warning>,
 }
 
 impl SbomReport {
@@ -96,5 +100,6 @@ pub fn catalog(spec: &str, image: &Image, idx: &FsIndex) -> SbomReport {
         distro,
         packages: result.packages,
         warnings,
+        notes: result.notes,
     }
 }

@@ -128,6 +128,66 @@ unknown_rule!(
     "## What it does\nReports that which layers are the base image's could not be established (a squashed image,\na history without a base boundary). Every layer is then read as `unknown`, which rules that\nfail read as the app's: a guess never demotes a finding.\n\n## Why is this bad?\nA policy that only fails on app-layer findings would otherwise pass the app's own critical\nonce the image is squashed.\n\n## Example\n`docker build --squash`, apko, or a flattening tool.\n\nUse instead: pass `--base IMAGE` or `--dockerfile`, or annotate the image with\n`org.opencontainers.image.base.digest`."
 );
 
+/// POL008
+pub static INVALID_IGNORE: RuleMeta = RuleMeta {
+    code: "POL008",
+    name: "invalid-ignore",
+    summary: "An ignore entry could not be read and applies to nothing",
+    severity: Severity::Medium,
+    peers: &[],
+    fix: FixAvailability::None,
+    doc: r#"## What it does
+With `pare gate --lenient-ignores`, reports a `.trivyignore` or `.trivyignore.yaml` entry that
+could not be read (a bad `exp:` date) instead of stopping with an error. The entry suppresses
+nothing.
+
+## Why is this bad?
+A team sharing its ignore file with Trivy may have entries pare cannot read; the gate goes on,
+and the entry is a finding the policy decides like any other.
+
+## Example
+`CVE-2023-1234 exp:2024-13-45` in `.trivyignore`.
+
+Use instead: `CVE-2023-1234 exp:2025-01-31`.
+
+## Fix safety
+No automatic fix: the policy files and the image are what change.
+
+## References
+- docs/gate.md, "Migrating from Trivy"
+"#,
+};
+
+/// POL009
+pub static INVALID_VEX: RuleMeta = RuleMeta {
+    code: "POL009",
+    name: "invalid-vex",
+    summary: "An OpenVEX statement could not be read and was skipped",
+    severity: Severity::Medium,
+    peers: &[],
+    fix: FixAvailability::None,
+    doc: r#"## What it does
+Reports an OpenVEX statement that could not be read (no vulnerability, an unknown status, a
+`not_affected` without a justification): it is skipped and the rest of its document applies.
+
+## Why is this bad?
+A statement the author thought suppresses a finding does not; the gate says so instead of
+failing the whole document or ignoring the mistake.
+
+## Example
+`{"status": "not_affected"}` without `justification` or `impact_statement`.
+
+Use instead: a statement with `vulnerability`, `products`, `status` and, for
+`not_affected`, a `justification`.
+
+## Fix safety
+No automatic fix: the policy files and the image are what change.
+
+## References
+- https://github.com/openvex/spec/blob/main/OPENVEX-SPEC.md
+"#,
+};
+
 /// Every `POL` rule, in code order.
 pub static RULES: &[&RuleMeta] = &[
     &EXPIRED_IGNORE,
@@ -137,6 +197,8 @@ pub static RULES: &[&RuleMeta] = &[
     &NO_ADVISORIES,
     &UNOWNED_FILES,
     &UNKNOWN_LAYER_ORIGIN,
+    &INVALID_IGNORE,
+    &INVALID_VEX,
 ];
 
 /// The rule of an ignore-entry finding.
@@ -145,6 +207,8 @@ pub fn for_kind(kind: Kind) -> Option<&'static RuleMeta> {
     match kind {
         Kind::ExpiredIgnore => Some(&EXPIRED_IGNORE),
         Kind::StaleIgnore => Some(&STALE_IGNORE),
+        Kind::InvalidIgnore => Some(&INVALID_IGNORE),
+        Kind::InvalidVex => Some(&INVALID_VEX),
         Kind::Vulnerability | Kind::Hygiene => None,
     }
 }
@@ -178,6 +242,9 @@ mod tests {
         for k in UnknownKind::ALL {
             assert_eq!(for_unknown(k).name, k.as_str());
         }
-        assert_eq!(RULES.len(), 2 + UnknownKind::ALL.len());
+        for k in [Kind::InvalidIgnore, Kind::InvalidVex] {
+            assert_eq!(for_kind(k).unwrap().name, k.as_str());
+        }
+        assert_eq!(RULES.len(), 4 + UnknownKind::ALL.len());
     }
 }

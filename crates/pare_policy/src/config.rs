@@ -453,6 +453,8 @@ fn ignore(
         expires: Some(expires),
         ticket: r.ticket.filter(|t| !t.trim().is_empty()),
         origin: format!("{file}:{}", cx.line(span)),
+        scanner: None,
+        invalid: None,
     })
 }
 

@@ -28,6 +28,41 @@ pub struct Policy {
     pub accept_unknowns: Vec<crate::AcceptUnknown>,
 }
 
+impl Policy {
+    /// Things to tell the user about the policy that are not findings: one
+    /// line per ignore file with entries for Trivy scanners pare does not
+    /// run (misconfigurations, secrets, licenses), which are skipped.
+    #[must_use]
+    pub fn notes(&self) -> Vec<String> {
+        let mut by_file: std::collections::BTreeMap<&str, Vec<&IgnoreEntry>> =
+            std::collections::BTreeMap::new();
+        for e in self.ignores.iter().filter(|e| e.scanner.is_some()) {
+            let file = e
+                .origin
+                .rsplit_once(':')
+                .map_or(e.origin.as_str(), |(f, _)| f);
+            by_file.entry(file).or_default().push(e);
+        }
+        by_file
+            .into_iter()
+            .map(|(file, es)| {
+                let mut scanners: Vec<&str> = es.iter().filter_map(|e| e.scanner).collect();
+                scanners.sort_unstable();
+                scanners.dedup();
+                let ids: Vec<&str> = es.iter().map(|e| e.id.as_str()).collect();
+                format!(
+                    "`{file}`: {} entr{} for Trivy's {} scanner{} (not run by pare) skipped: {}",
+                    es.len(),
+                    if es.len() == 1 { "y" } else { "ies" },
+                    scanners.join(", "),
+                    if scanners.len() == 1 { "" } else { "s" },
+                    ids.join(", ")
+                )
+            })
+            .collect()
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Self {
@@ -174,7 +209,18 @@ pub fn evaluate(
     }
     let mut entries = Vec::new();
     for (i, e) in policy.ignores.iter().enumerate() {
-        let (kind, message) = if e.is_expired(today) {
+        if e.scanner.is_some() {
+            continue; // another Trivy scanner's: see Policy::notes
+        }
+        let (kind, message) = if let Some(why) = &e.invalid {
+            (
+                Kind::InvalidIgnore,
+                format!(
+                    "ignore entry `{}` could not be read ({why}): it applies to nothing",
+                    e.describe()
+                ),
+            )
+        } else if e.is_expired(today) {
             let exp = e.expires.map(|d| d.to_string()).unwrap_or_default();
             (
                 Kind::ExpiredIgnore,
@@ -217,6 +263,35 @@ pub fn evaluate(
             subject,
             message,
             origin: e.origin.clone(),
+            decision,
+        });
+    }
+    for st in &policy.vex {
+        let Some(why) = &st.invalid else {
+            continue;
+        };
+        let id = st.vuln_ids.first().cloned().unwrap_or_default();
+        let subject = Subject {
+            kind: Kind::InvalidVex,
+            ids: st.vuln_ids.clone(),
+            id,
+            severity: VulnSeverity::Unknown,
+            fixed: false,
+            layer: LayerClass::Unknown,
+            reach: Reach::Unknown,
+            ecosystem: None,
+            package: String::new(),
+            purl: String::new(),
+            paths: Vec::new(),
+        };
+        let decision = by_rules(policy, &subject);
+        entries.push(EntryFinding {
+            subject,
+            message: format!(
+                "VEX {} skipped: {why}; the rest of the document applies",
+                st.origin
+            ),
+            origin: st.origin.clone(),
             decision,
         });
     }
@@ -307,6 +382,59 @@ expires = 2030-01-01
         // after CVE-1's entry expires, it fails too
         let later = evaluate(&policy, &subjects, Date::parse("2025-02-01").unwrap(), &[]);
         assert_eq!(later.decisions[0].action, Action::Fail);
+    }
+
+    /// Entries for Trivy's other scanners never match and are never stale
+    /// (one note per file); an invalid entry (lenient) and an invalid VEX
+    /// statement are findings of their own, warned by the default policy.
+    #[test]
+    fn other_scanners_invalid_entries_and_vex() {
+        let trivy = crate::trivy::parse_trivyignore(
+            Path::new("/repo/.trivyignore"),
+            "AVD-DS-0002\naws-access-key-id\nGPL-3.0\nCVE-1 exp:2025-13-01\nCVE-404\n",
+            true,
+        )
+        .unwrap();
+        let vex = crate::vex::parse(
+            Path::new("app.vex.json"),
+            r#"{"statements":[{"vulnerability":"CVE-2","status":"not_affected"}]}"#,
+        )
+        .unwrap();
+        let policy = Policy {
+            ignores: trivy,
+            vex,
+            ..Policy::default()
+        };
+        assert_eq!(
+            policy.notes(),
+            ["`.trivyignore`: 3 entries for Trivy's license, misconfiguration, secret scanners (not run by pare) skipped: AVD-DS-0002, aws-access-key-id, GPL-3.0"]
+        );
+        let subjects = vec![
+            vuln("CVE-1", "critical", true, LayerClass::App, "a"),
+            vuln("CVE-2", "critical", true, LayerClass::App, "b"),
+        ];
+        let ev = evaluate(&policy, &subjects, Date::parse("2025-01-01").unwrap(), &[]);
+        // the invalid entry does not suppress CVE-1; the invalid statement not CVE-2
+        assert_eq!(ev.decisions[0].action, Action::Fail);
+        assert_eq!(ev.decisions[1].action, Action::Fail);
+        let entries: Vec<_> = ev
+            .entries
+            .iter()
+            .map(|e| (e.subject.kind, e.origin.as_str(), e.decision.action))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                (Kind::InvalidIgnore, ".trivyignore:4", Action::Warn),
+                (Kind::StaleIgnore, ".trivyignore:5", Action::Warn),
+                (Kind::InvalidVex, "app.vex.json: statement 1", Action::Warn),
+            ]
+        );
+        assert!(
+            ev.entries[0].message.contains("line 4, column 7: `exp:`"),
+            "{}",
+            ev.entries[0].message
+        );
     }
 
     #[test]

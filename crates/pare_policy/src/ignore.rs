@@ -28,6 +28,12 @@ pub struct IgnoreEntry {
     pub ticket: Option<String>,
     /// Where it was written: `pare.toml:14`.
     pub origin: String,
+    /// For another Trivy scanner (`misconfiguration`, `secret`,
+    /// `license`): never matches a finding, never stale, one note per file.
+    pub scanner: Option<&'static str>,
+    /// Why the entry could not be read (kept with `--lenient-ignores`): it
+    /// matches nothing and is reported as an `invalid-ignore` finding.
+    pub invalid: Option<String>,
 }
 
 impl IgnoreEntry {
@@ -38,9 +44,13 @@ impl IgnoreEntry {
         self.expires.is_some_and(|e| today > e)
     }
 
-    /// Whether the entry covers the finding (ignoring expiry).
+    /// Whether the entry covers the finding (ignoring expiry). Entries for
+    /// other scanners and invalid entries cover nothing.
     #[must_use]
     pub fn matches(&self, s: &Subject) -> bool {
+        if self.scanner.is_some() || self.invalid.is_some() {
+            return false;
+        }
         let id_ok = s.id.eq_ignore_ascii_case(&self.id)
             || s.ids.iter().any(|i| i.eq_ignore_ascii_case(&self.id));
         id_ok
@@ -211,6 +221,8 @@ mod tests {
             expires: Some(Date::parse("2025-01-31").unwrap()),
             ticket: None,
             origin: "x".into(),
+            scanner: None,
+            invalid: None,
         };
         assert!(!e.is_expired(Date::parse("2025-01-31").unwrap()));
         assert!(e.is_expired(Date::parse("2025-02-01").unwrap()));

@@ -231,8 +231,9 @@ fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 /// critical CVEs with a known fix in the application's own layers (or in
 /// layers whose origin is unknown: not knowing never passes); warn on every
 /// other critical (the base image's, which a base bump fixes) and on fixable
-/// highs; warn on expired and stale ignore entries; everything else is
-/// ignored by policy (listed, with this reason).
+/// highs; warn on expired, stale and invalid ignore entries and invalid VEX
+/// statements; everything else is ignored by policy (listed, with this
+/// reason).
 #[must_use]
 pub fn default_rules() -> Vec<Rule> {
     let base = |name: &str, action| Rule {
@@ -265,7 +266,12 @@ pub fn default_rules() -> Vec<Rule> {
             ..base("fixable-high", Action::Warn)
         },
         Rule {
-            kinds: vec![Kind::ExpiredIgnore, Kind::StaleIgnore],
+            kinds: vec![
+                Kind::ExpiredIgnore,
+                Kind::StaleIgnore,
+                Kind::InvalidIgnore,
+                Kind::InvalidVex,
+            ],
             ..base("ignore-hygiene", Action::Warn)
         },
     ]

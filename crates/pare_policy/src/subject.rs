@@ -19,16 +19,37 @@ pub enum Kind {
     /// An image hygiene finding (`IMG001` root user, `IMG002` shell,
     /// `IMG003` package manager, …), by its code.
     Hygiene,
+    /// An ignore entry that could not be read (a bad `exp:` date in a
+    /// Trivy ignore file, with `--lenient-ignores`): it applies to nothing.
+    InvalidIgnore,
+    /// An OpenVEX statement that could not be read: it was skipped, the
+    /// rest of its document applies.
+    InvalidVex,
 }
 
 impl Kind {
     /// Every kind, for error messages.
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Vulnerability,
         Kind::ExpiredIgnore,
         Kind::StaleIgnore,
         Kind::Hygiene,
+        Kind::InvalidIgnore,
+        Kind::InvalidVex,
     ];
+
+    /// One line for people (rule help text).
+    #[must_use]
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::Vulnerability => "A package has a known vulnerability",
+            Kind::ExpiredIgnore => "An ignore entry is past its expiry date",
+            Kind::StaleIgnore => "An ignore entry matches no finding",
+            Kind::Hygiene => "The image fails a hygiene check",
+            Kind::InvalidIgnore => "An ignore entry could not be read and applies to nothing",
+            Kind::InvalidVex => "An OpenVEX statement could not be read and was skipped",
+        }
+    }
 
     /// Name as written in `pare.toml`.
     #[must_use]
@@ -38,6 +59,8 @@ impl Kind {
             Kind::ExpiredIgnore => "expired-ignore",
             Kind::StaleIgnore => "stale-ignore",
             Kind::Hygiene => "hygiene",
+            Kind::InvalidIgnore => "invalid-ignore",
+            Kind::InvalidVex => "invalid-vex",
         }
     }
 }

@@ -5,13 +5,31 @@
 //! Matching follows the OpenVEX spec (v0.2.0, and the string forms of
 //! v0.0.1): a statement names a vulnerability (`name`, `@id` and `aliases`
 //! are compared with every ID and alias of a finding) and products; a
-//! product whose package URL covers the finding's package applies, and so
-//! does an image-level product (`pkg:oci/…`, `pkg:docker/…`) — when it lists
-//! `subcomponents`, only to those packages; when its URL carries a digest,
-//! only to that image. A statement without products applies to every
-//! finding of the vulnerability. When several statements apply, the latest
-//! (by `timestamp`, then document order) wins; only a final `not_affected`
-//! or `fixed` suppresses.
+//! product whose package URL covers the finding's package applies. An
+//! image-level product (`pkg:oci/…`, `pkg:docker/…`, or `hashes`) applies
+//! only to the image it names — when it lists `subcomponents`, only to
+//! those packages:
+//! - `pkg:oci/NAME@sha256:…` (and `hashes: {"sha-256": …}`) names an image
+//!   by digest: the manifest, index or config digest must be it, whatever
+//!   the repository;
+//! - a `pkg:oci` without a digest names an image by repository only when
+//!   the statement says which (`?repository_url=registry/repo`, and `tag=`
+//!   when given); otherwise it names no image;
+//! - `pkg:docker/NAMESPACE/NAME@TAG` is resolved against the image's names
+//!   (`RepoTags`, `ref.name` annotations, the registry reference), Docker
+//!   Hub's `library/` included; `@sha256:…` is a digest; without a
+//!   version it names the repository.
+//!
+//! A statement without products applies to every finding of the
+//! vulnerability. When several statements apply, the latest (by
+//! `timestamp`, then document order) wins; only a final `not_affected` or
+//! `fixed` suppresses.
+//!
+//! A statement that does not follow the spec (no vulnerability, an unknown
+//! status, a `not_affected` without a justification) is kept as invalid:
+//! it applies to nothing, becomes an `invalid-vex` finding, and the rest of
+//! the document applies. OpenVEX is JSON; a YAML document is refused with a
+//! message that says so.
 
 use crate::config::ConfigError;
 use crate::ignore::{purl_matches, Suppression};
@@ -36,6 +54,9 @@ pub struct Statement {
     pub timestamp: Option<String>,
     /// `vex.json: statement 2`.
     pub origin: String,
+    /// Why the statement does not follow the spec, when it does not: it
+    /// applies to nothing.
+    pub invalid: Option<String>,
 }
 
 /// A product of a statement.
@@ -45,6 +66,8 @@ pub struct Product {
     pub purls: Vec<String>,
     /// Subcomponents' package URLs.
     pub subcomponents: Vec<String>,
+    /// Digests from `hashes` (`sha256:…`), naming an image.
+    pub digests: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -56,12 +79,13 @@ struct RawDoc {
 
 const STATUSES: [&str; 4] = ["not_affected", "affected", "fixed", "under_investigation"];
 
-/// Parse an OpenVEX JSON document.
+/// Parse an OpenVEX JSON document. Statements that do not follow the spec
+/// come back invalid ([`Statement::invalid`]), in place.
 ///
 /// # Errors
-/// JSON syntax errors (with line and column), statements without a
-/// vulnerability or with an unknown status, and `not_affected` statements
-/// without a justification or impact statement (the spec requires one).
+/// A YAML document (OpenVEX is JSON; pare reads only JSON), JSON syntax
+/// errors (with line and column) and a document that is not an object
+/// with a `statements` list.
 pub fn parse(path: &Path, text: &str) -> Result<Vec<Statement>, ConfigError> {
     let file = path.file_name().map_or_else(
         || path.display().to_string(),
@@ -73,6 +97,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Statement>, ConfigError> {
         column,
         message,
     };
+    let yaml_name = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    let first = text.trim_start_matches('\u{feff}').trim_start();
+    if yaml_name || (!first.is_empty() && !first.starts_with('{')) {
+        return Err(err(
+            1,
+            1,
+            "OpenVEX documents are read as JSON only, and this one is not JSON (YAML?); \
+             convert it to JSON (for example `yq -o=json`)"
+                .to_string(),
+        ));
+    }
     let doc: RawDoc = serde_json::from_str(text).map_err(|e| {
         err(
             e.line().max(1),
@@ -83,37 +120,76 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Statement>, ConfigError> {
             ),
         )
     })?;
+    Ok(doc
+        .statements
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let origin = format!("{file}: statement {}", i + 1);
+            statement(s, doc.timestamp.as_deref()).unwrap_or_else(|why| Statement {
+                vuln_ids: vuln_ids_of(s),
+                products: Vec::new(),
+                status: String::new(),
+                reason: String::new(),
+                timestamp: None,
+                origin: origin.clone(),
+                invalid: Some(why),
+            })
+        })
+        .enumerate()
+        .map(|(i, mut st)| {
+            st.origin = format!("{file}: statement {}", i + 1);
+            st
+        })
+        .collect())
+}
+
+/// The vulnerability IDs a statement names (name, `@id`, aliases).
+fn vuln_ids_of(s: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, s) in doc.statements.iter().enumerate() {
-        let origin = format!("{file}: statement {}", i + 1);
-        let bad = |m: &str| err(1, 1, format!("statement {}: {m}", i + 1));
-        let mut vuln_ids = Vec::new();
-        match s.get("vulnerability") {
-            Some(Value::String(v)) => vuln_ids.push(v.clone()),
-            Some(Value::Object(o)) => {
-                for k in ["name", "@id"] {
-                    if let Some(Value::String(v)) = o.get(k) {
-                        vuln_ids.push(v.clone());
-                    }
-                }
-                if let Some(Value::Array(a)) = o.get("aliases") {
-                    vuln_ids.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+    match s.get("vulnerability") {
+        Some(Value::String(v)) => out.push(v.clone()),
+        Some(Value::Object(o)) => {
+            for k in ["name", "@id"] {
+                if let Some(Value::String(v)) = o.get(k) {
+                    out.push(v.clone());
                 }
             }
-            _ => return Err(bad("no `vulnerability`")),
+            if let Some(Value::Array(a)) = o.get("aliases") {
+                out.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+            }
         }
+        _ => {}
+    }
+    out
+}
+
+/// One statement, or why it does not follow the spec.
+fn statement(s: &Value, doc_timestamp: Option<&str>) -> Result<Statement, String> {
+    if !s.is_object() {
+        return Err("not a JSON object".to_string());
+    }
+    let bad = |m: &str| Err(m.to_string());
+    {
+        let mut vuln_ids = Vec::new();
+        if !matches!(
+            s.get("vulnerability"),
+            Some(Value::String(_) | Value::Object(_))
+        ) {
+            return bad("no `vulnerability`");
+        }
+        vuln_ids.extend(vuln_ids_of(s));
         if vuln_ids.is_empty() {
-            return Err(bad("the `vulnerability` has no `name`"));
+            return bad("the `vulnerability` has no `name`");
         }
-        let status = s
-            .get("status")
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad("no `status`"))?;
+        let Some(status) = s.get("status").and_then(Value::as_str) else {
+            return bad("no `status`");
+        };
         if !STATUSES.contains(&status) {
-            return Err(bad(&format!(
+            return Err(format!(
                 "unknown status `{status}`, expected one of: {}",
                 STATUSES.join(", ")
-            )));
+            ));
         }
         let text_of = |k: &str| {
             s.get(k)
@@ -127,9 +203,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Statement>, ConfigError> {
                 (Some(j), None) => j.to_string(),
                 (None, Some(i)) => i.to_string(),
                 (None, None) => {
-                    return Err(bad(
-                        "`not_affected` needs a `justification` or an `impact_statement`",
-                    ))
+                    return bad("`not_affected` needs a `justification` or an `impact_statement`")
                 }
             },
             _ => text_of("status_notes")
@@ -138,23 +212,27 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Statement>, ConfigError> {
                 .to_string(),
         };
         let mut products = Vec::new();
-        if let Some(Value::Array(ps)) = s.get("products") {
-            for p in ps {
-                products.push(product(p));
+        match s.get("products") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(ps)) => {
+                for p in ps {
+                    products.push(product(p));
+                }
             }
+            Some(_) => return bad("`products` must be a list"),
         }
-        out.push(Statement {
+        Ok(Statement {
             vuln_ids,
             products,
             status: status.to_string(),
             reason,
             timestamp: text_of("timestamp")
                 .map(str::to_string)
-                .or_else(|| doc.timestamp.clone()),
-            origin,
-        });
+                .or_else(|| doc_timestamp.map(str::to_string)),
+            origin: String::new(),
+            invalid: None,
+        })
     }
-    Ok(out)
 }
 
 fn strip_position(msg: &str) -> &str {
@@ -182,9 +260,22 @@ fn product(p: &Value) -> Product {
             ids(s, &mut subcomponents);
         }
     }
+    let mut digests = Vec::new();
+    if let Some(Value::Object(h)) = p.get("hashes") {
+        for (alg, v) in h {
+            if let Some(v) = v.as_str() {
+                digests.push(format!(
+                    "{}:{}",
+                    alg.replace('-', ""),
+                    v.to_ascii_lowercase()
+                ));
+            }
+        }
+    }
     Product {
         purls,
         subcomponents,
+        digests,
     }
 }
 
@@ -192,18 +283,146 @@ fn is_image_purl(p: &str) -> bool {
     p.starts_with("pkg:oci/") || p.starts_with("pkg:docker/")
 }
 
-/// Whether an image-level purl names this image: without a version (or
-/// digest) it names any; with one, it must be one of `image_digests`.
-fn names_image(purl: &str, image_digests: &[String]) -> bool {
-    let base = purl.split(['?', '#']).next().unwrap_or(purl);
-    let name_start = base.rfind('/').map_or(0, |i| i + 1);
-    match base[name_start..].find('@') {
-        None => true,
-        Some(i) => {
-            let v = base[name_start + i + 1..]
-                .replace("%3A", ":")
-                .replace("%3a", ":");
-            image_digests.contains(&v)
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            if let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An image name, normalised: (`registry`, `repository`, `tag`), with
+/// Docker Hub as `docker.io` and its official images under `library/`.
+fn image_name(reference: &str) -> Option<(String, String, Option<String>)> {
+    let r = reference.trim();
+    let r = r.split('@').next()?;
+    if r.is_empty() {
+        return None;
+    }
+    let (repo, tag) = match r.rfind(':') {
+        Some(i) if !r[i..].contains('/') => (&r[..i], Some(r[i + 1..].to_string())),
+        _ => (r, None),
+    };
+    let (registry, path) = match repo.split_once('/') {
+        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => {
+            (first.to_string(), rest.to_string())
+        }
+        _ => ("docker.io".to_string(), repo.to_string()),
+    };
+    let registry = match registry.as_str() {
+        "index.docker.io" | "registry-1.docker.io" => "docker.io".to_string(),
+        _ => registry,
+    };
+    let path = if registry == "docker.io" && !path.contains('/') {
+        format!("library/{path}")
+    } else {
+        path
+    };
+    Some((registry, path.to_ascii_lowercase(), tag))
+}
+
+/// What the caller knows of the image: its digests (`sha256:…`) and names
+/// (`registry/repository:tag`), as one list.
+struct ImageIds<'a> {
+    digests: Vec<&'a str>,
+    names: Vec<(String, String, Option<String>)>,
+}
+
+impl<'a> ImageIds<'a> {
+    fn new(ids: &'a [String]) -> Self {
+        let is_digest = |s: &str| {
+            s.split_once(':').is_some_and(|(a, h)| {
+                matches!(a, "sha256" | "sha384" | "sha512")
+                    && !h.is_empty()
+                    && h.bytes().all(|b| b.is_ascii_hexdigit())
+            })
+        };
+        Self {
+            digests: ids
+                .iter()
+                .map(String::as_str)
+                .filter(|s| is_digest(s))
+                .collect(),
+            names: ids
+                .iter()
+                .filter(|s| !is_digest(s))
+                .filter_map(|s| image_name(s))
+                .collect(),
+        }
+    }
+
+    fn has_digest(&self, d: &str) -> bool {
+        self.digests.iter().any(|x| x.eq_ignore_ascii_case(d))
+    }
+
+    /// Whether a name of the image is in `registry/repository` (and has
+    /// `tag`, when given).
+    fn has_name(&self, registry: &str, repository: &str, tag: Option<&str>) -> bool {
+        self.names.iter().any(|(r, p, t)| {
+            r.eq_ignore_ascii_case(registry)
+                && p.eq_ignore_ascii_case(repository)
+                && tag.is_none_or(|want| t.as_deref() == Some(want))
+        })
+    }
+}
+
+/// Whether an image-level purl names this image (module doc).
+fn names_image(purl: &str, image: &ImageIds<'_>) -> bool {
+    let (base, query) = purl.split_once('?').unwrap_or((purl, ""));
+    let base = base.split('#').next().unwrap_or(base);
+    let qualifier = |k: &str| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| percent_decode(v))
+    };
+    let (ty, rest) = match base.strip_prefix("pkg:oci/") {
+        Some(r) => ("oci", r),
+        None => match base.strip_prefix("pkg:docker/") {
+            Some(r) => ("docker", r),
+            None => return false,
+        },
+    };
+    let name_start = rest.rfind('/').map_or(0, |i| i + 1);
+    let (path, version) = match rest[name_start..].find('@') {
+        Some(i) => (
+            &rest[..name_start + i],
+            Some(percent_decode(&rest[name_start + i + 1..])),
+        ),
+        None => (rest, None),
+    };
+    let path = percent_decode(path);
+    let is_digest = |v: &str| v.contains(':');
+    match (ty, version) {
+        (_, Some(v)) if is_digest(&v) => image.has_digest(&v),
+        ("oci", Some(_)) => false, // an oci version is always a digest
+        ("oci", None) => match qualifier("repository_url").and_then(|u| image_name(&u)) {
+            Some((reg, repo, _)) => image.has_name(&reg, &repo, qualifier("tag").as_deref()),
+            None => false,
+        },
+        (_, version) => {
+            // pkg:docker/NAMESPACE/NAME[@TAG]; the registry from repository_url
+            let registry = qualifier("repository_url")
+                .map(|u| u.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| "docker.io".to_string());
+            let Some((reg, repo, _)) = image_name(&format!("{registry}/{path}")) else {
+                return false;
+            };
+            image.has_name(&reg, &repo, version.as_deref())
         }
     }
 }
@@ -216,23 +435,29 @@ impl Statement {
     }
 
     /// Whether the statement applies to the finding in the image whose
-    /// manifest/config digests are `image_digests`.
+    /// digests (manifest, index, config: `sha256:…`) and names
+    /// (`registry/repository:tag`) are `image_ids`.
     #[must_use]
-    pub fn applies(&self, s: &Subject, image_digests: &[String]) -> bool {
-        if !self.covers_vuln(s) {
+    pub fn applies(&self, s: &Subject, image_ids: &[String]) -> bool {
+        if self.invalid.is_some() || !self.covers_vuln(s) {
             return false;
         }
         if self.products.is_empty() {
             return true;
         }
+        let image = ImageIds::new(image_ids);
         self.products.iter().any(|p| {
-            if p.purls.iter().any(|u| purl_matches(u, &s.purl)) {
+            if p.purls
+                .iter()
+                .any(|u| !is_image_purl(u) && purl_matches(u, &s.purl))
+            {
                 return true;
             }
             let image_level = p
                 .purls
                 .iter()
-                .any(|u| is_image_purl(u) && names_image(u, image_digests));
+                .any(|u| is_image_purl(u) && names_image(u, &image))
+                || p.digests.iter().any(|d| image.has_digest(d));
             image_level
                 && (p.subcomponents.is_empty()
                     || p.subcomponents.iter().any(|u| purl_matches(u, &s.purl)))
@@ -340,17 +565,114 @@ mod tests {
     fn bad_documents() {
         let e = parse(Path::new("v.json"), "{\"statements\": [").unwrap_err();
         assert!(e.to_string().starts_with("v.json:1:"), "{e}");
-        let e = parse(
+        // One bad statement is kept invalid; the others apply.
+        let st = parse(
             Path::new("v.json"),
-            r#"{"statements":[{"vulnerability":"CVE-1","status":"not_affected"}]}"#,
+            r#"{"statements":[
+                {"vulnerability":"CVE-1","status":"not_affected"},
+                {"vulnerability":"CVE-2","status":"maybe"},
+                7,
+                {"vulnerability":"CVE-3","status":"fixed"}]}"#,
+        )
+        .unwrap();
+        let invalid: Vec<_> = st.iter().map(|s| s.invalid.as_deref()).collect();
+        assert_eq!(
+            invalid,
+            [
+                Some("`not_affected` needs a `justification` or an `impact_statement`"),
+                Some("unknown status `maybe`, expected one of: not_affected, affected, fixed, under_investigation"),
+                Some("not a JSON object"),
+                None
+            ]
+        );
+        assert_eq!(st[1].origin, "v.json: statement 2");
+        assert!(decide(&st, &subject("CVE-1", "pkg:pypi/x@1"), &[]).is_none());
+        assert_eq!(
+            decide(&st, &subject("CVE-3", "pkg:pypi/x@1"), &[])
+                .unwrap()
+                .status,
+            "fixed"
+        );
+        // YAML is refused, by name or by content.
+        let e = parse(Path::new("v.yaml"), "{}").unwrap_err();
+        assert!(e.message.contains("JSON only"), "{e}");
+        let e = parse(
+            Path::new("vex.json"),
+            "statements:\n  - vulnerability: CVE-1\n",
         )
         .unwrap_err();
-        assert!(e.message.contains("needs a `justification`"), "{e}");
-        let e = parse(
+        assert!(e.message.contains("JSON only"), "{e}");
+    }
+
+    /// Image-level products name images by digest, by repository only when
+    /// the statement says so, and by tag for pkg:docker; a product without
+    /// either names no image.
+    #[test]
+    fn image_products() {
+        let d = "sha256:4d3a5e8f0b7c1a2e9d6f3b8c7a1e2d3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d";
+        let ids = vec![
+            d.to_string(),
+            "ghcr.io/acme/shop:1.4".to_string(),
+            "debian:12".to_string(),
+        ];
+        let doc = |product: &str| {
+            format!(
+                r#"{{"statements":[{{"vulnerability":"CVE-1","status":"fixed","products":[{product}]}}]}}"#
+            )
+        };
+        let applies = |product: &str| {
+            let st = parse(Path::new("v.json"), &doc(product)).unwrap();
+            assert!(st[0].invalid.is_none(), "{st:?}");
+            st[0].applies(&subject("CVE-1", "pkg:deb/debian/libc6@2.36"), &ids)
+        };
+        let enc = d.replace(':', "%3A");
+        assert!(applies(&format!(r#"{{"@id":"pkg:oci/shop@{enc}"}}"#)));
+        assert!(applies(&format!(
+            r#"{{"@id":"pkg:oci/anything@{enc}?repository_url=quay.io/x/y"}}"#
+        )));
+        assert!(!applies(
+            r#"{"@id":"pkg:oci/shop@sha256%3A0000000000000000000000000000000000000000000000000000000000000000"}"#
+        ));
+        assert!(
+            !applies(r#"{"@id":"pkg:oci/shop"}"#),
+            "no digest, no repository: no image"
+        );
+        assert!(applies(
+            r#"{"@id":"pkg:oci/shop?repository_url=ghcr.io/acme/shop"}"#
+        ));
+        assert!(applies(
+            r#"{"@id":"pkg:oci/shop?repository_url=ghcr.io%2Facme%2Fshop&tag=1.4"}"#
+        ));
+        assert!(!applies(
+            r#"{"@id":"pkg:oci/shop?repository_url=ghcr.io/acme/shop&tag=2.0"}"#
+        ));
+        assert!(!applies(
+            r#"{"@id":"pkg:oci/shop?repository_url=ghcr.io/other/shop"}"#
+        ));
+        assert!(applies(r#"{"@id":"pkg:docker/debian@12"}"#));
+        assert!(applies(r#"{"@id":"pkg:docker/library/debian@12"}"#));
+        assert!(!applies(r#"{"@id":"pkg:docker/debian@11"}"#));
+        assert!(applies(
+            r#"{"@id":"pkg:docker/acme/shop@1.4?repository_url=ghcr.io"}"#
+        ));
+        assert!(
+            !applies(r#"{"@id":"pkg:docker/acme/shop@1.4"}"#),
+            "Docker Hub is not ghcr.io"
+        );
+        assert!(applies(&format!(
+            r#"{{"@id":"pkg:docker/whatever@{enc}"}}"#
+        )));
+        assert!(applies(&format!(
+            r#"{{"hashes":{{"sha-256":"{}"}}}}"#,
+            &d[7..]
+        )));
+        // Subcomponents restrict an image-level product to those packages.
+        let st = parse(
             Path::new("v.json"),
-            r#"{"statements":[{"vulnerability":"CVE-1","status":"maybe"}]}"#,
+            &doc(&format!(r#"{{"@id":"pkg:oci/shop@{enc}","subcomponents":[{{"@id":"pkg:deb/debian/libssl3"}}]}}"#)),
         )
-        .unwrap_err();
-        assert!(e.message.contains("unknown status `maybe`"), "{e}");
+        .unwrap();
+        assert!(!st[0].applies(&subject("CVE-1", "pkg:deb/debian/libc6@2.36"), &ids));
+        assert!(st[0].applies(&subject("CVE-1", "pkg:deb/debian/libssl3@3.0"), &ids));
     }
 }

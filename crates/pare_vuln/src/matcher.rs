@@ -406,6 +406,11 @@ pub fn match_packages(
         } else {
             (pkg.name.as_str(), pkg.version.as_str())
         };
+        // A package whose version is unknown (metadata without one) would
+        // sort below every version and match every range: no verdict.
+        if installed.trim().is_empty() {
+            continue;
+        }
         let norm = normalize_name(t.base, name);
         let pname: Arc<str> = Arc::from(name);
         let release = t.release.exact().map(str::to_owned);

@@ -71,6 +71,11 @@ pub struct GateArgs {
     /// the rest are counted by severity).
     #[arg(long)]
     pub show_ignored: bool,
+    /// A `.trivyignore`/`.trivyignore.yaml` entry with a bad `exp:` date
+    /// becomes an `invalid-ignore` finding (decided by the policy) instead
+    /// of an error.
+    #[arg(long)]
+    pub lenient_ignores: bool,
 }
 
 /// Run `pare gate`.
@@ -88,6 +93,7 @@ pub fn run(args: &GateArgs) -> Result<ExitStatus> {
             config: args.config.clone(),
             ignore_files: args.ignore_files.clone(),
             vex: args.vex.clone(),
+            lenient_ignores: args.lenient_ignores,
         },
         base: args.base.clone(),
         dockerfile: args.dockerfile.clone(),

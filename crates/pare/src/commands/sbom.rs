@@ -71,13 +71,14 @@ pub fn run(args: &SbomArgs) -> Result<ExitStatus> {
         Format::SpdxJson => serde_json::to_string_pretty(&spdx::render(&doc))? + "\n",
     };
     write_output(args.output.as_deref(), text.as_bytes())?;
-    for w in &report.warnings {
+    // Notes are files read whose content was odd: said, never incomplete.
+    for w in report.warnings.iter().chain(&report.notes) {
         warn(format!("{}: {} ({})", w.path, w.message, w.cataloger));
     }
     if report.is_incomplete() {
         warn(format!(
             "the SBOM is incomplete: {} file(s) could not be read",
-            report.warnings.len()
+            pare_catalog::unreadable_files(&report.warnings)
         ));
         Ok(ExitStatus::Error)
     } else {

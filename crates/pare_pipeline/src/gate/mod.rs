@@ -215,6 +215,9 @@ pub struct HygieneFinding {
 /// Image, database, policy and flag errors.
 pub fn gate(req: &GateRequest, db: &OpenDb, reporter: &dyn Reporter) -> Result<GateReport> {
     let policy = policy::load(&req.policy, &req.cwd)?;
+    for n in policy.notes() {
+        reporter.note(&n);
+    }
     let (scan, cataloged) = crate::scan::run(
         &req.image,
         db,
@@ -343,6 +346,8 @@ fn decide(
         })
         .collect();
     let image = &cataloged.image;
+    // What VEX products may name this image by: its digests, its tags,
+    // and for a registry image the reference it was read by.
     let digests: Vec<String> = [
         image.manifest_digest.as_ref(),
         image.index_digest.as_ref(),
@@ -351,6 +356,11 @@ fn decide(
     .into_iter()
     .flatten()
     .map(ToString::to_string)
+    .chain(image.tags.iter().cloned())
+    .chain(
+        (image.source().kind() == pare_image::SourceKind::Registry)
+            .then(|| req.image.spec.trim_start_matches("registry:").to_string()),
+    )
     .collect();
     let vulns = subjects.len();
     let mut all = subjects;

@@ -16,6 +16,9 @@ pub struct PolicySources {
     pub ignore_files: Vec<PathBuf>,
     /// OpenVEX documents.
     pub vex: Vec<PathBuf>,
+    /// A Trivy ignore entry with a bad `exp:` date is a finding, not an
+    /// error (`--lenient-ignores`).
+    pub lenient_ignores: bool,
 }
 
 fn read(p: &Path) -> Result<String> {
@@ -82,9 +85,9 @@ pub fn load(sources: &PolicySources, cwd: &Path) -> Result<Policy> {
             }
             cfg.ignores
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            pare_policy::trivy::parse_trivyignore_yaml(path, &text)?
+            pare_policy::trivy::parse_trivyignore_yaml(path, &text, sources.lenient_ignores)?
         } else {
-            pare_policy::trivy::parse_trivyignore(path, &text)?
+            pare_policy::trivy::parse_trivyignore(path, &text, sources.lenient_ignores)?
         };
         policy.ignores.extend(entries);
         policy.sources.push(path.display().to_string());

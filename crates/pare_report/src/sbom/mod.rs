@@ -7,6 +7,7 @@
 //! image gives byte-identical documents.
 
 pub mod cyclonedx;
+pub mod license;
 pub mod spdx;
 
 use pare_findings::{Distro, Package};

@@ -2,16 +2,20 @@
 //!
 //! The image is a package (`SPDXRef-Image`) that the document `DESCRIBES`
 //! and that `CONTAINS` every catalogued package. Each package carries its
-//! PURL as a `PACKAGE-MANAGER` external reference, its declared license
-//! when it is a plain SPDX expression (otherwise `NOASSERTION`, with the
-//! declared text in `licenseComments`), and the layer and locations in
-//! `sourceInfo`.
+//! PURL as a `PACKAGE-MANAGER` external reference, its declared licenses
+//! as one `licenseDeclared` expression (SPDX identifiers and expressions as
+//! they are, joined with `AND`; any other name as a `LicenseRef-` defined in
+//! the document's `hasExtractedLicensingInfos`, as SPDX 2.3 §10 requires;
+//! `NOASSERTION` when the metadata declares none), and the layer and
+//! locations in `sourceInfo`.
 //!
 //! SPDX requires `creationInfo.created`. Without `--timestamp`, pare writes
 //! the Unix epoch, so that the document stays a pure function of the image.
 
+use super::license::{classify, license_ref, Declared};
 use super::SbomDoc;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// `created` when the caller gave no time.
@@ -29,26 +33,66 @@ fn spdx_id_part(s: &str) -> String {
         .collect()
 }
 
-/// Whether `s` is a simple SPDX license expression (ids joined by `AND`,
-/// `OR`, `WITH`), the only form pare passes through.
-fn is_spdx_expression(s: &str) -> bool {
-    let mut expect_id = true;
-    for tok in s.split_whitespace() {
-        let tok = tok.trim_matches(|c| c == '(' || c == ')');
-        if expect_id {
-            if tok.is_empty()
-                || !tok
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
-            {
-                return false;
+/// The document's `LicenseRef-`s: idstring → the text it stands for.
+#[derive(Default)]
+struct Refs {
+    by_id: BTreeMap<String, String>,
+}
+
+impl Refs {
+    /// The `LicenseRef-` for a name, made unique per distinct text.
+    fn for_name(&mut self, name: &str) -> String {
+        let base = license_ref(name);
+        let mut id = base.clone();
+        let mut n = 1;
+        loop {
+            match self.by_id.get(&id) {
+                Some(t) if t == name => return id,
+                None => {
+                    self.by_id.insert(id.clone(), name.to_string());
+                    return id;
+                }
+                Some(_) => {
+                    n += 1;
+                    id = format!("{base}-{n}");
+                }
             }
-        } else if !matches!(tok, "AND" | "OR" | "WITH") {
-            return false;
         }
-        expect_id = !expect_id;
     }
-    !expect_id
+
+    /// Record the `LicenseRef-`s an expression uses, so each is defined.
+    fn used_in(&mut self, expr: &str) {
+        for tok in expr.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+            if tok.starts_with("LicenseRef-") {
+                self.by_id
+                    .entry(tok.to_string())
+                    .or_insert_with(|| format!("{expr} (as declared in the package metadata)"));
+            }
+        }
+    }
+}
+
+/// One `licenseDeclared` value for a package's declared licenses.
+fn declared(licenses: &[String], refs: &mut Refs) -> String {
+    if licenses.is_empty() {
+        return "NOASSERTION".to_string();
+    }
+    let parts: Vec<String> = licenses
+        .iter()
+        .map(|l| match classify(l) {
+            Declared::Id(id) => id.to_string(),
+            Declared::Expression(e) => {
+                refs.used_in(e);
+                if licenses.len() > 1 && e.contains(' ') {
+                    format!("({e})")
+                } else {
+                    e.to_string()
+                }
+            }
+            Declared::Name(n) => refs.for_name(n),
+        })
+        .collect();
+    parts.join(" AND ")
 }
 
 /// Render the document.
@@ -73,26 +117,14 @@ pub fn render(doc: &SbomDoc<'_>) -> Value {
     image.insert("copyrightText".into(), json!("NOASSERTION"));
     image.insert("primaryPackagePurpose".into(), json!("CONTAINER"));
     packages.push(Value::Object(image));
+    let mut refs = Refs::default();
     for (i, p) in doc.packages.iter().enumerate() {
         let id = format!(
             "SPDXRef-Package-{}-{}-{i}",
             p.ecosystem.as_str(),
             spdx_id_part(&p.name)
         );
-        let declared = match p.licenses.as_slice() {
-            [] => "NOASSERTION".to_string(),
-            ls if ls.iter().all(|l| is_spdx_expression(l)) => {
-                if ls.len() == 1 {
-                    ls[0].clone()
-                } else {
-                    ls.iter()
-                        .map(|l| format!("({l})"))
-                        .collect::<Vec<_>>()
-                        .join(" AND ")
-                }
-            }
-            _ => "NOASSERTION".to_string(),
-        };
+        let declared = declared(&p.licenses, &mut refs);
         let mut info = String::new();
         if let Some(l) = &p.layer {
             let _ = write!(info, "layer {} ({}); ", l.index, l.diff_id);
@@ -106,14 +138,13 @@ pub fn render(doc: &SbomDoc<'_>) -> Value {
         let mut m = Map::new();
         m.insert("name".into(), json!(p.name));
         m.insert("SPDXID".into(), json!(id));
-        m.insert("versionInfo".into(), json!(p.version));
+        if !p.version.is_empty() {
+            m.insert("versionInfo".into(), json!(p.version));
+        }
         m.insert("downloadLocation".into(), json!("NOASSERTION"));
         m.insert("filesAnalyzed".into(), json!(false));
         m.insert("licenseConcluded".into(), json!("NOASSERTION"));
         m.insert("licenseDeclared".into(), json!(declared));
-        if declared == "NOASSERTION" && !p.licenses.is_empty() {
-            m.insert("licenseComments".into(), json!(p.licenses.join("; ")));
-        }
         m.insert("copyrightText".into(), json!("NOASSERTION"));
         m.insert("sourceInfo".into(), json!(info));
         if let Some(s) = &p.source_name {
@@ -142,7 +173,19 @@ pub fn render(doc: &SbomDoc<'_>) -> Value {
     let ns_id = doc
         .digest
         .map_or_else(|| spdx_id_part(doc.name), |d| d.replace(':', "-"));
-    json!({
+    let extracted: Vec<Value> = refs
+        .by_id
+        .iter()
+        .map(|(id, text)| {
+            json!({
+                "licenseId": id,
+                "name": text,
+                "extractedText": text,
+                "comment": "the license as the package metadata names it; pare keeps no license text",
+            })
+        })
+        .collect();
+    let mut out = json!({
         "spdxVersion": "SPDX-2.3",
         "dataLicense": "CC0-1.0",
         "SPDXID": "SPDXRef-DOCUMENT",
@@ -154,18 +197,48 @@ pub fn render(doc: &SbomDoc<'_>) -> Value {
         },
         "packages": packages,
         "relationships": relationships,
-    })
+    });
+    if !extracted.is_empty() {
+        out["hasExtractedLicensingInfos"] = Value::Array(extracted);
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{declared, Refs};
+
+    fn d(v: &[&str], refs: &mut Refs) -> String {
+        declared(&v.iter().map(ToString::to_string).collect::<Vec<_>>(), refs)
+    }
+
     #[test]
-    fn spdx_expressions() {
-        assert!(super::is_spdx_expression("MIT"));
-        assert!(super::is_spdx_expression("MIT OR Apache-2.0"));
-        assert!(super::is_spdx_expression("(MIT AND BSD-3-Clause)"));
-        assert!(!super::is_spdx_expression("LGPL with exceptions"));
-        assert!(!super::is_spdx_expression("MIT OR"));
-        assert!(!super::is_spdx_expression(""));
+    fn declared_expressions() {
+        let mut r = Refs::default();
+        assert_eq!(d(&[], &mut r), "NOASSERTION");
+        assert_eq!(d(&["MIT"], &mut r), "MIT");
+        assert_eq!(d(&["MIT OR Apache-2.0"], &mut r), "MIT OR Apache-2.0");
+        assert_eq!(
+            d(
+                &["GPL-2.0-only", "MIT OR Apache-2.0", "public-domain"],
+                &mut r
+            ),
+            "GPL-2.0-only AND (MIT OR Apache-2.0) AND LicenseRef-public-domain"
+        );
+        // A different text with the same idstring gets its own ref.
+        assert_eq!(d(&["public domain"], &mut r), "LicenseRef-public-domain-2");
+        assert_eq!(
+            d(&["LicenseRef-Proprietary"], &mut r),
+            "LicenseRef-Proprietary"
+        );
+        let ids: Vec<_> = r.by_id.keys().cloned().collect();
+        assert_eq!(
+            ids,
+            [
+                "LicenseRef-Proprietary",
+                "LicenseRef-public-domain",
+                "LicenseRef-public-domain-2"
+            ]
+        );
     }
 }

@@ -1,6 +1,16 @@
 //! Registry authentication: `WWW-Authenticate` challenges, HTTP basic
-//! auth, and the bearer-token flow (anonymous or with credentials).
-//! Credentials never appear in `Debug` output or error messages.
+//! auth, and the bearer-token flow (anonymous, with credentials, or with an
+//! identity token through OAuth2's refresh-token grant). Credentials never
+//! appear in `Debug` output or error messages.
+//!
+//! An identity token (`identitytoken` in Docker's `config.json`, as `docker
+//! login` stores it for Azure Container Registry and other OAuth2
+//! registries, or a credential helper's reply with the user name
+//! `<token>`) is a long-lived refresh token: the registry's token endpoint
+//! trades it for an access token when asked with a `POST` of
+//! `grant_type=refresh_token` (the distribution spec's OAuth2 token flow,
+//! <https://distribution.github.io/distribution/spec/auth/oauth/>). It is
+//! kept as the password of the user `<token>`, Docker's own convention.
 
 use base64::Engine as _;
 use std::fmt;
@@ -33,7 +43,24 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// The user name Docker uses for an identity token (credential helpers
+/// reply with it, and pare stores `identitytoken`s under it).
+pub(crate) const IDENTITY_TOKEN_USER: &str = "<token>";
+
+/// The `client_id` pare sends with the refresh-token grant.
+pub(crate) const OAUTH_CLIENT_ID: &str = "pare";
+
 impl Credentials {
+    /// An identity token (an OAuth2 refresh token), when these are one.
+    pub(crate) fn identity_token(&self) -> Option<&str> {
+        match self {
+            Credentials::Basic { username, password } if username == IDENTITY_TOKEN_USER => {
+                Some(password)
+            }
+            _ => None,
+        }
+    }
+
     /// The `Authorization: Basic …` value, when there are credentials.
     pub(crate) fn basic_header(&self) -> Option<String> {
         match self {
@@ -144,6 +171,26 @@ pub(crate) struct TokenReply {
     pub access_token: Option<String>,
 }
 
+/// The form fields of OAuth2's refresh-token grant for a registry's token
+/// endpoint: `grant_type=refresh_token`, the token, the service, the scope
+/// (several space-separated scopes are one field) and a client id.
+pub(crate) fn refresh_form<'a>(
+    refresh_token: &'a str,
+    service: Option<&'a str>,
+    scope: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    let mut form = vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+        ("client_id", OAUTH_CLIENT_ID),
+        ("scope", scope),
+    ];
+    if let Some(s) = service {
+        form.push(("service", s));
+    }
+    form
+}
+
 /// Percent-encode a query value.
 pub(crate) fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -179,6 +226,31 @@ mod tests {
         );
         assert_eq!(parse_challenge("Negotiate"), None);
         assert_eq!(parse_challenge("Bearer service=x"), None);
+    }
+
+    #[test]
+    fn identity_tokens() {
+        let c = Credentials::Basic {
+            username: IDENTITY_TOKEN_USER.into(),
+            password: "rt-123".into(),
+        };
+        assert_eq!(c.identity_token(), Some("rt-123"));
+        assert!(!format!("{c:?}").contains("rt-123"));
+        assert_eq!(
+            refresh_form("rt-123", Some("reg.example"), "repository:a/b:pull"),
+            [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "rt-123"),
+                ("client_id", "pare"),
+                ("scope", "repository:a/b:pull"),
+                ("service", "reg.example")
+            ]
+        );
+        let basic = Credentials::Basic {
+            username: "u".into(),
+            password: "p".into(),
+        };
+        assert_eq!(basic.identity_token(), None);
     }
 
     #[test]

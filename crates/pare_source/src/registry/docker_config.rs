@@ -1,8 +1,11 @@
 //! Credentials from Docker's `config.json` (`$DOCKER_CONFIG/config.json`,
 //! else `~/.docker/config.json`): `credHelpers` per host, then `auths`
-//! (base64 `user:password` in `auth`), then the default `credsStore`.
-//! Helpers are run as `docker-credential-<name> get` with the host on
-//! stdin, as Docker does.
+//! (an `identitytoken`, else base64 `user:password` in `auth`), then the
+//! default `credsStore`. Helpers are run as `docker-credential-<name> get`
+//! with the host on stdin, as Docker does; a helper that answers with the
+//! user name `<token>` gives an identity token. An identity token is used
+//! for the OAuth2 refresh-token flow ([`super::auth`]), as Docker does
+//! (Azure Container Registry's `az acr login` writes one).
 
 use super::auth::Credentials;
 use base64::Engine as _;
@@ -39,6 +42,10 @@ struct AuthEntry {
     username: Option<String>,
     #[serde(default)]
     password: Option<String>,
+    /// An OAuth2 refresh token (`docker login` against ACR and other
+    /// OAuth2 registries); preferred over `auth`, as Docker does.
+    #[serde(default)]
+    identitytoken: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -103,6 +110,12 @@ fn lookup_in(
 }
 
 fn decode_entry(e: &AuthEntry) -> Option<Credentials> {
+    if let Some(t) = e.identitytoken.as_deref().filter(|t| !t.trim().is_empty()) {
+        return Some(Credentials::Basic {
+            username: super::auth::IDENTITY_TOKEN_USER.to_string(),
+            password: t.trim().to_string(),
+        });
+    }
     if let Some(a) = e.auth.as_deref().filter(|a| !a.is_empty()) {
         let raw = base64::engine::general_purpose::STANDARD
             .decode(a.trim())
@@ -182,6 +195,19 @@ mod tests {
             Some(("u".into(), "p:q".into()))
         );
         assert!(lookup_in(&c, "ghcr.io", &none).is_none());
+    }
+
+    /// ACR's `az acr login` shape: a placeholder user in `auth` and the
+    /// refresh token in `identitytoken`, which wins.
+    #[test]
+    fn identity_token_entries() {
+        let c = cfg(
+            r#"{"auths":{"pare.azurecr.io":{"auth":"MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwOg==",
+                        "identitytoken":"eyJhbGciOiJSUzI1NiJ9.refresh"}}}"#,
+        );
+        let none = |_: &str, _: &str| None;
+        let got = lookup_in(&c, "pare.azurecr.io", &none).unwrap();
+        assert_eq!(got.identity_token(), Some("eyJhbGciOiJSUzI1NiJ9.refresh"));
     }
 
     #[test]

@@ -317,19 +317,28 @@ impl Client {
             return Err(self.err(what, format!("refusing token realm `{realm}` (not https)")));
         }
         let default_scope = format!("repository:{}:pull", self.reference.repository);
-        let mut url = format!(
-            "{realm}{}scope={}",
-            if realm.contains('?') { '&' } else { '?' },
-            auth::query_escape(scope.unwrap_or(&default_scope))
-        );
-        if let Some(s) = service {
-            url.push_str(&format!("&service={}", auth::query_escape(s)));
-        }
-        let mut req = self.agent.get(&url);
-        if let Some(h) = self.credentials.basic_header() {
-            req = req.header("Authorization", h);
-        }
-        let resp = req.call().map_err(|e| {
+        let scope = scope.unwrap_or(&default_scope);
+        let sent = if let Some(rt) = self.credentials.identity_token() {
+            // OAuth2 refresh-token grant (see auth.rs)
+            self.agent
+                .post(realm)
+                .send_form(auth::refresh_form(rt, service, scope))
+        } else {
+            let mut url = format!(
+                "{realm}{}scope={}",
+                if realm.contains('?') { '&' } else { '?' },
+                auth::query_escape(scope)
+            );
+            if let Some(s) = service {
+                url.push_str(&format!("&service={}", auth::query_escape(s)));
+            }
+            let mut req = self.agent.get(&url);
+            if let Some(h) = self.credentials.basic_header() {
+                req = req.header("Authorization", h);
+            }
+            req.call()
+        };
+        let resp = sent.map_err(|e| {
             self.err(
                 what,
                 format!("token request: {}", transport_reason(&e, realm)),
