@@ -32,4 +32,8 @@ pub enum Command {
     Db(crate::commands::db::DbArgs),
     /// Pin image references to digests (`--check`, `--update`, `--lock FILE`).
     Pin(crate::commands::pin::PinArgs),
+    /// Shell completion script (`pare completions bash > /etc/bash_completion.d/pare`).
+    Completions(crate::commands::completions::CompletionsArgs),
+    /// The man page (roff) on stdout, or one page per command with `--dir DIR`.
+    Man(crate::commands::completions::ManArgs),
 }

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod completions;
 pub mod db;
 pub mod fix;
 pub mod gate;
@@ -28,5 +29,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Gate(a) => gate::run(&a),
         Command::Db(a) => db::run(&a),
         Command::Pin(a) => pin::run(&a),
+        Command::Completions(a) => completions::run(&a),
+        Command::Man(a) => completions::man(&a),
     }
 }
