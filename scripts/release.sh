@@ -60,7 +60,7 @@ for t in "${targets[@]}"; do
   m=$(missing_for "$t")
   if [[ -n $m ]]; then
     echo "release.sh: $t cannot be built here; missing:" >&2
-    sed 's/^/  - /' <<<"$m" >&2
+    while IFS= read -r line; do echo "  - $line" >&2; done <<<"$m"
     status=2
   elif ((check_only)); then
     echo "$t: toolchain present"
@@ -110,5 +110,5 @@ for t in "${targets[@]}"; do
   printf '%s: %s bytes (%s)\n' "$out/$name" "$(stat -c %s "$out/$name")" \
     "$(LC_ALL=C file -b "$out/$name" 2>/dev/null | cut -d, -f1-2 || echo ELF)"
 done
-(cd "$out" && sha256sum pare-"$version"-* | grep -v SHA256SUMS >SHA256SUMS)
+(cd "$out" && sha256sum pare-"$version"-* >SHA256SUMS)
 echo "release.sh: wrote $out/SHA256SUMS" >&2

@@ -57,6 +57,8 @@ split_list() {
   return 0
 }
 
+# arrays split_list fills
+ignores=() sevs=() vexes=() imports=() targets=()
 pare=${PARE:-pare}
 command -v "$pare" >/dev/null || die "\`$pare\` not found (the install step puts pare on PATH)"
 output=${INPUT_OUTPUT:-}
@@ -81,7 +83,6 @@ command=${command:-gate}
 case $command in gate|scan|lint) ;; *) die "command \`$command\` is not supported (gate, scan, lint)" ;; esac
 
 # ---- what to read
-targets=()
 if [[ $command == lint ]]; then
   [[ -z ${INPUT_IMAGE_REF:-}${INPUT_INPUT:-} ]] || die "lint reads files (scan-ref), not image-ref/input"
   split_list "${INPUT_SCAN_REF:-.}" targets
@@ -120,7 +121,9 @@ unfixed=0
 truthy "${INPUT_IGNORE_UNFIXED:-false}" ignore-unfixed && unfixed=1
 exit_code=${INPUT_EXIT_CODE:-}
 if [[ -n $exit_code ]]; then
-  [[ $exit_code =~ ^[0-9]{1,3}$ ]] && ((10#$exit_code <= 255)) || die "exit-code must be 0-255, got \`$exit_code\`"
+  if ! [[ $exit_code =~ ^[0-9]{1,3}$ ]] || ((10#$exit_code > 255)); then
+    die "exit-code must be 0-255, got \`$exit_code\`"
+  fi
   exit_code=$((10#$exit_code))
 fi
 split_list "${INPUT_TRIVYIGNORES:-}" ignores

@@ -427,8 +427,10 @@ fn action_install_takes_a_path_a_release_tarball_or_builds_from_source() {
     std::fs::copy(&bin, stage.join("pare")).unwrap();
     std::fs::write(stage.join("README.md"), "readme").unwrap();
     let tgz = r.t.path().join("pare.tar.gz");
+    // gzip -1: the debug binary is ~200 MB
     let tar = Command::new("tar")
-        .arg("-czf")
+        .arg("--use-compress-program=gzip -1")
+        .arg("-cf")
         .arg(&tgz)
         .arg("-C")
         .arg(stage.parent().unwrap())
