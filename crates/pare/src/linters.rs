@@ -30,6 +30,9 @@ pub struct Collected {
     pub targets: Vec<Target>,
     /// One-line errors (unreadable paths, explicit files no linter takes).
     pub errors: Vec<String>,
+    /// Explicit files skipped with a reason (a YAML file that is not a
+    /// Kubernetes manifest: a CI workflow, a `.pre-commit-config.yaml`).
+    pub skipped: Vec<String>,
 }
 
 fn read_head(path: &Path) -> std::io::Result<String> {
@@ -82,12 +85,19 @@ fn walk(dir: &Path, out: &mut Collected) {
     }
 }
 
+fn is_yaml_or_json(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "yaml" | "yml" | "json"))
+}
+
 /// Collect the files under `paths`.
 #[must_use]
 pub fn collect(paths: &[PathBuf]) -> Collected {
     let mut out = Collected {
         targets: Vec::new(),
         errors: Vec::new(),
+        skipped: Vec::new(),
     };
     for p in paths {
         match std::fs::metadata(p) {
@@ -97,6 +107,13 @@ pub fn collect(paths: &[PathBuf]) -> Collected {
                     path: p.clone(),
                     linter,
                 }),
+                // A YAML or JSON file without `apiVersion`/`kind` is
+                // another tool's file (hooks and editors pass every YAML
+                // file): skipped with a note, never an error.
+                Ok(None) if is_yaml_or_json(p) => out.skipped.push(format!(
+                    "`{}`: not a Kubernetes manifest (no `apiVersion` and `kind`): skipped",
+                    p.display()
+                )),
                 // Named explicitly: lint as a Dockerfile, whose parser gives
                 // a precise error when it is not one.
                 Ok(None) => out.targets.push(Target {

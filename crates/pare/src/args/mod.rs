@@ -43,4 +43,8 @@ pub enum Command {
     Rules(crate::commands::rules::RulesArgs),
     /// A rule's documentation: what it does, why, an example, the fix.
     Explain(crate::commands::explain::ExplainArgs),
+    /// Shell completion script (`pare completions bash > /etc/bash_completion.d/pare`).
+    Completions(crate::commands::completions::CompletionsArgs),
+    /// The man page (roff) on stdout, or one page per command with `--dir DIR`.
+    Man(crate::commands::completions::ManArgs),
 }

@@ -136,6 +136,9 @@ pub fn run(args: &FixArgs) -> anyhow::Result<ExitStatus> {
         Applicability::Safe
     };
     let collected = linters::collect(&args.paths);
+    for n in &collected.skipped {
+        crate::output::note(format_args!("note: {n}"));
+    }
     let mut errored = !collected.errors.is_empty();
     for e in &collected.errors {
         crate::output::print_error_line(e);

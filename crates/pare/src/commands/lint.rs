@@ -44,6 +44,9 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitStatus> {
         .par_iter()
         .map(|t| linters::lint_one(t, &opts))
         .collect();
+    for n in &collected.skipped {
+        crate::output::note(format_args!("note: {n}"));
+    }
     let mut errored = !collected.errors.is_empty();
     for e in &collected.errors {
         crate::output::print_error_line(e);

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod completions;
 pub mod db;
 pub mod explain;
 pub mod fix;
@@ -30,5 +31,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Pin(a) => pin::run(&a),
         Command::Rules(a) => rules::run(&a),
         Command::Explain(a) => explain::run(&a),
+        Command::Completions(a) => completions::run(&a),
+        Command::Man(a) => completions::man(&a),
     }
 }
