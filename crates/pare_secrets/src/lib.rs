@@ -32,7 +32,7 @@ mod redact;
 pub mod rules;
 mod scan;
 
-pub use config::scan_config;
+pub use config::{redact_label, scan_config};
 pub use redact::{redact, redact_text};
 pub use scan::{Scanner, VISITOR};
 
