@@ -133,7 +133,13 @@ pub struct ConfigInfo {
 /// Any read error.
 pub fn run(req: &ImageRequest, largest: usize, reporter: &dyn Reporter) -> Result<InspectReport> {
     let image = open(req, reporter)?;
-    let idx = index(&image, &req.spec, &Analyses::hygiene(), &req.limits)?;
+    let idx = index(
+        &image,
+        &req.spec,
+        &Analyses::hygiene(),
+        &req.limits,
+        reporter,
+    )?;
     Ok(inspect(&req.spec, &image, &idx, largest))
 }
 

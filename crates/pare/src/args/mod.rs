@@ -14,6 +14,20 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "pare", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    /// Print only results, warnings and errors: no notes, summaries or
+    /// progress bars on stderr.
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub quiet: bool,
+    /// When to colour output: `auto` colours a terminal unless `NO_COLOR`
+    /// is set or `TERM=dumb`.
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Global options"
+    )]
+    pub color: crate::term::ColorChoice,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
