@@ -22,7 +22,7 @@ macro_rules! declare_rules {
         $(#[$attr])*
         $vis static $rules: &[$crate::RuleMeta] = &[$($rule::META),*];
         /// The checks, in the same order as the rules.
-        static $checks: &[$check_ty] = &[$($rule::check),*];
+        pub(crate) static $checks: &[$check_ty] = &[$($rule::check),*];
     };
 }
 
