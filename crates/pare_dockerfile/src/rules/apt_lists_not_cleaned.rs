@@ -75,7 +75,15 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
         let editable = ins.form() == Form::Shell
             && ins.heredocs.is_empty()
             && parts.iter().all(|p| p.origin == Origin::Args)
-            && !text.ends_with([';', '&', '|', '\\']);
+            && !text.ends_with([';', '&', '|', '\\'])
+            // The appended `&& rm` must be a command of the script: not
+            // swallowed by a trailing `# comment` or an open quote.
+            && crate::shell::parse(&format!("{text} && rm -rf /var/lib/apt/lists/*"))
+                .commands
+                .last()
+                .is_some_and(|c| c.words.first().is_some_and(|w| w.text == "rm"))
+            && crate::shell::parse(text).commands.len() + 1
+                == crate::shell::parse(&format!("{text} && rm -rf /var/lib/apt/lists/*")).commands.len();
         let fix = editable.then(|| {
             let at = ins.args.to_src_end(text.len());
             let esc = ch.df.escape;
