@@ -323,7 +323,17 @@ fn meaning_holds(
             "--no-install-recommends",
             &["install"],
             &prog_is(&["apt-get", "apt"]),
-        ),
+        )
+        .or_else(|_| {
+            // aptitude's own spelling.
+            flag_inserted(
+                before,
+                after,
+                "--without-recommends",
+                &["install"],
+                &prog_is(&["aptitude"]),
+            )
+        }),
         "DF021" => flag_inserted(before, after, "--no-cache", &["add"], &prog_is(&["apk"])),
         "DF005" => flag_inserted(
             before,

@@ -51,14 +51,14 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
         .collect();
     for i in body {
         let parts = &ch.scripts[i];
-        let installs = parts.iter().flat_map(|p| &p.script.commands).any(|c| {
-            matches!(c.program(), Some("apt-get" | "apt"))
+        let update = parts.iter().flat_map(|p| &p.script.commands).find(|c| {
+            crate::rules::is_apt(c)
                 && c.subcommand(APT_VALUE_OPTS)
                     .is_some_and(|(_, w)| w.text == "update")
         });
-        if !installs {
+        let Some(prog) = update.and_then(|c| c.program()).map(str::to_string) else {
             continue;
-        }
+        };
         let ins = &ch.df.instructions[i];
         // `apt-get dist-clean` (apt 2.7+) removes the lists too.
         let cleaned = ins.args.text.contains("/var/lib/apt/lists")
@@ -95,13 +95,13 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
                 )],
             )
         });
-        found.push((ins.span, fix));
+        found.push((ins.span, fix, prog));
     }
-    for (span, fix) in found {
+    for (span, fix, prog) in found {
         let d = ch.report(
             rule,
             span,
-            "`apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same `RUN`: the package lists stay in the layer",
+            format!("`{prog} update` without `rm -rf /var/lib/apt/lists/*` in the same `RUN`: the package lists stay in the layer"),
         );
         d.fix = fix;
     }

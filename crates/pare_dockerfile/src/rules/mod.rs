@@ -17,6 +17,7 @@ mod build_tools_in_final_stage;
 mod chmod_world_writable;
 mod copy_context_before_deps;
 mod copy_whole_dir_from_stage;
+mod duplicate_stage_name;
 mod full_base_image;
 mod healthcheck_missing_tool;
 mod npm_dev_dependencies;
@@ -61,6 +62,7 @@ registry!(
     chmod_world_writable,
     pipe_without_pipefail,
     apk_add_cache,
+    duplicate_stage_name,
 );
 
 /// Run the enabled rules.
@@ -92,9 +94,15 @@ pub(crate) const APT_VALUE_OPTS: &[&str] = &[
     "--target-release",
 ];
 
-/// The package manager a command runs, with its subcommand index.
+/// Whether a command runs one of Debian's package managers: `apt-get`,
+/// `apt` or `aptitude`.
+pub(crate) fn is_apt(c: &Command) -> bool {
+    matches!(c.program(), Some("apt-get" | "apt" | "aptitude"))
+}
+
+/// The `install` of an `apt-get`/`apt`/`aptitude` command: its index.
 pub(crate) fn apt_install(c: &Command) -> Option<usize> {
-    matches!(c.program(), Some("apt-get" | "apt"))
+    is_apt(c)
         .then(|| c.subcommand(APT_VALUE_OPTS))
         .flatten()
         .and_then(|(i, w)| (w.text == "install").then_some(i))
