@@ -133,7 +133,8 @@ fn unquote(w: &str) -> String {
 }
 
 const SEPARATORS: &[&str] = &[
-    ";", "&", "&&", "|", "||", "(", ")", "then", "do", "else", "elif", "{", "}", "!",
+    ";", "&", "&&", "|", "||", "(", ")", "if", "while", "until", "then", "do", "else", "elif", "{",
+    "}", "!",
 ];
 
 /// The command (program and arguments, wrappers and assignments dropped)
@@ -324,7 +325,7 @@ fn meaning_holds(
             &["install"],
             &prog_is(&["apt-get", "apt"]),
         )
-        .or_else(|_| {
+        .or_else(|e| {
             // aptitude's own spelling.
             flag_inserted(
                 before,
@@ -333,6 +334,7 @@ fn meaning_holds(
                 &["install"],
                 &prog_is(&["aptitude"]),
             )
+            .map_err(|_| e)
         }),
         "DF021" => flag_inserted(before, after, "--no-cache", &["add"], &prog_is(&["apk"])),
         "DF005" => flag_inserted(
