@@ -1,5 +1,5 @@
 //! Every rule pare reports, from each stage's own registry: Dockerfile
-//! (`DF`), Kubernetes (`K8S`), image hygiene (`IMG`) and the gate's own
+//! (`DF`), Kubernetes (`K8S`), image hygiene (`IMG`), secrets (`SEC`) and the gate's own
 //! findings (`POL`). Each rule's documentation is written once, beside its
 //! check; `pare rules`, `pare explain` and `docs/rules.md` all read it from
 //! here, and a test fails when the generated page drifts from the code.
@@ -37,6 +37,11 @@ pub fn all() -> Vec<Group> {
                 .iter()
                 .map(|c| &c.meta)
                 .collect(),
+        },
+        Group {
+            prefix: "SEC",
+            title: "Secrets",
+            rules: pare_secrets::rules(),
         },
         Group {
             prefix: "POL",

@@ -13,6 +13,7 @@
 //! | catalog | [`catalog::catalog`] | [`catalog::SbomReport`] |
 //! | scan | [`scan::scan`] | [`scan::ScanReport`] |
 //! | gate | [`gate::gate`] | [`gate::GateReport`] |
+//! | secrets | [`secrets::secrets`] | [`secrets::SecretsReport`] |
 //!
 //! The analyses a command needs are declared *before* the index pass
 //! ([`index::Analyses`]), so one streaming read of the layers feeds them
@@ -33,6 +34,7 @@ pub mod index;
 pub mod inspect;
 pub mod open;
 pub mod scan;
+pub mod secrets;
 
 /// A `hint:` line printed under an error: `Err(e).context(Hint(..))`.
 /// Libraries attach their own hints where they know the remedy, so that

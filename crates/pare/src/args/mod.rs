@@ -46,6 +46,9 @@ pub enum Command {
     Sbom(crate::commands::sbom::SbomArgs),
     /// Vulnerabilities of the image's packages, from the offline database.
     Scan(crate::commands::scan::ScanArgs),
+    /// Secrets in every file of every layer (deleted ones too), env,
+    /// history and labels, redacted (exit 1 when any is found).
+    Secrets(crate::commands::secrets::SecretsArgs),
     /// The CI gate: scan, base/app attribution, reachability, policy and
     /// ignores (exit 0 pass, 1 fail, 2 error or incomplete scan).
     Gate(crate::commands::gate::GateArgs),

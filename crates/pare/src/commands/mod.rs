@@ -11,6 +11,7 @@ pub mod pin;
 pub mod rules;
 pub mod sbom;
 pub mod scan;
+pub mod secrets;
 
 use crate::args::{Cli, Command};
 use crate::ExitStatus;
@@ -26,6 +27,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Fix(a) => fix::run(&a),
         Command::Sbom(a) => sbom::run(&a),
         Command::Scan(a) => scan::run(&a),
+        Command::Secrets(a) => secrets::run(&a),
         Command::Gate(a) => gate::run(&a),
         Command::Db(a) => db::run(&a),
         Command::Pin(a) => pin::run(&a),
