@@ -13,6 +13,8 @@
 //! | catalog | [`catalog::catalog`] | [`catalog::SbomReport`] |
 //! | scan | [`scan::scan`] | [`scan::ScanReport`] |
 //! | gate | [`gate::gate`] | [`gate::GateReport`] |
+//! | verify | [`verify::verify`] | [`verify::VerifyReport`] |
+//! | slim | [`slim::slim`] | [`slim::SlimReport`] |
 //!
 //! The analyses a command needs are declared *before* the index pass
 //! ([`index::Analyses`]), so one streaming read of the layers feeds them
@@ -33,6 +35,8 @@ pub mod index;
 pub mod inspect;
 pub mod open;
 pub mod scan;
+pub mod slim;
+pub mod verify;
 
 /// A `hint:` line printed under an error: `Err(e).context(Hint(..))`.
 /// Libraries attach their own hints where they know the remedy, so that

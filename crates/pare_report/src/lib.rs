@@ -9,3 +9,4 @@ pub mod sbom;
 pub mod sbom_table;
 pub mod scan;
 pub mod table;
+pub mod verify;
