@@ -379,7 +379,14 @@ pub fn plan(
             notes.push("the kept set was still growing after 8 rounds".into());
         }
     }
-    // Every kept path's directories.
+    let rewrite = crate::pkgdb::rewrite(idx, packages, &mut k.set);
+    // Every kept path's directories, and the mount points a runtime (or
+    // `bwrap`) mounts over.
+    for m in ["/dev", "/proc", "/sys", "/tmp"] {
+        if idx.get(m).is_some_and(|e| e.kind == Kind::Dir) {
+            k.set.insert(m.to_string());
+        }
+    }
     let all: Vec<String> = k.set.iter().cloned().collect();
     for p in all {
         let mut d = parent(&p);
@@ -387,7 +394,6 @@ pub fn plan(
             d = parent(d);
         }
     }
-    let rewrite = crate::pkgdb::rewrite(idx, packages, &mut k.set);
     notes.extend(rewrite.notes);
     Ok(Plan {
         keep: k.set,
@@ -413,11 +419,35 @@ fn by_name(k: &mut Keep<'_>, idx: &FsIndex) {
                 .map(|s| ((*s).to_string(), parent(p).to_string()))
         })
         .collect();
-    for (lib, dir) in libs {
-        match lib.as_str() {
+    for (lib, libdir) in libs {
+        // Without merged `/usr`, libc is in `/lib/<triplet>` and its
+        // data (`gconv`) in `/usr/lib/<triplet>`: look in both.
+        let mut dirs = vec![libdir.clone()];
+        if let Some(rest) = libdir.strip_prefix("/usr") {
+            dirs.push(rest.to_string());
+        } else {
+            dirs.push(format!("/usr{libdir}"));
+        }
+        for dir in dirs {
+            by_name_in(k, idx, &lib, &dir);
+        }
+    }
+}
+
+/// [`by_name`] for library `lib` found in directory `dir`.
+fn by_name_in(k: &mut Keep<'_>, idx: &FsIndex, lib: &str, dir: &str) {
+    {
+        match lib {
             "libc.so." => {
-                k.path(&join(&dir, "libgcc_s.so.1"));
-                k.tree(&join(&dir, "gconv"), &|_| false);
+                k.path(&join(dir, "libgcc_s.so.1"));
+                // gconv's configuration, not its modules: glibc converts
+                // UTF-8, UTF-16/32, UCS-2/4, ASCII and Latin-1 itself; the
+                // modules (8 MB) are only for legacy charsets, kept with
+                // `--keep '/usr/lib/*/gconv/*'`.
+                let g = join(dir, "gconv");
+                k.path(&join(&g, "gconv-modules"));
+                k.path(&join(&g, "gconv-modules.cache"));
+                k.tree(&join(&g, "gconv-modules.d"), &|_| false);
                 let conf = idx
                     .resolve("/etc/nsswitch.conf")
                     .ok()
@@ -425,12 +455,12 @@ fn by_name(k: &mut Keep<'_>, idx: &FsIndex) {
                     .map(|b| String::from_utf8_lossy(b).into_owned())
                     .unwrap_or_default();
                 for svc in nss_services(&conf) {
-                    k.path(&join(&dir, &format!("libnss_{svc}.so.2")));
+                    k.path(&join(dir, &format!("libnss_{svc}.so.2")));
                 }
             }
             "libcrypto.so." => {
-                k.tree(&join(&dir, "ossl-modules"), &|_| false);
-                k.tree(&join(&dir, "engines-3"), &|_| false);
+                k.tree(&join(dir, "ossl-modules"), &|_| false);
+                k.tree(&join(dir, "engines-3"), &|_| false);
                 k.tree("/usr/lib/ssl", &|_| false);
             }
             _ => {

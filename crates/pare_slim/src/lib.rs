@@ -9,7 +9,7 @@
 //! The container's closure ([`pare_reach::closure`], the same one the
 //! gate's reachability and `pare verify` use) with every symlink on the
 //! way, plus what programs load by name at run time (`shared/SLIM.md`):
-//! `libgcc_s` with libc, NSS modules named by `nsswitch.conf`, `gconv`,
+//! `libgcc_s` with libc, NSS modules named by `nsswitch.conf`, `gconv`'s configuration,
 //! OpenSSL's providers and configuration with libcrypto, the CA store,
 //! `ld.so.cache`, time zones, locales, `mime.types`, libmagic's database,
 //! the user database and network files, `/tmp` (mode 1777); Python's

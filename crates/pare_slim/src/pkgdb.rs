@@ -48,11 +48,53 @@ fn remains(idx: &FsIndex, keep: &BTreeSet<String>, p: &Package) -> bool {
     p.ecosystem != Ecosystem::Deb && p.locations.iter().any(kept_file)
 }
 
+/// `(package, conffile)` from dpkg's records: configuration files are in
+/// no `*.md5sums` (distroless's `status.d` has no `*.list`), only in the
+/// record's `Conffiles:` field (`/etc/services` of `netbase`).
+fn conffiles(idx: &FsIndex) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let files = idx
+        .captured()
+        .into_iter()
+        .filter(|(p, _)| *p == "/var/lib/dpkg/status" || p.starts_with("/var/lib/dpkg/status.d/"));
+    for (_, b) in files {
+        let text = String::from_utf8_lossy(b);
+        for para in text.split("\n\n") {
+            let Some(name) = para
+                .lines()
+                .find_map(|l| l.strip_prefix("Package:"))
+                .map(str::trim)
+            else {
+                continue;
+            };
+            let mut in_conf = false;
+            for l in para.lines() {
+                if l.starts_with("Conffiles:") {
+                    in_conf = true;
+                } else if in_conf && l.starts_with(' ') {
+                    if let Some(f) = l.split_whitespace().next().filter(|f| f.starts_with('/')) {
+                        out.push((name.to_string(), f.to_string()));
+                    }
+                } else {
+                    in_conf = false;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Decide which packages remain and rewrite the dpkg database in `keep`.
 pub(crate) fn rewrite(idx: &FsIndex, packages: &[Package], keep: &mut BTreeSet<String>) -> Rewrite {
     let mut out = Rewrite::default();
+    let conf = conffiles(idx);
     for (i, p) in packages.iter().enumerate() {
-        if remains(idx, keep, p) {
+        let conffile_kept = p.ecosystem == Ecosystem::Deb
+            && conf
+                .iter()
+                .filter(|(n, _)| *n == p.name)
+                .any(|(_, f)| keep.contains(f) || keep.contains(&canon_dir(idx, f)));
+        if conffile_kept || remains(idx, keep, p) {
             out.kept.push(i);
         } else {
             out.removed.push(i);
@@ -91,6 +133,12 @@ pub(crate) fn rewrite(idx: &FsIndex, packages: &[Package], keep: &mut BTreeSet<S
         }
         false
     };
+    let added: Vec<String> = idx
+        .under(DPKG)
+        .filter(|(p, e)| e.kind != Kind::Dir && stays(p))
+        .map(|(p, _)| p.to_string())
+        .collect();
+    keep.extend(added);
     let dropped: Vec<String> = keep
         .iter()
         .filter(|p| p.starts_with("/var/lib/dpkg/") && !stays(p))

@@ -191,9 +191,8 @@ pub fn run(
     }) {
         return Err(SandboxError::Refused(l.to_string()));
     }
-    let started = !err_text
-        .lines()
-        .any(|l| l.starts_with("bwrap: execvp") || l.starts_with("bwrap: Can't chdir"));
+    // bwrap prints `bwrap: …` only when it fails before the program runs.
+    let started = !err_text.lines().any(|l| l.starts_with("bwrap: "));
     let erofs = String::from_utf8_lossy(&stdout)
         .lines()
         .chain(err_text.lines())

@@ -81,6 +81,12 @@ fn emit(
     if !sel.keep.contains("/tmp") || idx.get("/tmp").is_none() {
         sink.dir("/tmp", 0o1777, 0, 0)?;
     }
+    // Mount points runtimes (and `bwrap` over a read-only root) need.
+    for m in ["/dev", "/proc", "/sys"] {
+        if idx.get(m).is_none() {
+            sink.dir(m, 0o755, 0, 0)?;
+        }
+    }
     // Regular files: from the layer that last wrote each one.
     let wanted = |p: &str, layer: usize| -> bool {
         sel.keep.contains(p)

@@ -23,7 +23,6 @@ not covered by a volume (the config's `Volumes`, the manifest's
 `volumeMounts`):
 - the temporary directory (`$TMPDIR`, else `/tmp`; Python's `tempfile`,
   Node's `os.tmpdir()`, most C programs) and `/var/tmp`;
-- other world-writable sticky directories (`/run/lock`...);
 - directories owned by and writable by the container's (non-root) user,
   outside its home: an image prepares them for its app to write (caches,
   uploads, pid files: `/var/cache/app`).
@@ -102,9 +101,7 @@ fn run(input: &Input<'_>) -> Vec<VerifyFinding> {
         {
             continue;
         }
-        if e.mode & 0o1002 == 0o1002 {
-            found.push((p.to_string(), "a world-writable sticky directory".into()));
-        } else if uid != 0
+        if uid != 0
             && e.uid == uid
             && e.mode & 0o200 != 0
             && !home
