@@ -44,6 +44,11 @@ pub fn all() -> Vec<Group> {
             rules: pare_secrets::rules(),
         },
         Group {
+            prefix: "VFY",
+            title: "Will it still run (verify)",
+            rules: pare_verify::CHECKS.iter().map(|c| &c.meta).collect(),
+        },
+        Group {
             prefix: "POL",
             title: "Gate policy",
             rules: pare_policy::codes::RULES.to_vec(),

@@ -52,6 +52,11 @@ pub enum Command {
     /// The CI gate: scan, base/app attribution, reachability, policy and
     /// ignores (exit 0 pass, 1 fail, 2 error or incomplete scan).
     Gate(crate::commands::gate::GateArgs),
+    /// Will the image still run: entrypoint, interpreters, libraries,
+    /// user, working directory, writes (`--run` tries it in a sandbox).
+    Verify(crate::commands::verify::VerifyArgs),
+    /// A smaller image by deletion: the entrypoint's closure, verified.
+    Slim(crate::commands::slim::SlimArgs),
     /// The offline vulnerability database: import, update, status.
     Db(crate::commands::db::DbArgs),
     /// Pin image references to digests (`--check`, `--update`, `--lock FILE`).

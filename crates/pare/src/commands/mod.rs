@@ -12,6 +12,8 @@ pub mod rules;
 pub mod sbom;
 pub mod scan;
 pub mod secrets;
+pub mod slim;
+pub mod verify;
 
 use crate::args::{Cli, Command};
 use crate::ExitStatus;
@@ -29,6 +31,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Scan(a) => scan::run(&a),
         Command::Secrets(a) => secrets::run(&a),
         Command::Gate(a) => gate::run(&a),
+        Command::Verify(a) => verify::run(&a),
+        Command::Slim(a) => slim::run(&a),
         Command::Db(a) => db::run(&a),
         Command::Pin(a) => pin::run(&a),
         Command::Rules(a) => rules::run(&a),
