@@ -110,6 +110,12 @@ pub struct Reachability {
     pub entrypoint: Vec<String>,
     /// Resolved files that start the closure.
     pub roots: Vec<String>,
+    /// Every program the entrypoint and the health check run, directly or
+    /// through launchers, shells and `#!` lines (canonical paths, in the
+    /// order they were first run): what `pare audit` reports as the tools
+    /// an image needs. Not serialized (reports carry their own view).
+    #[serde(skip)]
+    pub programs: Vec<String>,
     /// Parallel to the packages given (same length, same order).
     pub packages: Vec<PackageReach>,
     /// Caveats: unresolved libraries, what is not seen.
@@ -139,6 +145,8 @@ pub(crate) struct Cx<'a> {
     pub node_dev: HashSet<String>,
     /// Command lines already followed.
     pub execs: HashSet<String>,
+    /// Programs run, canonical paths, first run first.
+    pub programs: Vec<String>,
 }
 
 impl<'a> Cx<'a> {
@@ -173,6 +181,7 @@ impl<'a> Cx<'a> {
             java_ran: false,
             node_dev: HashSet::new(),
             execs: HashSet::new(),
+            programs: Vec::new(),
         }
     }
 
@@ -353,6 +362,7 @@ pub fn analyze(
         return Reachability {
             entrypoint: Vec::new(),
             roots: Vec::new(),
+            programs: Vec::new(),
             packages: all(
                 Status::Unknown,
                 "no image config: the entrypoint is not known",
@@ -365,6 +375,7 @@ pub fn analyze(
         return Reachability {
             entrypoint: argv,
             roots: Vec::new(),
+            programs: Vec::new(),
             packages: all(Status::Unknown, "the image has no entrypoint or command"),
             notes: Vec::new(),
         };
@@ -395,6 +406,7 @@ pub fn analyze(
         return Reachability {
             entrypoint: argv,
             roots: Vec::new(),
+            programs: std::mem::take(&mut cx.programs),
             packages: all(Status::Unknown, &reason),
             notes,
         };
@@ -419,6 +431,7 @@ pub fn analyze(
     Reachability {
         entrypoint: argv,
         roots,
+        programs: std::mem::take(&mut cx.programs),
         packages: verdicts,
         notes: cx.notes,
     }
