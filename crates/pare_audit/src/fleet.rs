@@ -93,11 +93,18 @@ pub fn shared_bases(rows: &[ImageRow]) -> Vec<SharedBase> {
             n += 1;
         }
         let bytes = first.layers[..n].iter().filter_map(|l| l.size).sum();
+        // An audited image that is exactly the shared layers is the base.
+        let name = members
+            .iter()
+            .filter(|m| m.layers.len() == n)
+            .map(|m| m.reference.clone())
+            .min()
+            .unwrap_or_else(|| first.base.name.clone());
         let mut images: Vec<String> = members.iter().map(|m| m.reference.clone()).collect();
         images.sort();
         images.dedup();
         out.push(SharedBase {
-            name: first.base.name.clone(),
+            name,
             layers: n,
             bytes,
             images,
@@ -110,6 +117,43 @@ pub fn shared_bases(rows: &[ImageRow]) -> Vec<SharedBase> {
             .then(a.name.cmp(&b.name))
     });
     out
+}
+
+/// The base of each row that is another audited image: the image whose
+/// layers (by diff_id) are the longest strict prefix of the row's. An OCI
+/// base annotation is kept as it is.
+pub fn detect_bases(rows: &mut [ImageRow]) {
+    let ids: Vec<(String, Vec<Option<String>>)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.reference.clone(),
+                r.layers.iter().map(|l| l.diff_id.clone()).collect(),
+            )
+        })
+        .collect();
+    for r in rows.iter_mut() {
+        if r.base.source == "annotation" {
+            continue;
+        }
+        let mine: Vec<Option<String>> = r.layers.iter().map(|l| l.diff_id.clone()).collect();
+        let best = ids
+            .iter()
+            .filter(|(name, p)| {
+                *name != r.reference
+                    && !p.is_empty()
+                    && p.len() < mine.len()
+                    && p.iter().all(Option::is_some)
+                    && mine[..p.len()] == p[..]
+            })
+            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(&a.0)));
+        if let Some((name, _)) = best {
+            r.base = crate::model::Base {
+                name: name.clone(),
+                source: "fleet".into(),
+            };
+        }
+    }
 }
 
 /// Totals over the rows.

@@ -159,7 +159,8 @@ pub struct Base {
     /// (`debian 12`), else `scratch` (no OS release), else `unknown`.
     pub name: String,
     /// How it was told: `annotation` (`org.opencontainers.image.base.name`),
-    /// `os-release`, `no-os-release`.
+    /// `fleet` (another audited image whose layers are this one's first
+    /// layers), `os-release`, `no-os-release`.
     pub source: String,
 }
 
@@ -326,7 +327,8 @@ pub struct Storage {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct SharedBase {
-    /// The base's name as the first image of the group names it.
+    /// The audited image that is exactly these layers, else the base name
+    /// of the group's first image.
     pub name: String,
     /// Leading layers every image of the group has in common.
     pub layers: usize,

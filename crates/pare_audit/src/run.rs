@@ -93,6 +93,7 @@ pub fn assemble(
     pull: PullModel,
 ) -> AuditReport {
     rows.sort_by(|a, b| a.reference.cmp(&b.reference));
+    crate::fleet::detect_bases(&mut rows);
     errors.sort_by(|a, b| a.reference.cmp(&b.reference));
     AuditReport {
         schema_version: SCHEMA_VERSION,

@@ -306,3 +306,33 @@ fn markdown_and_table_show_fleet_storage_and_needs() {
     let t = crate::render::text::audit(&r, false);
     assert!(t.contains("glibc-dynamic binary"));
 }
+
+#[test]
+fn an_audited_image_that_is_another_ones_first_layers_is_its_base() {
+    let mut r = fleet();
+    let base_only = row(
+        "reg.example/debian:12",
+        vec![layer("base", 30_000_000)],
+        Vulns::NoDb,
+        &[],
+    );
+    r.images.push(base_only);
+    let r = crate::run::assemble(r.images, vec![], None, PullModel::default());
+    let app = r
+        .images
+        .iter()
+        .find(|i| i.reference == "reg.example/app:1")
+        .unwrap();
+    assert_eq!(app.base.name, "reg.example/debian:12");
+    assert_eq!(app.base.source, "fleet");
+    let static_ = r
+        .images
+        .iter()
+        .find(|i| i.reference.contains("static"))
+        .unwrap();
+    assert_eq!(static_.base.source, "os-release");
+    assert_eq!(r.shared_bases[0].name, "reg.example/debian:12");
+    assert_eq!(r.shared_bases[0].images.len(), 3);
+    // Stored once, however many images use it.
+    assert_eq!(r.totals.storage.unique_bytes, 45_000_000);
+}
