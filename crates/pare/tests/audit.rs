@@ -352,3 +352,33 @@ mod fleet {
         assert!(!h.contains("<script") && !h.contains("src=") && !h.contains("https://"));
     }
 }
+
+/// The README's first command: the bundled examples' before/after.
+#[test]
+fn the_bundled_examples_diff_as_the_readme_says() {
+    let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let fat = path_str(&ex.join("busybox-fat-oci"));
+    let slim = path_str(&ex.join("busybox-oci"));
+    let o = pare(&["diff", "--no-db", "--format", "json", &fat, &slim]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = &d["pairs"][0];
+    assert!(p["compressedSize"]["after"].as_f64() < p["compressedSize"]["before"].as_f64());
+    assert_eq!(p["layers"]["before"], 3.0);
+    assert_eq!(p["layers"]["after"], 2.0);
+    let removed: Vec<&str> = p["packagesRemoved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        removed.iter().any(|r| r.starts_with("deb/libc6@")),
+        "{removed:?}"
+    );
+    assert_eq!(p["vulnsCompared"], false, "no database: nothing compared");
+    let o = pare(&["audit", "--no-db", &fat, &slim]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("glibc-dynamic binary"), "{text}");
+    assert!(text.contains("static binary"), "{text}");
+}

@@ -10,7 +10,7 @@
 
 use crate::model::{AuditReport, ImageRow, Stat};
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Version of the diff's JSON schema.
 pub const DIFF_SCHEMA_VERSION: u32 = 1;
@@ -81,8 +81,10 @@ pub struct ImageDiff {
     pub packages_added: Vec<String>,
     /// Packages only before.
     pub packages_removed: Vec<String>,
-    /// Findings (`ID package`) only before: fixed (or gone with their
-    /// package). Empty when either side was not scanned.
+    /// Finding IDs only before (shown `ID package`): fixed, or gone with
+    /// their package. Compared by ID, so a CVE carried by a renamed
+    /// package is neither fixed nor introduced. Empty when either side was
+    /// not scanned.
     pub vulns_fixed: Vec<String>,
     /// Findings only after.
     pub vulns_introduced: Vec<String>,
@@ -241,20 +243,31 @@ fn pair(before: &[ImageRow], after: &[ImageRow]) -> Pairing {
     (pairs, left, right)
 }
 
-fn vuln_keys(r: &ImageRow) -> Option<BTreeSet<String>> {
+/// Findings by ID → `ID package` (a CVE is the same CVE whichever package
+/// carries it: `busybox` replaced by `busybox-static` fixes nothing).
+fn vuln_keys(r: &ImageRow) -> Option<BTreeMap<String, String>> {
     r.vulns.counts().map(|c| {
         c.ids
             .iter()
             .map(|s| {
-                // `ID package severity` → `ID package`
-                let mut parts: Vec<&str> = s.split(' ').collect();
-                if parts.len() > 2 {
-                    parts.pop();
-                }
-                parts.join(" ")
+                // `ID package severity`
+                let mut parts = s.split(' ');
+                let id = parts.next().unwrap_or_default().to_string();
+                let shown = match parts.next() {
+                    Some(p) => format!("{id} {p}"),
+                    None => id.clone(),
+                };
+                (id, shown)
             })
             .collect()
     })
+}
+
+fn only_in(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<String> {
+    a.iter()
+        .filter(|(id, _)| !b.contains_key(*id))
+        .map(|(_, shown)| shown.clone())
+        .collect()
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -262,11 +275,7 @@ fn image_diff(b: &ImageRow, a: &ImageRow) -> ImageDiff {
     let bp: BTreeSet<&String> = b.packages.iter().collect();
     let ap: BTreeSet<&String> = a.packages.iter().collect();
     let (vulns_fixed, vulns_introduced, vulns_compared) = match (vuln_keys(b), vuln_keys(a)) {
-        (Some(bv), Some(av)) => (
-            bv.difference(&av).cloned().collect(),
-            av.difference(&bv).cloned().collect(),
-            true,
-        ),
+        (Some(bv), Some(av)) => (only_in(&bv, &av), only_in(&av, &bv), true),
         _ => (Vec::new(), Vec::new(), false),
     };
     ImageDiff {

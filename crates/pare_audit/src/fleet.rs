@@ -45,18 +45,18 @@ pub fn storage(rows: &[ImageRow]) -> Storage {
                 s.unknown_size_layers += 1;
                 continue;
             };
-            s.naive_bytes += size;
+            s.naive_bytes = s.naive_bytes.saturating_add(size);
             match l.blob_key() {
                 Some(k) => {
                     if seen.insert(k) {
                         s.unique_blobs += 1;
-                        s.unique_bytes += size;
+                        s.unique_bytes = s.unique_bytes.saturating_add(size);
                     }
                 }
                 None => {
                     // No identity: it cannot be shown to be shared.
                     s.unique_blobs += 1;
-                    s.unique_bytes += size;
+                    s.unique_bytes = s.unique_bytes.saturating_add(size);
                 }
             }
         }
@@ -92,7 +92,10 @@ pub fn shared_bases(rows: &[ImageRow]) -> Vec<SharedBase> {
         {
             n += 1;
         }
-        let bytes = first.layers[..n].iter().filter_map(|l| l.size).sum();
+        let bytes = first.layers[..n]
+            .iter()
+            .filter_map(|l| l.size)
+            .fold(0u64, u64::saturating_add);
         // An audited image that is exactly the shared layers is the base.
         let name = members
             .iter()

@@ -111,8 +111,13 @@ fn size_chart(rows: &[ImageRow]) -> String {
 
 /// CVEs per image, stacked by severity.
 fn cve_chart(rows: &[ImageRow]) -> String {
-    let total =
-        |r: &ImageRow| -> usize { r.vulns.counts().map_or(0, |c| c.by_severity.values().sum()) };
+    let total = |r: &ImageRow| -> usize {
+        r.vulns.counts().map_or(0, |c| {
+            c.by_severity
+                .values()
+                .fold(0usize, |a, b| a.saturating_add(*b))
+        })
+    };
     let max = rows.iter().map(total).max().unwrap_or(0).max(1);
     let mut out = String::new();
     #[allow(clippy::cast_precision_loss)]
@@ -192,7 +197,7 @@ fn storage_chart(report: &AuditReport) -> String {
         let copies = b.images.len().saturating_sub(1) as u64;
         bars.push((
             format!("saved by {} ({} images)", b.name, b.images.len()),
-            b.bytes * copies,
+            b.bytes.saturating_mul(copies),
             "#3a9a5b",
         ));
     }
