@@ -245,6 +245,30 @@ mod fleet {
             "{go_rt}"
         );
         assert_eq!(needs(2)["needsShell"], false);
+        // Recommendations fit each image: a distroless Node.js 18 runtime for
+        // node-app, with the bytes of the packages it never loads as saving;
+        // no rebase for go-distroless, already without shell or package manager.
+        let recs = |i: usize| row(&r, &layouts[i])["recommendations"].clone();
+        let node_base = recs(1)
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["kind"] == "base")
+            .cloned()
+            .unwrap_or_else(|| panic!("{}", recs(1)));
+        assert!(
+            node_base["message"].as_str().unwrap().contains("nodejs18"),
+            "{node_base}"
+        );
+        assert!(
+            node_base["savingBytes"].as_u64().unwrap() > 1_000_000,
+            "{node_base}"
+        );
+        assert!(!recs(2)
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "base" || x["kind"] == "build-tools"));
         // Scanned: python-app's Pillow critical is fixable and reachable.
         let v = &row(&r, &layouts[0])["vulns"];
         assert_eq!(v["status"], "scanned");

@@ -23,6 +23,7 @@ pub mod merge;
 pub mod model;
 pub mod needs;
 pub mod pull;
+pub mod recommend;
 pub mod render;
 pub mod row;
 pub mod run;

@@ -127,6 +127,28 @@ pub struct ImageRow {
     /// vulnerability database, reachability unknown); empty when complete.
     #[serde(default)]
     pub incomplete: Vec<String>,
+    /// What could be done, with the estimated saving.
+    #[serde(default)]
+    pub recommendations: Vec<Recommendation>,
+}
+
+/// One recommendation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Recommendation {
+    /// `base`, `package-manager`, `shell`, `build-tools`, `waste`, `root`.
+    pub kind: String,
+    /// What to do and why.
+    pub message: String,
+    /// Estimated bytes saved: for a base, the compressed size above the
+    /// base's when its size is known, else the bytes of the packages the
+    /// entrypoint never loads; for waste, the wasted bytes.
+    #[serde(default)]
+    pub saving_bytes: Option<u64>,
+    /// HIGH+ CVEs in packages the entrypoint never loads (they go with a
+    /// base that drops those packages).
+    #[serde(default)]
+    pub saving_high_plus: Option<usize>,
 }
 
 impl ImageRow {

@@ -113,7 +113,11 @@ pub fn row(
         }
     };
     let needs = crate::needs::needs(cfg, idx, &sbom.packages, &reach);
-    ImageRow {
+    let facts = crate::recommend::ReachFacts {
+        packages: &sbom.packages,
+        status: reach.packages.iter().map(|p| p.status).collect(),
+    };
+    let mut row = ImageRow {
         reference: reference.to_string(),
         manifest_digest: image.manifest_digest.as_ref().map(ToString::to_string),
         config_digest: image.config_digest.as_ref().map(ToString::to_string),
@@ -140,7 +144,11 @@ pub fn row(
         wasted_bytes: idx.efficiency().wasted_bytes,
         needs,
         incomplete,
-    }
+        recommendations: Vec::new(),
+    };
+    row.recommendations =
+        crate::recommend::recommend(&row, idx, &facts, &crate::recommend::known_bases());
+    row
 }
 
 fn counts(scan: &ScanReport, reach: &pare_reach::Reachability) -> VulnCounts {

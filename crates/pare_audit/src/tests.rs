@@ -65,6 +65,7 @@ pub(crate) fn row(name: &str, layers: Vec<LayerRow>, vulns: Vulns, packages: &[&
         shells: vec!["/bin/bash".into()],
         package_managers: vec!["apt".into()],
         wasted_bytes: 10,
+        recommendations: Vec::new(),
         needs: Needs {
             entrypoint: vec!["/app/run".into()],
             runtime: "glibc-dynamic binary".into(),

@@ -45,6 +45,7 @@ const HEADER: &[&str] = &[
     "tools",
     "entrypoint",
     "incomplete",
+    "recommendations",
 ];
 
 /// The audit as CSV (header line first; `;` joins list cells).
@@ -102,6 +103,11 @@ pub fn audit(report: &AuditReport) -> String {
             r.needs.tools.join(";"),
             r.needs.entrypoint.join(" "),
             r.incomplete.join(";"),
+            r.recommendations
+                .iter()
+                .map(|x| format!("{}{}", x.message, crate::render::text::saving(x)))
+                .collect::<Vec<_>>()
+                .join(";"),
         ]);
         out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
         out.push('\n');

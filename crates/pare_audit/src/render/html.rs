@@ -411,6 +411,25 @@ pub fn audit(report: &AuditReport) -> String {
         &["image", "runtime", "needs shell", "tools", "entrypoint"],
         rows,
     );
+    if report.images.iter().any(|r| !r.recommendations.is_empty()) {
+        out.push_str("<h2>Recommendations</h2>");
+        for r in report
+            .images
+            .iter()
+            .filter(|r| !r.recommendations.is_empty())
+        {
+            let _ = write!(out, "<h3>{}</h3><ul>", esc(&r.reference));
+            for rec in &r.recommendations {
+                let _ = write!(
+                    out,
+                    "<li>{}{}</li>",
+                    esc(&rec.message),
+                    esc(&crate::render::text::saving(rec))
+                );
+            }
+            out.push_str("</ul>");
+        }
+    }
     if !report.shared_bases.is_empty() {
         out.push_str("<h2>Shared base layers</h2>");
         let rows = report
