@@ -375,6 +375,96 @@ mod fleet {
         assert_eq!(h.matches("<svg").count(), 3);
         assert!(!h.contains("<script") && !h.contains("src=") && !h.contains("https://"));
     }
+
+    /// The HTML report opens in a real browser with no network: headless
+    /// Chromium (Debian's `chromium`) parses it into a DOM with the three
+    /// charts and their bars, logs no console message, and takes a
+    /// screenshot (kept beside the test's temporary files while it runs).
+    #[test]
+    fn the_html_report_renders_in_headless_chromium() {
+        let chromium = ["chromium", "chromium-browser"]
+            .into_iter()
+            .find(|c| {
+                Command::new(c)
+                    .arg("--version")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            })
+            .expect(
+                "headless Chromium is needed: `apt-get install chromium` (.ci/run installs it)",
+            );
+        let layouts = [
+            fleet_image("fat"),
+            fleet_image("slim"),
+            fleet_image("python-app"),
+            fleet_image("go-distroless"),
+            fleet_image("distroless"),
+        ];
+        let t = tmp();
+        let html = t.path().join("fleet.html");
+        let db = path_str(db());
+        let mut args = vec![
+            "audit".to_string(),
+            "--db".into(),
+            db,
+            "--format".into(),
+            "html".into(),
+            "-o".into(),
+            path_str(&html),
+        ];
+        args.extend(layouts.iter().map(|l| path_str(l)));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = pare(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let url = format!("file://{}", path_str(&html));
+        let profile = t.path().join("profile");
+        let base = |extra: &[&str]| -> Output {
+            let o = Command::new(chromium)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--enable-logging=stderr",
+                    "--v=0",
+                    &format!("--user-data-dir={}", path_str(&profile)),
+                    "--window-size=1400,2400",
+                ])
+                .args(extra)
+                .arg(&url)
+                .stdin(Stdio::null())
+                .output()
+                .expect("run chromium");
+            assert!(o.status.success(), "chromium: {}", stderr(&o));
+            o
+        };
+        // The DOM as Chromium parsed it.
+        let dom = base(&["--dump-dom"]);
+        let dom = String::from_utf8_lossy(&dom.stdout).into_owned();
+        assert_eq!(dom.matches("<svg").count(), 3, "{dom}");
+        assert_eq!(dom.matches("class=\"bar-compressed\"").count(), 5);
+        assert!(dom.contains("class=\"bar-critical\"") || dom.contains("class=\"bar-high\""));
+        assert!(dom.contains("class=\"bar-storage\""));
+        // A screenshot, with console messages logged to stderr.
+        let png = t.path().join("fleet.png");
+        let shot = base(&[&format!("--screenshot={}", path_str(&png))]);
+        let err = stderr(&shot);
+        for line in err.lines() {
+            assert!(
+                !line.contains("CONSOLE") && !line.contains("Uncaught"),
+                "console message: {line}"
+            );
+        }
+        let img = std::fs::read(&png).expect("screenshot written");
+        assert!(img.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+        assert!(
+            img.len() > 20_000,
+            "a blank page is smaller: {} bytes",
+            img.len()
+        );
+    }
 }
 
 /// The README's first command: the bundled examples' before/after.

@@ -44,6 +44,17 @@ const SEV: [(&str, &str); 6] = [
 ];
 
 const LABEL_W: f64 = 220.0;
+
+/// A label that fits the label column (about 34 characters), cut on the left.
+fn clip(s: &str) -> String {
+    const MAX: usize = 26;
+    let n = s.chars().count();
+    if n <= MAX {
+        s.to_string()
+    } else {
+        format!("…{}", s.chars().skip(n - MAX + 1).collect::<String>())
+    }
+}
 const BAR_W: f64 = 520.0;
 const ROW_H: f64 = 22.0;
 
@@ -86,7 +97,7 @@ fn size_chart(rows: &[ImageRow]) -> String {
              <text x=\"{vx:.1}\" y=\"{ty}\">{c} / {u}</text>",
             lx = LABEL_W - 6.0,
             ty = y + 13.0,
-            name = esc(&short(&r.reference)),
+            name = esc(&clip(&short(&r.reference))),
             y1 = y + 2.0,
             y2 = y + 6.0,
             u = human_bytes(r.uncompressed_size),
@@ -131,7 +142,7 @@ fn cve_chart(rows: &[ImageRow]) -> String {
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
             LABEL_W - 6.0,
             y + 13.0,
-            esc(&short(&r.reference))
+            esc(&clip(&short(&r.reference)))
         );
         match &r.vulns {
             Vulns::NoDb => {
@@ -196,7 +207,11 @@ fn storage_chart(report: &AuditReport) -> String {
     for b in &report.shared_bases {
         let copies = b.images.len().saturating_sub(1) as u64;
         bars.push((
-            format!("saved by {} ({} images)", b.name, b.images.len()),
+            format!(
+                "saved by {} ({} images)",
+                clip(&short(&b.name)),
+                b.images.len()
+            ),
             b.bytes.saturating_mul(copies),
             "#3a9a5b",
         ));
