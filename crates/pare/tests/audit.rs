@@ -376,6 +376,70 @@ mod fleet {
         assert!(!h.contains("<script") && !h.contains("src=") && !h.contains("https://"));
     }
 
+    /// The same images from a loopback registry (Debian's `docker-registry`,
+    /// pushed with `skopeo`) give the same rows as from their OCI layouts,
+    /// shared blobs are still stored once, and a reference by digest is
+    /// pinned.
+    #[test]
+    fn registry_images_audit_like_their_layouts() {
+        let reg = support::registry::Registry::start(false);
+        let py = reg.push("python-app");
+        let node = reg.push("node-app");
+        let layouts = [fleet_image("python-app"), fleet_image("node-app")];
+        let refs: Vec<&Path> = layouts.iter().map(std::path::PathBuf::as_path).collect();
+        let local = audit(&refs, &[]);
+        let digest = row(&local, &layouts[0])["manifestDigest"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let pinned = format!("{}@{digest}", py.rsplit_once(':').unwrap().0);
+        let db = path_str(db());
+        let o = pare(&[
+            "audit",
+            "--db",
+            &db,
+            "--format",
+            "json",
+            "--insecure-registry",
+            &reg.addr,
+            &pinned,
+            &node,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let remote = audit_json(&o);
+        let by_ref = |r: &Value, name: &str| -> Value {
+            r["images"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["reference"].as_str().unwrap().contains(name))
+                .cloned()
+                .unwrap()
+        };
+        for name in ["python-app", "node-app"] {
+            let (a, b) = (by_ref(&local, name), by_ref(&remote, name));
+            for k in [
+                "manifestDigest",
+                "compressedSize",
+                "uncompressedSize",
+                "layers",
+                "packages",
+                "vulns",
+                "needs",
+                "runsAsRoot",
+                "recommendations",
+            ] {
+                assert_eq!(a[k], b[k], "{name}: {k}");
+            }
+        }
+        assert_eq!(by_ref(&remote, "python-app")["digestPinned"], true);
+        assert_eq!(by_ref(&remote, "node-app")["digestPinned"], false);
+        assert_eq!(
+            local["totals"]["storage"], remote["totals"]["storage"],
+            "shared blobs stored once from a registry too"
+        );
+    }
+
     /// The HTML report opens in a real browser with no network: headless
     /// Chromium (Debian's `chromium`) parses it into a DOM with the three
     /// charts and their bars, logs no console message, and takes a
