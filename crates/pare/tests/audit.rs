@@ -8,7 +8,7 @@ use support::*;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 fn audit_json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout)
@@ -124,6 +124,7 @@ fn bad_pull_model_flags_are_refused() {
 #[cfg(feature = "real-images")]
 mod fleet {
     use super::*;
+    use std::process::{Command, Stdio};
 
     fn fleet_image(name: &str) -> std::path::PathBuf {
         let dir = fleet_dir().join(name);
@@ -559,4 +560,29 @@ fn the_bundled_examples_diff_as_the_readme_says() {
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.contains("glibc-dynamic binary"), "{text}");
     assert!(text.contains("static binary"), "{text}");
+}
+
+/// A package database that cannot be read makes the row incomplete and
+/// the exit code 2 (as `pare scan`), with the row still reported.
+#[test]
+fn an_unreadable_package_database_makes_the_row_incomplete() {
+    let t = tmp();
+    let img = t.path().join("broken");
+    broken_dpkg_image(&img);
+    let o = pare(&["audit", "--no-db", "--format", "json", &path_str(&img)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let r = audit_json(&o);
+    let inc: Vec<&str> = r["images"][0]["incomplete"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        inc.iter()
+            .any(|i| i.starts_with("unreadable: ") && i.contains("dpkg/status")),
+        "{inc:?}"
+    );
+    assert!(stderr(&o).contains("incomplete:"), "{}", stderr(&o));
+    assert_eq!(r["totals"]["incompleteImages"], 1);
 }
