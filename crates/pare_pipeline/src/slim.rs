@@ -95,6 +95,7 @@ pub fn analyses() -> Analyses {
         .with(Analyses {
             globs: pare_slim::CAPTURE_GLOBS.to_vec(),
             probes: Vec::new(),
+            secrets: false,
         })
 }
 

@@ -71,6 +71,7 @@ pub fn analyses() -> Analyses {
     Analyses::reach().with(Analyses {
         globs: [pare_verify::CAPTURE_GLOBS, pare_hygiene::CAPTURE_GLOBS].concat(),
         probes: Vec::new(),
+        secrets: false,
     })
 }
 

@@ -61,6 +61,11 @@ pub enum Command {
     Db(crate::commands::db::DbArgs),
     /// Pin image references to digests (`--check`, `--update`, `--lock FILE`).
     Pin(crate::commands::pin::PinArgs),
+    /// The fleet table: one row per image, fleet totals, shared storage
+    /// (`--from FILE`, `--merge JSON...`).
+    Audit(crate::commands::audit::AuditArgs),
+    /// Before/after of two images or two saved audits.
+    Diff(crate::commands::diff::DiffArgs),
     /// Every rule pare reports: Dockerfile, Kubernetes, image hygiene, gate.
     Rules(crate::commands::rules::RulesArgs),
     /// A rule's documentation: what it does, why, an example, the fix.

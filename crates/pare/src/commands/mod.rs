@@ -1,7 +1,9 @@
 //! One module per command.
 
+pub mod audit;
 pub mod completions;
 pub mod db;
+pub mod diff;
 pub mod explain;
 pub mod fix;
 pub mod gate;
@@ -35,6 +37,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Slim(a) => slim::run(&a),
         Command::Db(a) => db::run(&a),
         Command::Pin(a) => pin::run(&a),
+        Command::Audit(a) => audit::run(&a),
+        Command::Diff(a) => diff::run(&a),
         Command::Rules(a) => rules::run(&a),
         Command::Explain(a) => explain::run(&a),
         Command::Completions(a) => completions::run(&a),
