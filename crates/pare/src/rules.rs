@@ -44,6 +44,11 @@ pub fn all() -> Vec<Group> {
             rules: pare_secrets::rules(),
         },
         Group {
+            prefix: "VFY",
+            title: "Will it still run (verify)",
+            rules: pare_verify::CHECKS.iter().map(|c| &c.meta).collect(),
+        },
+        Group {
             prefix: "POL",
             title: "Gate policy",
             rules: pare_policy::codes::RULES.to_vec(),
@@ -144,4 +149,27 @@ fn demote_headings(doc: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every family follows the one rule model (codes in order with the
+    /// family's prefix, kebab-case names, the documentation sections).
+    #[test]
+    fn every_family_passes_the_rule_model() {
+        for g in all() {
+            let problems = pare_findings::registry::validate(g.prefix, g.rules.iter().copied());
+            assert!(problems.is_empty(), "{}:\n{}", g.title, problems.join("\n"));
+        }
+    }
+
+    #[test]
+    fn find_by_code_name_and_peer_code() {
+        assert_eq!(find("df001")[0].code, "DF001");
+        assert_eq!(find("runs-as-root")[0].code, "IMG001");
+        assert!(find("DL3002").iter().any(|r| r.code == "DF001"));
+        assert!(find("nothing-like-this").is_empty());
+    }
 }

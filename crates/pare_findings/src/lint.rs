@@ -58,6 +58,25 @@ pub struct LintOutcome {
     pub suppressed: Vec<Suppressed>,
     /// Informational notes for stderr (e.g. "Helm template skipped").
     pub notes: Vec<String>,
+    /// A peer config's failure threshold (`.hadolint.yaml`
+    /// `failure-threshold`): only diagnostics at or above it fail the run.
+    /// `None`: every diagnostic does.
+    pub fail_at: Option<crate::Severity>,
+    /// A peer config says findings never fail the run (`no-fail: true`,
+    /// `failure-threshold: none`).
+    pub never_fail: bool,
+}
+
+impl LintOutcome {
+    /// Whether this file's diagnostics fail the run (exit 1).
+    #[must_use]
+    pub fn fails(&self) -> bool {
+        !self.never_fail
+            && self
+                .diagnostics
+                .iter()
+                .any(|d| self.fail_at.is_none_or(|t| d.severity >= t))
+    }
 }
 
 /// A file that could not be parsed. Displays as `path:line:col: message`.

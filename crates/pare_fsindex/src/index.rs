@@ -195,6 +195,68 @@ impl FsIndex {
             .flat_map(|v| v.iter().map(|(l, p, d)| (*l, p.as_str(), d.as_slice())))
     }
 
+    /// A copy holding only the paths `keep` accepts, with their captured
+    /// bytes and probe results, and the captured bytes of `replaced` paths
+    /// swapped for new ones (their entries sized to match, created as
+    /// regular files when absent): the index of an image after
+    /// `pare slim`, checked before it is written. Layer statistics and
+    /// efficiency are not carried over.
+    #[must_use]
+    pub fn filtered(&self, keep: &dyn Fn(&str) -> bool, replaced: &[(String, Vec<u8>)]) -> FsIndex {
+        let mut entries: BTreeMap<String, Entry> = self
+            .entries
+            .iter()
+            .filter(|(p, _)| keep(p))
+            .map(|(p, e)| (p.clone(), e.clone()))
+            .collect();
+        let mut captured: HashMap<String, Arc<[u8]>> = self
+            .captured
+            .iter()
+            .filter(|(p, _)| entries.contains_key(*p))
+            .map(|(p, d)| (p.clone(), d.clone()))
+            .collect();
+        for (p, bytes) in replaced {
+            let e = entries.entry(p.clone()).or_insert_with(|| Entry {
+                kind: Kind::File,
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+                size: 0,
+                link: None,
+                layer: 0,
+            });
+            e.kind = Kind::File;
+            e.link = None;
+            e.size = bytes.len() as u64;
+            captured.insert(p.clone(), Arc::from(bytes.as_slice()));
+        }
+        let probed = self
+            .probed
+            .iter()
+            .map(|(i, m)| {
+                (
+                    *i,
+                    m.iter()
+                        .filter(|(p, _)| entries.contains_key(*p))
+                        .map(|(p, d)| (p.clone(), d.clone()))
+                        .collect(),
+                )
+            })
+            .collect();
+        FsIndex {
+            entries,
+            layers: Vec::new(),
+            captured,
+            probed,
+            probe_names: self.probe_names.clone(),
+            efficiency: Efficiency::default(),
+            skipped_large: Vec::new(),
+            // Visitors saw the original layers, not this copy.
+            visited: HashMap::new(),
+            visitor_names: Vec::new(),
+        }
+    }
+
     /// Files that matched a capture glob or probe but exceeded the size cap.
     #[must_use]
     pub fn skipped_large(&self) -> &[(String, u64)] {

@@ -109,7 +109,13 @@ pub struct IndexOptions {
     pub max_capture_total: u64,
     /// Decompression limits.
     pub limits: Limits,
+    /// Told the bytes of each layer blob as they are read (for a progress
+    /// bar; the total is [`pare_image::Image::compressed_size`]).
+    pub progress: Option<Progress>,
 }
+
+/// A progress callback: bytes read since the last call.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 
 impl Default for IndexOptions {
     fn default() -> Self {
@@ -121,6 +127,7 @@ impl Default for IndexOptions {
             max_capture_file: 64 << 20,
             max_capture_total: 1 << 30,
             limits: Limits::default(),
+            progress: None,
         }
     }
 }

@@ -135,6 +135,10 @@ fn fault(image: &Image, index: usize, source: LayerFault) -> Error {
 /// Any stream, verification or path-safety failure, naming the layer.
 pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<LayerScan> {
     let (blob, decompress, checks) = image.open_layer_stages(index, &opts.limits)?;
+    let blob = Counted {
+        inner: blob,
+        progress: opts.progress.clone(),
+    };
     let size = image.layers.get(index).and_then(|l| l.size).unwrap_or(0);
     if decompress.is_compressed() {
         // Three stages on three threads: reading the blob and its digest
@@ -184,6 +188,22 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
         consume(checks.wrap(decoded), index, opts)
     };
     res.map_err(|e| fault(image, index, e))
+}
+
+/// A reader that tells [`IndexOptions::progress`] what it read.
+struct Counted<R> {
+    inner: R,
+    progress: Option<crate::Progress>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(p) = &self.progress {
+            p(n as u64);
+        }
+        Ok(n)
+    }
 }
 
 /// Uncompressed layers at least this large are read on a second thread.

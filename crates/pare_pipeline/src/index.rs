@@ -79,11 +79,20 @@ impl Analyses {
 ///
 /// # Errors
 /// Layer failures, named by layer and image.
-pub fn index(image: &Image, spec: &str, analyses: &Analyses, limits: &Limits) -> Result<FsIndex> {
+pub fn index(
+    image: &Image,
+    spec: &str,
+    analyses: &Analyses,
+    limits: &Limits,
+    reporter: &dyn crate::Reporter,
+) -> Result<FsIndex> {
     let mut opts = IndexOptions {
         capture: pare_fsindex::glob_set(&analyses.globs),
         probes: analyses.probes.clone(),
         limits: *limits,
+        progress: image
+            .compressed_size()
+            .and_then(|total| reporter.progress(&format!("reading {spec}"), total)),
         ..IndexOptions::default()
     };
     if analyses.secrets {

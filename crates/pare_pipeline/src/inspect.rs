@@ -145,7 +145,7 @@ pub fn run(
     } else {
         Analyses::hygiene()
     };
-    let idx = index(&image, &req.spec, &analyses, &req.limits)?;
+    let idx = index(&image, &req.spec, &analyses, &req.limits, reporter)?;
     let mut report = inspect(&req.spec, &image, &idx, largest);
     if secrets {
         report.findings.extend(secret_findings(&image, &idx));

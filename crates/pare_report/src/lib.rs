@@ -10,3 +10,4 @@ pub mod sbom_table;
 pub mod scan;
 pub mod secrets;
 pub mod table;
+pub mod verify;
