@@ -153,6 +153,12 @@ pub fn run(
     Ok(report)
 }
 
+/// Arguments safe to print: a token passed on a command line is redacted
+/// like any other secret.
+fn redact_all(args: &[String]) -> Vec<String> {
+    args.iter().map(|a| pare_secrets::redact_text(a)).collect()
+}
+
 /// The image's secrets as inspect findings (`SEC` codes, redacted).
 #[must_use]
 pub fn secret_findings(image: &Image, idx: &FsIndex) -> Vec<ImageFinding> {
@@ -208,11 +214,11 @@ pub fn inspect(spec: &str, image: &Image, idx: &FsIndex, largest: usize) -> Insp
         env_names.sort();
         ConfigInfo {
             user: cc.user.clone().filter(|u| !u.is_empty()),
-            entrypoint: cc.entrypoint.clone(),
-            cmd: cc.cmd.clone(),
+            entrypoint: redact_all(&cc.entrypoint),
+            cmd: redact_all(&cc.cmd),
             working_dir: cc.working_dir.clone().filter(|w| !w.is_empty()),
             exposed_ports: cc.exposed_ports.keys().cloned().collect(),
-            healthcheck: cc.healthcheck.as_ref().map(|h| h.test.clone()),
+            healthcheck: cc.healthcheck.as_ref().map(|h| redact_all(&h.test)),
             labels: cc
                 .labels
                 .iter()

@@ -72,24 +72,32 @@ pub fn mask_random(text: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `text` with every secret any rule finds in it redacted, and other
-/// random-looking tokens masked: safe to print (a `history` line, a label).
+/// `text` with every secret any rule finds in it redacted — the content
+/// rules' matches and the values of credential-named assignments
+/// (`DB_PASSWORD=…`, `--build-arg`s recorded as `|1 NPM_TOKEN=…`) — and
+/// nothing else changed: safe to print where the text itself is the
+/// point (a `history` line, a label, a command line).
 #[must_use]
 pub fn redact_text(text: &str) -> String {
     let data = text.as_bytes();
     let mut spans = crate::scan::engine().find_all(data);
-    spans.sort_by_key(|(s, _)| s.start);
+    spans.extend(
+        crate::config::named_values(text)
+            .into_iter()
+            .map(|r| (r, 0)),
+    );
+    spans.sort_by_key(|(s, _)| (s.start, std::cmp::Reverse(s.end)));
     let mut out = String::new();
     let mut at = 0;
     for (s, reveal) in spans {
         if s.start < at {
             continue;
         }
-        out.push_str(&mask_random(&data[at..s.start]));
+        out.push_str(&String::from_utf8_lossy(&data[at..s.start]));
         out.push_str(&redact(&data[s.clone()], reveal));
         at = s.end;
     }
-    out.push_str(&mask_random(&data[at..]));
+    out.push_str(&String::from_utf8_lossy(&data[at..]));
     out
 }
 
@@ -113,6 +121,20 @@ mod tests {
         assert_eq!(
             mask_random(b"RUN apt-get install -y curl"),
             "RUN apt-get install -y curl"
+        );
+    }
+
+    #[test]
+    fn text_keeps_everything_but_the_secrets() {
+        let pip = "RUN pip install flask==3.0.3 requests==2.31.0 /usr/lib/python3.11";
+        assert_eq!(redact_text(pip), pip);
+        assert_eq!(
+            redact_text("RUN |2 NPM_TOKEN=Pare0Fleet7Gen9NotReal MODE=prod /bin/sh -c npm ci"),
+            "RUN |2 NPM_TOKEN=******** MODE=prod /bin/sh -c npm ci"
+        );
+        assert_eq!(
+            redact_text("--token=ghp_PareFleet0Generated9NotReal4u7Kx2QmZ --verbose"),
+            "--token=ghp_******** --verbose"
         );
     }
 }

@@ -170,6 +170,17 @@ pub fn redact_label(name: &str, value: &str) -> String {
     }
 }
 
+/// The values of credential-named `NAME=VALUE` assignments in `text`.
+pub(crate) fn named_values(text: &str) -> Vec<Range<usize>> {
+    ASSIGNMENT
+        .captures_iter(text)
+        .filter_map(|c| Some((c.get(1)?, c.get(2)?)))
+        .filter(|(n, v)| secret_name(n.as_str()) && literal_value(v.as_str()))
+        .filter(|(_, v)| allow::allowed("SEC018", "", v.as_str().as_bytes()).is_none())
+        .map(|(_, v)| v.range())
+        .collect()
+}
+
 /// Every secret in the image config: env, history, labels, in that order.
 #[must_use]
 pub fn scan_config(cfg: &ConfigFile) -> Vec<Finding> {
