@@ -11,8 +11,8 @@
 //! [`Scanner::visit`] redacts before it returns, so no report, renderer or
 //! cache ever holds one ([`redact`]).
 //!
-//! **Speed.** One case-insensitive Aho-Corasick pass over each file finds
-//! the rules' keywords ([`rules::Rule::keywords`]); a rule's regex runs
+//! **Speed.** One case-sensitive Aho-Corasick pass (SIMD-accelerated) over
+//! each file finds the rules' keywords ([`rules::Rule::keywords`]); a rule's regex runs
 //! only on a window around a keyword hit. Files whose name says what they
 //! are (`.npmrc`, `.netrc`, `.docker/config.json`…) are read line by line
 //! by their rule. Binary files (a NUL byte in the first 8 KiB, or a known

@@ -47,17 +47,16 @@ impl Engine {
         let mut by_keyword: Vec<Vec<usize>> = Vec::new();
         for (ri, r) in rules::ALL.iter().enumerate() {
             for k in r.keywords {
-                let k = k.to_ascii_lowercase();
-                if let Some(i) = words.iter().position(|w| *w == k) {
+                if let Some(i) = words.iter().position(|w| w == k) {
                     by_keyword[i].push(ri);
                 } else {
-                    words.push(k);
+                    words.push((*k).to_string());
                     by_keyword.push(vec![ri]);
                 }
             }
         }
         let keywords = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&words)
             .expect("keywords compile");
         Self {

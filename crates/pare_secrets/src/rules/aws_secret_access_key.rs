@@ -41,7 +41,11 @@ Deactivate the key in IAM.
     },
     title: "AWS secret access key",
     origin: &["trivy:aws-secret-access-key"],
-    keywords: &["aws"],
+    // What can follow `aws` in the regex: `[_]sec…`, `[_]access…`, `[_]key`.
+    keywords: &[
+        "aws_sec", "awssec", "aws_acc", "awsacc", "aws_key", "awskey", "AWS_SEC", "AWSSEC",
+        "AWS_ACC", "AWSACC", "AWS_KEY", "AWSKEY", "Aws",
+    ],
     files: None,
     find,
     reveal: reveal_none,

@@ -40,8 +40,10 @@ pub struct Rule {
     pub title: &'static str,
     /// Where the format comes from (`trivy:aws-access-key-id`).
     pub origin: &'static [&'static str],
-    /// Pre-filter: the rule runs near these (ASCII case-insensitive)
-    /// strings only.
+    /// Pre-filter: the rule runs near these strings only, matched
+    /// case-sensitively (a rule lists the cases it needs: `aws_key`,
+    /// `AWS_KEY`): a case-sensitive automaton of a few dozen literals runs
+    /// on SIMD (Teddy), several times faster than a case-insensitive one.
     pub keywords: &'static [&'static str],
     /// For file-format rules: the files (by path, without the leading
     /// `/`) the rule reads line by line, keywords or not.
