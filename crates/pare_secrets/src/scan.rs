@@ -55,7 +55,11 @@ impl Engine {
                 }
             }
         }
+        // Leftmost-first: the SIMD (Teddy) prefilter only serves leftmost
+        // semantics, and it is most of the speed (perf: the plain automaton
+        // loop was 9 % of `inspect`'s CPU on `fat`).
         let keywords = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&words)
             .expect("keywords compile");
