@@ -88,6 +88,17 @@ mod fleet {
         path_str(&p)
     }
 
+    /// python-app plants (generated) AWS keys in its ENV, which the default
+    /// policy fails on (`SEC002`, `SEC003`): tests about vulnerabilities
+    /// accept them in `.pareignore.toml`, by rule and config field.
+    fn accept_planted_secrets(dir: &Path) {
+        std::fs::write(
+            dir.join(".pareignore.toml"),
+            "[[ignore]]\nid = \"SEC002\"\npath = \"env:AWS_*\"\nreason = \"generated test key\"\nexpires = 2099-12-31\n\n[[ignore]]\nid = \"aws-secret-access-key\"\npath = \"env:AWS_SECRET_ACCESS_KEY\"\nreason = \"generated test key\"\nexpires = 2099-12-31\n",
+        )
+        .unwrap();
+    }
+
     fn finding<'a>(r: &'a Value, id: &str, package: &str) -> &'a Value {
         r["findings"]
             .as_array()
@@ -295,6 +306,7 @@ mod fleet {
     #[test]
     fn ignore_entries_expire_and_go_stale() {
         let t = tmp();
+        accept_planted_secrets(t.path());
         std::fs::write(
             t.path().join("pare.toml"),
             format!(
@@ -367,6 +379,7 @@ mod fleet {
     #[test]
     fn trivyignore_files_and_openvex_apply() {
         let t = tmp();
+        accept_planted_secrets(t.path());
         std::fs::write(
             t.path().join(".trivyignore"),
             format!("# Pillow: only trusted images are decoded\n{PILLOW_CVE} exp:2099-12-31\n"),
@@ -421,6 +434,7 @@ mod fleet {
     #[test]
     fn sarif_validates_and_markdown_summarises() {
         let t = tmp();
+        accept_planted_secrets(t.path());
         let sarif = t.path().join("gate.sarif");
         std::fs::write(
             t.path().join(".trivyignore"),
