@@ -161,3 +161,49 @@ impl FsIndex {
         Ok(index::squash(scans, opts))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keeps each text file's length, as a visitor result.
+    struct Lengths;
+
+    impl Visitor for Lengths {
+        fn name(&self) -> &'static str {
+            "lengths"
+        }
+        fn wants(&self, _path: &str, _size: u64, head: &[u8]) -> bool {
+            !head.contains(&0)
+        }
+        fn visit(&self, layer: usize, path: &str, data: &[u8]) -> Option<Vec<u8>> {
+            assert!(
+                !path.starts_with('/'),
+                "visitors see paths without the leading /"
+            );
+            Some(format!("{layer}:{}", data.len()).into_bytes())
+        }
+    }
+
+    #[test]
+    fn visitors_see_wanted_files_under_the_cap() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("etc")).unwrap();
+        std::fs::write(t.path().join("etc/a.conf"), b"hello").unwrap();
+        std::fs::write(t.path().join("big.txt"), vec![b'x'; 64]).unwrap();
+        std::fs::write(t.path().join("bin"), b"\x7fELF\0\0\0").unwrap();
+        let source = pare_source::open(&format!("dir:{}", t.path().display())).unwrap();
+        let image = Image::open(source, None).unwrap();
+        let opts = IndexOptions {
+            visitors: vec![Arc::new(Lengths)],
+            max_visit_file: 16,
+            ..IndexOptions::default()
+        };
+        let idx = FsIndex::build(&image, &opts).unwrap();
+        let seen: Vec<(usize, &str, &[u8])> = idx.visits("lengths").collect();
+        assert_eq!(seen, [(0, "/etc/a.conf", &b"0:5"[..])]);
+        assert_eq!(idx.visits("other").count(), 0);
+        // nothing is captured or skipped on a visitor's account
+        assert!(idx.captured().is_empty() && idx.skipped_large().is_empty());
+    }
+}
