@@ -54,6 +54,12 @@ pub fn secrets(spec: &str, image: &Image, idx: &FsIndex) -> SecretsReport {
 /// Any read error.
 pub fn run(req: &ImageRequest, reporter: &dyn Reporter) -> Result<SecretsReport> {
     let image = open(req, reporter)?;
-    let idx = index(&image, &req.spec, &Analyses::secrets(), &req.limits, reporter)?;
+    let idx = index(
+        &image,
+        &req.spec,
+        &Analyses::secrets(),
+        &req.limits,
+        reporter,
+    )?;
     Ok(secrets(&req.spec, &image, &idx))
 }
