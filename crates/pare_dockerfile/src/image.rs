@@ -86,7 +86,7 @@ impl ImageRef {
     /// (`docker.io/library/node:20`).
     #[must_use]
     pub fn lock_key(&self) -> String {
-        format!("{}/{}:{}", self.registry(), self.path, self.tag_or_latest())
+        pare_findings::image_lock_key(&self.familiar_name(), self.tag_or_latest())
     }
 
     /// Familiar `name:tag` (`node:20`).

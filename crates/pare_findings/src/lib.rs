@@ -15,6 +15,7 @@ mod diagnostic;
 mod edit;
 mod lint;
 mod package;
+pub mod registry;
 mod severity;
 mod span;
 pub mod time;
@@ -27,7 +28,7 @@ pub use lint::{
     image_lock_key, lock_pin_fixes, split_image_ref, ImageRef, LintOptions, LintOutcome, Linter,
     ParseError, Suppressed,
 };
-pub use package::{Distro, Ecosystem, LayerRef, Package};
+pub use package::{pep503_normalize, Distro, Ecosystem, LayerRef, Package};
 pub use severity::Severity;
 pub use span::{LineCol, LineIndex, Span};
 pub use time::Date;

@@ -48,6 +48,7 @@
 //! dependencies count as loaded), nor are Java class paths inside jars.
 #![deny(missing_docs)]
 
+pub mod closure;
 pub mod entry;
 mod graph;
 pub mod ldso;
@@ -110,6 +111,12 @@ pub struct Reachability {
     pub entrypoint: Vec<String>,
     /// Resolved files that start the closure.
     pub roots: Vec<String>,
+    /// Every program the entrypoint and the health check run, directly or
+    /// through launchers, shells and `#!` lines (canonical paths, in the
+    /// order they were first run): what `pare audit` reports as the tools
+    /// an image needs. Not serialized (reports carry their own view).
+    #[serde(skip)]
+    pub programs: Vec<String>,
     /// Parallel to the packages given (same length, same order).
     pub packages: Vec<PackageReach>,
     /// Caveats: unresolved libraries, what is not seen.
@@ -139,6 +146,14 @@ pub(crate) struct Cx<'a> {
     pub node_dev: HashSet<String>,
     /// Command lines already followed.
     pub execs: HashSet<String>,
+    /// Steps that fail in the image (for `pare verify`).
+    pub problems: Vec<closure::Problem>,
+    /// How the command being followed was met.
+    pub via: closure::Via,
+    /// Which container process the command belongs to.
+    pub origin: closure::Origin,
+    /// Programs run, canonical paths, first run first.
+    pub programs: Vec<String>,
 }
 
 impl<'a> Cx<'a> {
@@ -173,6 +188,10 @@ impl<'a> Cx<'a> {
             java_ran: false,
             node_dev: HashSet::new(),
             execs: HashSet::new(),
+            problems: Vec::new(),
+            via: closure::Via::Entrypoint,
+            origin: closure::Origin::Entrypoint,
+            programs: Vec::new(),
         }
     }
 
@@ -214,6 +233,13 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// Record a step that fails, once.
+    pub fn problem(&mut self, p: closure::Problem) {
+        if !self.problems.contains(&p) && self.problems.len() < 1000 {
+            self.problems.push(p);
+        }
+    }
+
     /// A command only known at run time.
     pub fn dynamic(&mut self, word: &str) {
         let m = format!("the command `{word}` is only known at run time");
@@ -236,9 +262,15 @@ impl<'a> Cx<'a> {
                         self.graph.alias(interp, n);
                     }
                 }
-                Err(_) => self.note(format!(
-                    "program interpreter `{interp}` of `{path}` not found in the image"
-                )),
+                Err(_) => {
+                    self.problem(closure::Problem::InterpreterNotFound {
+                        interp: interp.clone(),
+                        by: path.clone(),
+                    });
+                    self.note(format!(
+                        "program interpreter `{interp}` of `{path}` not found in the image"
+                    ));
+                }
             }
         }
         self.opened.insert(id, path);
@@ -295,6 +327,10 @@ impl<'a> Cx<'a> {
                     .collect();
                 let found = ldso::find(self.idx, &|p| self.elf_of(p), &self.ld, needed, &objs);
                 let Some(found) = found else {
+                    self.problem(closure::Problem::LibraryNotFound {
+                        needed: needed.clone(),
+                        by: path.clone(),
+                    });
                     self.note(format!(
                         "`{needed}` needed by `{path}` not found in the image"
                     ));
@@ -353,6 +389,7 @@ pub fn analyze(
         return Reachability {
             entrypoint: Vec::new(),
             roots: Vec::new(),
+            programs: Vec::new(),
             packages: all(
                 Status::Unknown,
                 "no image config: the entrypoint is not known",
@@ -365,6 +402,7 @@ pub fn analyze(
         return Reachability {
             entrypoint: argv,
             roots: Vec::new(),
+            programs: Vec::new(),
             packages: all(Status::Unknown, "the image has no entrypoint or command"),
             notes: Vec::new(),
         };
@@ -395,6 +433,7 @@ pub fn analyze(
         return Reachability {
             entrypoint: argv,
             roots: Vec::new(),
+            programs: std::mem::take(&mut cx.programs),
             packages: all(Status::Unknown, &reason),
             notes,
         };
@@ -419,6 +458,7 @@ pub fn analyze(
     Reachability {
         entrypoint: argv,
         roots,
+        programs: std::mem::take(&mut cx.programs),
         packages: verdicts,
         notes: cx.notes,
     }

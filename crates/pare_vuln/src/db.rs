@@ -211,22 +211,7 @@ impl Db {
 #[must_use]
 pub fn normalize_name(eco_base: &str, name: &str) -> String {
     match eco_base {
-        "PyPI" => {
-            let mut out = String::with_capacity(name.len());
-            let mut sep = false;
-            for c in name.chars() {
-                if matches!(c, '-' | '_' | '.') {
-                    sep = true;
-                } else {
-                    if sep && !out.is_empty() {
-                        out.push('-');
-                    }
-                    sep = false;
-                    out.extend(c.to_lowercase());
-                }
-            }
-            out
-        }
+        "PyPI" => pare_findings::pep503_normalize(name),
         "crates.io" => name.to_lowercase().replace('_', "-"),
         _ => name.to_owned(),
     }

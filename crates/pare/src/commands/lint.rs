@@ -86,7 +86,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     } else {
         LintFormat::Concise
     });
-    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = args.output.is_none() && crate::term::stdout_color();
     let mut rules: Vec<_> = linters::LINTERS
         .iter()
         .flat_map(|l| l.rules())

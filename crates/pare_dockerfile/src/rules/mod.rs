@@ -32,38 +32,33 @@ mod unpinned_base_image;
 
 type CheckFn = fn(&mut Checker<'_>, &'static RuleMeta);
 
-macro_rules! registry {
-    ($($rule:ident),* $(,)?) => {
-        /// Every Dockerfile rule, in code order.
-        pub static RULES: &[RuleMeta] = &[$($rule::META),*];
-        static CHECKS: &[CheckFn] = &[$($rule::check),*];
-    };
+pare_findings::declare_rules! {
+    /// Every Dockerfile rule, in code order.
+    pub RULES, CHECKS: CheckFn = [
+        root_user,
+        unpinned_base_image,
+        base_image_latest,
+        full_base_image,
+        npm_dev_dependencies,
+        pip_cache,
+        build_tools_in_final_stage,
+        copy_whole_dir_from_stage,
+        copy_context_before_deps,
+        package_manager_in_final_stage,
+        apt_install_recommends,
+        apt_lists_not_cleaned,
+        add_remote_url,
+        add_local_file,
+        shell_form_entrypoint,
+        healthcheck_missing_tool,
+        secret_in_env,
+        sudo,
+        chmod_world_writable,
+        pipe_without_pipefail,
+        apk_add_cache,
+        duplicate_stage_name,
+    ]
 }
-
-registry!(
-    root_user,
-    unpinned_base_image,
-    base_image_latest,
-    full_base_image,
-    npm_dev_dependencies,
-    pip_cache,
-    build_tools_in_final_stage,
-    copy_whole_dir_from_stage,
-    copy_context_before_deps,
-    package_manager_in_final_stage,
-    apt_install_recommends,
-    apt_lists_not_cleaned,
-    add_remote_url,
-    add_local_file,
-    shell_form_entrypoint,
-    healthcheck_missing_tool,
-    secret_in_env,
-    sudo,
-    chmod_world_writable,
-    pipe_without_pipefail,
-    apk_add_cache,
-    duplicate_stage_name,
-);
 
 /// Run the enabled rules.
 pub(crate) fn check(
