@@ -227,9 +227,6 @@ pub(crate) fn run(
     true
 }
 
-/// The absolute name of `name` imported from module `from` (`(name,
-/// is_package)`); `None` for a relative import beyond the top.
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@ use super::super::paths::{join, parent};
 use super::super::Cx;
 use super::Invocation;
 
+/// `sys.path` for an interpreter of `version` at `exe_path`.
 pub(super) fn sys_path(
     cx: &Cx<'_>,
     exe_path: &str,

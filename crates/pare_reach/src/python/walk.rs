@@ -8,6 +8,8 @@ use super::Resolved;
 use pare_fsindex::Kind;
 use std::collections::HashMap;
 
+/// The absolute name of `name` imported from module `from` (`(name,
+/// is_package)`); `None` for a relative import beyond the top.
 pub(super) fn absolute(name: &str, from: Option<&(String, bool)>) -> Option<String> {
     let dots = name.chars().take_while(|c| *c == '.').count();
     if dots == 0 {
@@ -163,8 +165,6 @@ fn multiarch_of(cx: &Cx<'_>, exe: usize) -> &'static str {
         .and_then(pare_elf::ElfInfo::multiarch)
         .unwrap_or("x86_64-linux-gnu")
 }
-
-/// `sys.path` for an interpreter of `version` at `exe_path`.
 
 #[cfg(test)]
 mod tests {
