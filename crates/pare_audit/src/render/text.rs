@@ -111,7 +111,11 @@ pub fn audit(report: &AuditReport, md: bool) -> String {
         }
         t.row(vec![
             name,
-            r.base.name.clone(),
+            if r.base.source == "fleet" {
+                short(&r.base.name)
+            } else {
+                r.base.name.clone()
+            },
             r.os.as_ref()
                 .and_then(|o| o.pretty_name.clone())
                 .unwrap_or_else(|| "-".into()),
