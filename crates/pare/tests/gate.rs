@@ -44,6 +44,8 @@ fn config_errors_point_at_the_line() {
         first.starts_with("error: ") && first.contains("pare.toml:3:1: unknown field `sevrity`"),
         "{err}"
     );
+    // ...and the offending line is shown under it, with a caret.
+    assert!(err.contains("3 | sevrity = \"high\"\n  | ^\n"), "{err}");
     // an ignore entry without a reason is refused too
     std::fs::write(
         t.path().join("pare.toml"),

@@ -93,6 +93,9 @@ pub struct FsIndex {
     captured: HashMap<String, Arc<[u8]>>,
     probed: HashMap<usize, BTreeMap<String, Vec<u8>>>,
     probe_names: Vec<&'static str>,
+    /// Visitor results by visitor: (layer, path, data), in layer order.
+    visited: HashMap<usize, Vec<(usize, String, Vec<u8>)>>,
+    visitor_names: Vec<&'static str>,
     efficiency: Efficiency,
     skipped_large: Vec<(String, u64)>,
 }
@@ -176,6 +179,82 @@ impl FsIndex {
         idx.and_then(|i| self.probed.get(&i))
             .into_iter()
             .flat_map(|m| m.iter().map(|(p, d)| (p.as_str(), d.as_slice())))
+    }
+
+    /// Results of the visitor named `name`: `(layer, path, data)` for every
+    /// file it kept something from, in layer order and, within a layer,
+    /// stream order; files deleted or overwritten by a later layer
+    /// included.
+    pub fn visits<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = (usize, &'a str, &'a [u8])> + 'a {
+        let idx = self.visitor_names.iter().position(|n| *n == name);
+        idx.and_then(|i| self.visited.get(&i))
+            .into_iter()
+            .flat_map(|v| v.iter().map(|(l, p, d)| (*l, p.as_str(), d.as_slice())))
+    }
+
+    /// A copy holding only the paths `keep` accepts, with their captured
+    /// bytes and probe results, and the captured bytes of `replaced` paths
+    /// swapped for new ones (their entries sized to match, created as
+    /// regular files when absent): the index of an image after
+    /// `pare slim`, checked before it is written. Layer statistics and
+    /// efficiency are not carried over.
+    #[must_use]
+    pub fn filtered(&self, keep: &dyn Fn(&str) -> bool, replaced: &[(String, Vec<u8>)]) -> FsIndex {
+        let mut entries: BTreeMap<String, Entry> = self
+            .entries
+            .iter()
+            .filter(|(p, _)| keep(p))
+            .map(|(p, e)| (p.clone(), e.clone()))
+            .collect();
+        let mut captured: HashMap<String, Arc<[u8]>> = self
+            .captured
+            .iter()
+            .filter(|(p, _)| entries.contains_key(*p))
+            .map(|(p, d)| (p.clone(), d.clone()))
+            .collect();
+        for (p, bytes) in replaced {
+            let e = entries.entry(p.clone()).or_insert_with(|| Entry {
+                kind: Kind::File,
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+                size: 0,
+                link: None,
+                layer: 0,
+            });
+            e.kind = Kind::File;
+            e.link = None;
+            e.size = bytes.len() as u64;
+            captured.insert(p.clone(), Arc::from(bytes.as_slice()));
+        }
+        let probed = self
+            .probed
+            .iter()
+            .map(|(i, m)| {
+                (
+                    *i,
+                    m.iter()
+                        .filter(|(p, _)| entries.contains_key(*p))
+                        .map(|(p, d)| (p.clone(), d.clone()))
+                        .collect(),
+                )
+            })
+            .collect();
+        FsIndex {
+            entries,
+            layers: Vec::new(),
+            captured,
+            probed,
+            probe_names: self.probe_names.clone(),
+            efficiency: Efficiency::default(),
+            skipped_large: Vec::new(),
+            // Visitors saw the original layers, not this copy.
+            visited: HashMap::new(),
+            visitor_names: Vec::new(),
+        }
     }
 
     /// Files that matched a capture glob or probe but exceeded the size cap.
@@ -287,6 +366,7 @@ impl FsIndex {
 pub(crate) fn squash(scans: Vec<LayerScan>, opts: &IndexOptions) -> FsIndex {
     let mut idx = FsIndex {
         probe_names: opts.probes.iter().map(|p| p.name()).collect(),
+        visitor_names: opts.visitors.iter().map(|v| v.name()).collect(),
         ..FsIndex::default()
     };
     let mut occ = Occurrences::default();
@@ -356,6 +436,9 @@ pub(crate) fn squash(scans: Vec<LayerScan>, opts: &IndexOptions) -> FsIndex {
         }
         for (pi, p, data) in scan.probed {
             idx.probed.entry(pi).or_default().insert(p, data);
+        }
+        for (vi, p, data) in scan.visited {
+            idx.visited.entry(vi).or_default().push((i, p, data));
         }
         idx.skipped_large.extend(scan.skipped_large);
         layer_sizes.push(stats.content_bytes);

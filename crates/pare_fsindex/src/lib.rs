@@ -60,6 +60,22 @@ pub trait Probe: Send + Sync {
     }
 }
 
+/// A reader of regular files' bytes during the pass that keeps what it
+/// finds **per layer**: unlike [`Probe`] results, which follow the squashed
+/// filesystem, a visitor's results survive a later layer deleting or
+/// overwriting the file (a key removed by `RUN rm` is still in the image).
+/// Results are read back with [`FsIndex::visits`].
+pub trait Visitor: Send + Sync {
+    /// Stable name, used as the key of its results.
+    fn name(&self) -> &'static str;
+    /// Whether to read this regular file (at most
+    /// [`IndexOptions::max_visit_file`] bytes). `head` holds its first
+    /// bytes (up to 64), for magic numbers.
+    fn wants(&self, path: &str, size: u64, head: &[u8]) -> bool;
+    /// The file's bytes as layer `layer` wrote them; `None` keeps nothing.
+    fn visit(&self, layer: usize, path: &str, data: &[u8]) -> Option<Vec<u8>>;
+}
+
 /// A glob set from static patterns, for [`IndexOptions::capture`]: each
 /// analyzer declares its globs as `&'static str`s and the caller combines
 /// them.
@@ -83,22 +99,35 @@ pub struct IndexOptions {
     pub capture: GlobSet,
     /// Extractors run on the files they want.
     pub probes: Vec<Arc<dyn Probe>>,
+    /// Per-layer readers of the files they want ([`Visitor`]).
+    pub visitors: Vec<Arc<dyn Visitor>>,
+    /// Largest file a visitor is shown; larger ones are not offered.
+    pub max_visit_file: u64,
     /// Largest file captured or probed; larger ones are noted and skipped.
     pub max_capture_file: u64,
     /// Cap on all captured bytes together.
     pub max_capture_total: u64,
     /// Decompression limits.
     pub limits: Limits,
+    /// Told the bytes of each layer blob as they are read (for a progress
+    /// bar; the total is [`pare_image::Image::compressed_size`]).
+    pub progress: Option<Progress>,
 }
+
+/// A progress callback: bytes read since the last call.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 
 impl Default for IndexOptions {
     fn default() -> Self {
         Self {
             capture: GlobSet::empty(),
             probes: Vec::new(),
+            visitors: Vec::new(),
+            max_visit_file: 10 << 20,
             max_capture_file: 64 << 20,
             max_capture_total: 1 << 30,
             limits: Limits::default(),
+            progress: None,
         }
     }
 }

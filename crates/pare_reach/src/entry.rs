@@ -24,6 +24,7 @@
 //! programs come from configuration files that are not read, and an
 //! interactive shell (`CMD ["bash"]`), which can run anything installed.
 
+use super::closure::{Problem, Via};
 use super::graph::Label;
 use super::paths::{file_name, join};
 use super::probe::is_shell;
@@ -99,6 +100,11 @@ pub(crate) fn exec(
         return;
     }
     let Some((invoked, canon)) = which(cx, word) else {
+        cx.problem(Problem::NotFound {
+            word: word.clone(),
+            via: cx.via.clone(),
+            origin: cx.origin,
+        });
         let msg = format!("`{word}` not found in `PATH`");
         if strict {
             cx.unresolved.push(msg);
@@ -132,9 +138,21 @@ pub(crate) fn exec(
         next.extend(arg);
         next.push(invoked);
         next.extend(argv[1..].iter().cloned());
+        let saved = std::mem::replace(
+            &mut cx.via,
+            Via::Shebang {
+                script: canon.clone(),
+            },
+        );
         exec(cx, &next, Some(id), depth + 1, strict);
+        cx.via = saved;
         return;
     }
+    cx.problem(Problem::NotRunnable {
+        path: canon.clone(),
+        via: cx.via.clone(),
+        origin: cx.origin,
+    });
     let msg = format!("`{canon}` is neither an ELF program nor a `#!` script");
     if strict {
         cx.unresolved.push(msg);
@@ -162,6 +180,26 @@ fn launch(cx: &mut Cx<'_>, id: usize, invoked: &str, canon: &str, argv: &[String
     if !is_known(&name) {
         name = file_name(canon).to_string();
     }
+    let saved = std::mem::replace(
+        &mut cx.via,
+        Via::Launcher {
+            program: canon.to_string(),
+        },
+    );
+    launch_known(cx, id, &name, (invoked, canon), argv, depth);
+    cx.via = saved;
+}
+
+/// [`launch`] once the program's name is known.
+fn launch_known(
+    cx: &mut Cx<'_>,
+    id: usize,
+    name: &str,
+    (invoked, canon): (&str, &str),
+    argv: &[String],
+    depth: usize,
+) {
+    let args = &argv[1..];
     let skip_opts = |a: &[String]| -> Vec<String> {
         let mut i = 0;
         while i < a.len() && a[i].starts_with('-') {
@@ -172,7 +210,7 @@ fn launch(cx: &mut Cx<'_>, id: usize, invoked: &str, canon: &str, argv: &[String
         }
         a[i..].to_vec()
     };
-    match name.as_str() {
+    match name {
         "env" => {
             let mut i = 0;
             while i < args.len() {
@@ -283,12 +321,13 @@ fn shell_run(cx: &mut Cx<'_>, id: usize, argv: &[String], depth: usize) {
             break;
         }
     }
-    let (commands, positional, parent) = if let Some(c) = command {
+    let (commands, positional, parent, via) = if let Some(c) = command {
         // `$0` is the next argument; `"$@"` is the ones after it.
         (
             shell::commands(&c),
             args.get(i + 1..).unwrap_or_default().to_vec(),
             id,
+            Via::ShellString,
         )
     } else if let Some(script) = args.get(i) {
         let path = join(&cx.cwd, script);
@@ -299,7 +338,14 @@ fn shell_run(cx: &mut Cx<'_>, id: usize, argv: &[String], depth: usize) {
                         .graph
                         .find(&canon)
                         .unwrap_or_else(|| cx.graph.add(&canon, Label::Path, Some(id)));
-                    (s.commands, args[i + 1..].to_vec(), sid)
+                    (
+                        s.commands,
+                        args[i + 1..].to_vec(),
+                        sid,
+                        Via::ShellScript {
+                            script: canon.clone(),
+                        },
+                    )
                 }
                 None => {
                     cx.unresolved.push(format!(
@@ -309,6 +355,11 @@ fn shell_run(cx: &mut Cx<'_>, id: usize, argv: &[String], depth: usize) {
                 }
             },
             Err(_) => {
+                cx.problem(Problem::NotFound {
+                    word: path.clone(),
+                    via: cx.via.clone(),
+                    origin: cx.origin,
+                });
                 cx.unresolved
                     .push(format!("shell script `{path}` does not exist"));
                 return;
@@ -357,7 +408,9 @@ fn shell_run(cx: &mut Cx<'_>, id: usize, argv: &[String], depth: usize) {
         if shell::is_builtin(first) {
             continue;
         }
+        let saved = std::mem::replace(&mut cx.via, via.clone());
         exec(cx, &words, Some(parent), depth + 1, false);
+        cx.via = saved;
     }
     cx.cwd = saved_cwd;
 }

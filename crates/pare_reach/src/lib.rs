@@ -48,6 +48,7 @@
 //! dependencies count as loaded), nor are Java class paths inside jars.
 #![deny(missing_docs)]
 
+pub mod closure;
 pub mod entry;
 mod graph;
 pub mod ldso;
@@ -145,6 +146,12 @@ pub(crate) struct Cx<'a> {
     pub node_dev: HashSet<String>,
     /// Command lines already followed.
     pub execs: HashSet<String>,
+    /// Steps that fail in the image (for `pare verify`).
+    pub problems: Vec<closure::Problem>,
+    /// How the command being followed was met.
+    pub via: closure::Via,
+    /// Which container process the command belongs to.
+    pub origin: closure::Origin,
     /// Programs run, canonical paths, first run first.
     pub programs: Vec<String>,
 }
@@ -181,6 +188,9 @@ impl<'a> Cx<'a> {
             java_ran: false,
             node_dev: HashSet::new(),
             execs: HashSet::new(),
+            problems: Vec::new(),
+            via: closure::Via::Entrypoint,
+            origin: closure::Origin::Entrypoint,
             programs: Vec::new(),
         }
     }
@@ -223,6 +233,13 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// Record a step that fails, once.
+    pub fn problem(&mut self, p: closure::Problem) {
+        if !self.problems.contains(&p) && self.problems.len() < 1000 {
+            self.problems.push(p);
+        }
+    }
+
     /// A command only known at run time.
     pub fn dynamic(&mut self, word: &str) {
         let m = format!("the command `{word}` is only known at run time");
@@ -245,9 +262,15 @@ impl<'a> Cx<'a> {
                         self.graph.alias(interp, n);
                     }
                 }
-                Err(_) => self.note(format!(
-                    "program interpreter `{interp}` of `{path}` not found in the image"
-                )),
+                Err(_) => {
+                    self.problem(closure::Problem::InterpreterNotFound {
+                        interp: interp.clone(),
+                        by: path.clone(),
+                    });
+                    self.note(format!(
+                        "program interpreter `{interp}` of `{path}` not found in the image"
+                    ));
+                }
             }
         }
         self.opened.insert(id, path);
@@ -304,6 +327,10 @@ impl<'a> Cx<'a> {
                     .collect();
                 let found = ldso::find(self.idx, &|p| self.elf_of(p), &self.ld, needed, &objs);
                 let Some(found) = found else {
+                    self.problem(closure::Problem::LibraryNotFound {
+                        needed: needed.clone(),
+                        by: path.clone(),
+                    });
                     self.note(format!(
                         "`{needed}` needed by `{path}` not found in the image"
                     ));

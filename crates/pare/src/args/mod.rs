@@ -14,6 +14,20 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "pare", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    /// Print only results, warnings and errors: no notes, summaries or
+    /// progress bars on stderr.
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub quiet: bool,
+    /// When to colour output: `auto` colours a terminal unless `NO_COLOR`
+    /// is set or `TERM=dumb`.
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Global options"
+    )]
+    pub color: crate::term::ColorChoice,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -32,9 +46,17 @@ pub enum Command {
     Sbom(crate::commands::sbom::SbomArgs),
     /// Vulnerabilities of the image's packages, from the offline database.
     Scan(crate::commands::scan::ScanArgs),
+    /// Secrets in every file of every layer (deleted ones too), env,
+    /// history and labels, redacted (exit 1 when any is found).
+    Secrets(crate::commands::secrets::SecretsArgs),
     /// The CI gate: scan, base/app attribution, reachability, policy and
     /// ignores (exit 0 pass, 1 fail, 2 error or incomplete scan).
     Gate(crate::commands::gate::GateArgs),
+    /// Will the image still run: entrypoint, interpreters, libraries,
+    /// user, working directory, writes (`--run` tries it in a sandbox).
+    Verify(crate::commands::verify::VerifyArgs),
+    /// A smaller image by deletion: the entrypoint's closure, verified.
+    Slim(crate::commands::slim::SlimArgs),
     /// The offline vulnerability database: import, update, status.
     Db(crate::commands::db::DbArgs),
     /// Pin image references to digests (`--check`, `--update`, `--lock FILE`).

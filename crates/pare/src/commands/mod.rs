@@ -13,6 +13,9 @@ pub mod pin;
 pub mod rules;
 pub mod sbom;
 pub mod scan;
+pub mod secrets;
+pub mod slim;
+pub mod verify;
 
 use crate::args::{Cli, Command};
 use crate::ExitStatus;
@@ -28,7 +31,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Fix(a) => fix::run(&a),
         Command::Sbom(a) => sbom::run(&a),
         Command::Scan(a) => scan::run(&a),
+        Command::Secrets(a) => secrets::run(&a),
         Command::Gate(a) => gate::run(&a),
+        Command::Verify(a) => verify::run(&a),
+        Command::Slim(a) => slim::run(&a),
         Command::Db(a) => db::run(&a),
         Command::Pin(a) => pin::run(&a),
         Command::Audit(a) => audit::run(&a),

@@ -1,0 +1,85 @@
+//! `pare slim IMAGE -o OUT`: a smaller image by deletion. Keeps the
+//! entrypoint's closure and what it loads by name (`shared/SLIM.md`),
+//! rewrites the package database to list exactly the packages whose files
+//! remain, verifies the result before writing it and refuses to write an
+//! image that fails verification (exit 1). Writes only inside OUT (an OCI
+//! layout); a non-empty OUT is refused unless `--force`.
+
+use crate::args::ImageArgs;
+use crate::output::{note, write_output, Stderr};
+use crate::ExitStatus;
+use anyhow::Result;
+use pare_pipeline::slim::SlimRequest;
+use pare_pipeline::verify::Verdict;
+use std::path::PathBuf;
+
+/// Output formats of `pare slim` (the report; the image goes to OUT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people.
+    Table,
+    /// pare's schema (`schemaVersion` 1).
+    Json,
+    /// For a PR comment.
+    Markdown,
+}
+
+/// Flags of `pare slim`.
+#[derive(Debug, clap::Args)]
+pub struct SlimArgs {
+    /// The image and how to read it.
+    #[command(flatten)]
+    pub target: ImageArgs,
+    /// The output: an OCI layout directory (created; must be empty or
+    /// absent unless `--force`).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: PathBuf,
+    /// Replace the contents of a non-empty OUT.
+    #[arg(long)]
+    pub force: bool,
+    /// Also keep paths matching GLOB (image paths, `/` optional), with
+    /// everything they load. Repeatable.
+    #[arg(long = "keep", value_name = "GLOB")]
+    pub keep: Vec<String>,
+    /// Tag of the written image (`org.opencontainers.image.ref.name`).
+    #[arg(long, default_value = "latest")]
+    pub tag: String,
+    /// Plan and verify only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+/// Run `pare slim`.
+///
+/// # Errors
+/// Image read, planning and write errors.
+pub fn run(args: &SlimArgs) -> Result<ExitStatus> {
+    let req = SlimRequest {
+        image: args.target.request()?,
+        output: args.output.clone(),
+        force: args.force,
+        keep: pare_slim::keep::Options {
+            keep_globs: args.keep.clone(),
+        },
+        tag: args.tag.clone(),
+        dry_run: args.dry_run,
+    };
+    let report = pare_pipeline::slim::slim(&req, &Stderr)?;
+    let text = match args.format {
+        Format::Table => pare_report::verify::slim_table(&report, false),
+        Format::Markdown => pare_report::verify::slim_table(&report, true),
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+    };
+    write_output(args.report.as_deref(), text.as_bytes())?;
+    if report.verify.result == Verdict::Fail {
+        note("error: the slimmed image fails verification: nothing was written (keep what it needs with --keep GLOB)");
+        return Ok(ExitStatus::Failure);
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,157 @@
+//! `pare verify IMAGE`: will the image still run? Static checks (`VFY`
+//! codes) over the entrypoint's closure, the user, the working directory
+//! and, with `--read-only-rootfs` or `--manifest`, the writes; `--run`
+//! also starts the entrypoint in a `bwrap` sandbox. Exit 0 pass, 1 a
+//! finding of severity high or above, 2 an error.
+
+use crate::args::ImageArgs;
+use crate::output::{note, warn, write_output, Stderr};
+use crate::ExitStatus;
+use anyhow::{Context, Result};
+use pare_pipeline::verify::Verdict;
+use std::path::PathBuf;
+
+/// Output formats of `pare verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people.
+    Table,
+    /// pare's schema (`schemaVersion` 1).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// For a PR comment.
+    Markdown,
+}
+
+/// Flags of `pare verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The image and how to read it.
+    #[command(flatten)]
+    pub target: ImageArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// The root filesystem will be read-only: report directories the
+    /// software writes that no volume covers.
+    #[arg(long)]
+    pub read_only_rootfs: bool,
+    /// A Kubernetes manifest deploying the image: its
+    /// `readOnlyRootFilesystem` and `volumeMounts` decide the writes check.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Also run the entrypoint in a sandbox (`bwrap`: read-only root, no
+    /// network, as the image's user or 65532) and report how it went.
+    #[arg(long)]
+    pub run: bool,
+    /// With `--run`: seconds after which a program still running "stays up".
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub run_seconds: u64,
+    /// With `--run`: the bubblewrap program.
+    #[arg(long, default_value = "bwrap", env = "PARE_BWRAP", value_name = "PATH")]
+    pub bwrap: String,
+    /// With `--run`: extra environment for the program (`KEY=VALUE`), repeatable.
+    #[arg(long = "run-env", value_name = "KEY=VALUE")]
+    pub run_env: Vec<String>,
+}
+
+/// `readOnlyRootFilesystem` and mount paths anywhere in a manifest.
+fn manifest_options(path: &std::path::Path) -> Result<pare_verify::Options> {
+    let src = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let docs = pare_k8s::yaml::parse(&src)
+        .map_err(|e| anyhow::anyhow!("`{}`: byte {}: {}", path.display(), e.offset, e.message))?;
+    let mut o = pare_verify::Options::default();
+    fn walk(n: &pare_k8s::yaml::Node, o: &mut pare_verify::Options) {
+        if let Some(entries) = n.entries() {
+            for (k, v) in entries {
+                match k.as_str() {
+                    Some("readOnlyRootFilesystem") if v.as_bool() == Some(true) => {
+                        o.read_only_rootfs = true;
+                    }
+                    Some("mountPath") => {
+                        if let Some(p) = v.as_str() {
+                            o.writable_mounts.push(p.to_string());
+                        }
+                    }
+                    _ => walk(v, o),
+                }
+            }
+        } else if let Some(items) = n.items() {
+            for i in items {
+                walk(i, o);
+            }
+        }
+    }
+    for d in &docs {
+        if let Some(r) = &d.root {
+            walk(r, &mut o);
+        }
+    }
+    Ok(o)
+}
+
+/// Run `pare verify`.
+///
+/// # Errors
+/// Image, manifest, sandbox and output errors.
+pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
+    let mut options = match &args.manifest {
+        Some(m) => manifest_options(m)?,
+        None => pare_verify::Options::default(),
+    };
+    options.read_only_rootfs |= args.read_only_rootfs;
+    let req = args.target.request()?;
+    let (mut report, image, idx) = pare_pipeline::verify::verify(&req, &options, &Stderr)?;
+    if args.run {
+        let opts = pare_slim::sandbox::RunOptions {
+            timeout: std::time::Duration::from_secs(args.run_seconds),
+            read_only_rootfs: options.read_only_rootfs,
+            bwrap: args.bwrap.clone(),
+            env: args.run_env.clone(),
+        };
+        let run = pare_pipeline::verify::run_sandbox(&req, &image, &idx, &opts)?;
+        if !run.passed() {
+            let how = if !run.started {
+                "the entrypoint could not be executed in the sandbox".to_string()
+            } else {
+                format!(
+                    "the entrypoint exited with status {} after {}s in the sandbox",
+                    run.exit_code
+                        .map_or_else(|| "unknown (killed by a signal)".into(), |c| c.to_string()),
+                    run.seconds
+                )
+            };
+            let mut tail: Vec<String> = run.stderr.iter().rev().take(5).rev().cloned().collect();
+            tail.extend(run.erofs.iter().take(5).cloned());
+            report
+                .findings
+                .push(pare_verify::checks::run_failed::failed(how, tail));
+        }
+        report.run = Some(run);
+        report.decide();
+    }
+    let text = match args.format {
+        Format::Table => pare_report::verify::table(&report, false),
+        Format::Markdown => pare_report::verify::table(&report, true),
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::Sarif => pare_report::verify::sarif(&report),
+    };
+    write_output(args.output.as_deref(), text.as_bytes())?;
+    for u in &report.unresolved {
+        warn(format_args!("not fully known: {u}"));
+    }
+    Ok(match report.result {
+        Verdict::Pass => {
+            if args.format != Format::Table && args.output.is_some() {
+                note("verify: pass");
+            }
+            ExitStatus::Success
+        }
+        Verdict::Fail => ExitStatus::Failure,
+    })
+}

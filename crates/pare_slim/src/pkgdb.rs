@@ -1,0 +1,205 @@
+//! The package database of a slimmed image lists exactly the packages
+//! whose files remain, so that the image stays scannable (distroless's
+//! `status.d` does the same; slimtoolkit drops the database, and scanners
+//! then see no OS packages at all).
+//!
+//! A package *remains* when one of its files (not a directory) is kept:
+//! for dpkg, a file of its `info/<pkg>.list` (or `*.md5sums`); for other
+//! ecosystems, one of its files or its metadata location (a Go binary, an
+//! npm `package.json`, a Python `METADATA`).
+//!
+//! dpkg: `status` keeps only the remaining packages' paragraphs; their
+//! `info/<pkg>.list` and `info/<pkg>.md5sums` list only the paths kept;
+//! every other file under `/var/lib/dpkg` (maintainer scripts,
+//! `available`, alternatives) goes. A `status.d/<pkg>` record (and its
+//! `.md5sums`) is kept or removed with its package. Python and npm
+//! metadata live inside the kept or removed distribution.
+
+use crate::keep::canon_dir;
+use pare_findings::{Ecosystem, Package};
+use pare_fsindex::{FsIndex, Kind};
+use std::collections::{BTreeSet, HashSet};
+
+/// What the rewrite decided.
+#[derive(Debug, Default)]
+pub(crate) struct Rewrite {
+    pub replaced: Vec<(String, Vec<u8>)>,
+    pub kept: Vec<usize>,
+    pub removed: Vec<usize>,
+    pub notes: Vec<String>,
+}
+
+const DPKG: &str = "/var/lib/dpkg";
+
+/// Whether package `p` has a file (not a directory) in `keep`.
+fn remains(idx: &FsIndex, keep: &BTreeSet<String>, p: &Package) -> bool {
+    let kept_file = |f: &String| {
+        let c = canon_dir(idx, f);
+        (keep.contains(&c) || keep.contains(f))
+            && idx
+                .get(&c)
+                .or_else(|| idx.get(f))
+                .is_some_and(|e| e.kind != Kind::Dir)
+    };
+    if p.files.iter().any(kept_file) {
+        return true;
+    }
+    // A dpkg record's location is the database itself: only files count.
+    p.ecosystem != Ecosystem::Deb && p.locations.iter().any(kept_file)
+}
+
+/// `(package, conffile)` from dpkg's records: configuration files are in
+/// no `*.md5sums` (distroless's `status.d` has no `*.list`), only in the
+/// record's `Conffiles:` field (`/etc/services` of `netbase`).
+fn conffiles(idx: &FsIndex) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let files = idx
+        .captured()
+        .into_iter()
+        .filter(|(p, _)| *p == "/var/lib/dpkg/status" || p.starts_with("/var/lib/dpkg/status.d/"));
+    for (_, b) in files {
+        let text = String::from_utf8_lossy(b);
+        for para in text.split("\n\n") {
+            let Some(name) = para
+                .lines()
+                .find_map(|l| l.strip_prefix("Package:"))
+                .map(str::trim)
+            else {
+                continue;
+            };
+            let mut in_conf = false;
+            for l in para.lines() {
+                if l.starts_with("Conffiles:") {
+                    in_conf = true;
+                } else if in_conf && l.starts_with(' ') {
+                    if let Some(f) = l.split_whitespace().next().filter(|f| f.starts_with('/')) {
+                        out.push((name.to_string(), f.to_string()));
+                    }
+                } else {
+                    in_conf = false;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Decide which packages remain and rewrite the dpkg database in `keep`.
+pub(crate) fn rewrite(idx: &FsIndex, packages: &[Package], keep: &mut BTreeSet<String>) -> Rewrite {
+    let mut out = Rewrite::default();
+    let conf = conffiles(idx);
+    for (i, p) in packages.iter().enumerate() {
+        let conffile_kept = p.ecosystem == Ecosystem::Deb
+            && conf
+                .iter()
+                .filter(|(n, _)| *n == p.name)
+                .any(|(_, f)| keep.contains(f) || keep.contains(&canon_dir(idx, f)));
+        if conffile_kept || remains(idx, keep, p) {
+            out.kept.push(i);
+        } else {
+            out.removed.push(i);
+        }
+    }
+    let kept_debs: HashSet<&str> = out
+        .kept
+        .iter()
+        .map(|i| &packages[*i])
+        .filter(|p| p.ecosystem == Ecosystem::Deb)
+        .map(|p| p.name.as_str())
+        .collect();
+    if idx.get(DPKG).is_none() {
+        return out;
+    }
+    // Which dpkg database files stay, by name.
+    let stays = |path: &str| -> bool {
+        let Some(rest) = path.strip_prefix("/var/lib/dpkg/") else {
+            return true;
+        };
+        if rest == "status" || rest == "info" || rest == "status.d" {
+            return true;
+        }
+        let pkg_of = |f: &str, exts: &[&str]| -> Option<String> {
+            exts.iter()
+                .find_map(|e| f.strip_suffix(e))
+                .map(|s| s.split(':').next().unwrap_or(s).to_string())
+        };
+        if let Some(f) = rest.strip_prefix("info/") {
+            return pkg_of(f, &[".list", ".md5sums"])
+                .is_some_and(|p| kept_debs.contains(p.as_str()));
+        }
+        if let Some(f) = rest.strip_prefix("status.d/") {
+            let name = pkg_of(f, &[".md5sums"]).unwrap_or_else(|| f.to_string());
+            return kept_debs.contains(name.as_str());
+        }
+        false
+    };
+    let added: Vec<String> = idx
+        .under(DPKG)
+        .filter(|(p, e)| e.kind != Kind::Dir && stays(p))
+        .map(|(p, _)| p.to_string())
+        .collect();
+    keep.extend(added);
+    let dropped: Vec<String> = keep
+        .iter()
+        .filter(|p| p.starts_with("/var/lib/dpkg/") && !stays(p))
+        .cloned()
+        .collect();
+    for d in dropped {
+        keep.remove(&d);
+    }
+    // `status`: the remaining packages' paragraphs.
+    let status = format!("{DPKG}/status");
+    if let (Some(true), Some(b)) = (idx.get(&status).map(|e| e.is_file()), idx.contents(&status)) {
+        let text = String::from_utf8_lossy(b);
+        let mut kept = String::new();
+        for para in text.split("\n\n") {
+            let name = para
+                .lines()
+                .find_map(|l| l.strip_prefix("Package:"))
+                .map(str::trim);
+            if name.is_some_and(|n| kept_debs.contains(n)) {
+                kept.push_str(para.trim_matches('\n'));
+                kept.push_str("\n\n");
+            }
+        }
+        keep.insert(status.clone());
+        out.replaced.push((status, kept.into_bytes()));
+    } else if idx.get(&status).is_some() {
+        out.notes
+            .push(format!("`{status}` was not read: it is kept as it was"));
+    }
+    // info lists and md5sums: only the paths kept.
+    let info: Vec<String> = keep
+        .iter()
+        .filter(|p| {
+            p.starts_with("/var/lib/dpkg/info/")
+                && (p.ends_with(".list") || p.ends_with(".md5sums"))
+        })
+        .cloned()
+        .collect();
+    for f in info {
+        let Some(b) = idx.contents(&f) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(b);
+        let md5 = f.ends_with(".md5sums");
+        let mut new = String::new();
+        for line in text.lines() {
+            let path = if md5 {
+                line.split_once("  ")
+                    .map(|(_, p)| format!("/{}", p.trim_start_matches('/')))
+            } else {
+                Some(line.to_string())
+            };
+            let Some(path) = path else {
+                continue;
+            };
+            if path == "/." || keep.contains(&path) || keep.contains(&canon_dir(idx, &path)) {
+                new.push_str(line);
+                new.push('\n');
+            }
+        }
+        out.replaced.push((f, new.into_bytes()));
+    }
+    out
+}
