@@ -153,9 +153,13 @@ def checkov_part(args, diffs):
     cases = []
     k8s_ids = checkov_ids("k8s")
     for p in sorted(glob.glob(os.path.join(args.corpus, "k8s/bridgecrewio__checkov/tests__kubernetes__checks__example_*"))):
-        m = re.search(r"example_([A-Za-z0-9]+)__.*-(PASSED|FAILED)[0-9]*\.ya?ml$", p)
+        # `x-PASSED.yaml`, `xFAILED2.yaml`, `x-pass.yaml`; files holding both
+        # (`1PASSED-1FAILED`) and `UNKNOWN` ones have no per-file expectation.
+        m = re.search(r"example_([A-Za-z0-9]+)__(.*?)(PASSED|FAILED|-pass|-fail)[0-9]*\.ya?ml$", p)
+        if m and ("PASSED" in m.group(2) or "FAILED" in m.group(2)):
+            continue
         if m and k8s_ids.get(m.group(1)) in mapped:
-            cases.append((p, k8s_ids[m.group(1)], m.group(2) == "FAILED", "kubernetes"))
+            cases.append((p, k8s_ids[m.group(1)], m.group(3) in ("FAILED", "-fail"), "kubernetes"))
     df_ids = checkov_ids("dockerfile")
     for p in sorted(glob.glob(os.path.join(args.corpus, "dockerfiles/bridgecrewio__checkov/tests__dockerfile__checks__example_*"))):
         m = re.search(r"example_([A-Za-z0-9]+)__(success|failure)", p)

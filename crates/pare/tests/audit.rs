@@ -336,6 +336,34 @@ mod fleet {
         ]);
         let direct: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(direct["fleet"], d["fleet"]);
+        // Fat against distroless: smaller, fewer packages, fewer HIGH+
+        // CVEs, no shell or package manager left to remove.
+        let o = pare(&[
+            "diff",
+            "--db",
+            &db,
+            "--format",
+            "json",
+            &path_str(&fat),
+            &path_str(&fleet_image("distroless")),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let p = &d["pairs"][0];
+        for k in [
+            "compressedSize",
+            "uncompressedSize",
+            "packages",
+            "highPlus",
+            "pullSeconds",
+        ] {
+            assert!(
+                p[k]["after"].as_f64().unwrap() < p[k]["before"].as_f64().unwrap(),
+                "{k}: {}",
+                p[k]
+            );
+        }
+        assert!(!p["vulnsFixed"].as_array().unwrap().is_empty());
     }
 
     #[test]
@@ -460,11 +488,21 @@ mod fleet {
             .expect(
                 "headless Chromium is needed: `apt-get install chromium` (.ci/run installs it)",
             );
+        // The whole fleet's before/after pairs, from every transport:
+        // docker-archive, OCI archive and OCI layout.
+        let archive = |name: &str, file: &str| {
+            let p = fleet_image(name).parent().unwrap().join(file);
+            assert!(p.is_file(), "{}", p.display());
+            p
+        };
         let layouts = [
-            fleet_image("fat"),
-            fleet_image("slim"),
+            archive("fat", "docker.tar"),
+            archive("slim", "oci.tar"),
             fleet_image("python-app"),
+            archive("node-app", "docker.tar"),
             fleet_image("go-distroless"),
+            fleet_image("rust-distroless"),
+            fleet_image("java-app"),
             fleet_image("distroless"),
         ];
         let t = tmp();
@@ -509,7 +547,7 @@ mod fleet {
         let dom = base(&["--dump-dom"]);
         let dom = String::from_utf8_lossy(&dom.stdout).into_owned();
         assert_eq!(dom.matches("<svg").count(), 3, "{dom}");
-        assert_eq!(dom.matches("class=\"bar-compressed\"").count(), 5);
+        assert_eq!(dom.matches("class=\"bar-compressed\"").count(), 8);
         assert!(dom.contains("class=\"bar-critical\"") || dom.contains("class=\"bar-high\""));
         assert!(dom.contains("class=\"bar-storage\""));
         // A screenshot, with console messages logged to stderr.

@@ -321,6 +321,14 @@ fn hadolint_config_threshold_override_and_unknown_keys() {
         "one warning for two files: {warn}"
     );
     assert!(warn.contains(".hadolint.yaml:2:"), "names the line: {warn}");
+    // `pare fix` follows the same threshold for what is left.
+    let o = pare(&["fix", "--diff", "a"], dir.path());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "fix below the threshold: {}",
+        stderr(&o)
+    );
     std::fs::write(
         dir.path().join(".hadolint.yaml"),
         "failure-threshold: error\noverride:\n  error:\n    - DL4006\n",

@@ -145,6 +145,10 @@ pub struct Recommendation {
     /// entrypoint never loads; for waste, the wasted bytes.
     #[serde(default)]
     pub saving_bytes: Option<u64>,
+    /// What `savingBytes` measures: `compressed` (pulled and stored) or
+    /// `unpacked` (file bytes on the node's disk).
+    #[serde(default)]
+    pub saving_of: Option<String>,
     /// HIGH+ CVEs in packages the entrypoint never loads (they go with a
     /// base that drops those packages).
     #[serde(default)]

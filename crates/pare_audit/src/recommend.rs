@@ -187,14 +187,15 @@ pub fn recommend(
             // when every package is loaded.
             let no_gain = b.shell && b.package_manager && row.needs.needs_shell && unreach == 0;
             if !already && !no_gain {
-                let saving = match (b.compressed_bytes, row.compressed_size) {
-                    (Some(base), Some(now)) if now > base => Some(now - base),
-                    _ => (unreach > 0).then_some(unreach),
+                let (saving, saving_of) = match (b.compressed_bytes, row.compressed_size) {
+                    (Some(base), Some(now)) if now > base => (Some(now - base), "compressed"),
+                    _ => ((unreach > 0).then_some(unreach), "unpacked"),
                 };
                 out.push(Recommendation {
                     kind: "base".into(),
                     message: format!("rebase on `{}`: {why}", b.reference),
                     saving_bytes: saving,
+                    saving_of: saving.map(|_| saving_of.to_string()),
                     saving_high_plus: if b.shell { None } else { unreach_cves },
                 });
             }
@@ -215,6 +216,7 @@ pub fn recommend(
                 idle_pm.join(", ")
             ),
             saving_bytes: None,
+            saving_of: None,
             saving_high_plus: None,
         });
     }
@@ -226,6 +228,7 @@ pub fn recommend(
                 row.shells.join(", ")
             ),
             saving_bytes: None,
+            saving_of: None,
             saving_high_plus: None,
         });
     }
@@ -252,6 +255,7 @@ pub fn recommend(
                 }
             ),
             saving_bytes: None,
+            saving_of: None,
             saving_high_plus: None,
         });
     }
@@ -260,6 +264,7 @@ pub fn recommend(
             kind: "waste".into(),
             message: "files overwritten or deleted by later layers: remove them in the layer that creates them".into(),
             saving_bytes: Some(row.wasted_bytes),
+            saving_of: Some("unpacked".into()),
             saving_high_plus: None,
         });
     }
@@ -268,6 +273,7 @@ pub fn recommend(
             kind: "root".into(),
             message: "runs as root: set `USER` to a non-root uid".into(),
             saving_bytes: None,
+            saving_of: None,
             saving_high_plus: None,
         });
     }

@@ -13,6 +13,7 @@
 
 mod diagnostic;
 mod edit;
+mod image_name;
 mod lint;
 mod package;
 pub mod registry;
@@ -24,6 +25,7 @@ mod vuln_severity;
 
 pub use diagnostic::{Diagnostic, RuleMeta};
 pub use edit::{apply_edits, Applicability, Edit, Fix, FixAvailability, FixOutcome};
+pub use image_name::ImageName;
 pub use lint::{
     image_lock_key, lock_pin_fixes, split_image_ref, ImageRef, LintOptions, LintOutcome, Linter,
     ParseError, Suppressed,

@@ -195,22 +195,11 @@ pub fn split_image_ref(text: &str) -> Option<(String, Option<String>, Option<Str
 /// with Docker Hub names expanded (`node`, `20` → `docker.io/library/node:20`).
 #[must_use]
 pub fn image_lock_key(name: &str, tag: &str) -> String {
-    let (registry, path) = match name.split_once('/') {
-        Some((first, p)) if first.contains(['.', ':']) || first == "localhost" => {
-            (first.to_ascii_lowercase(), p)
-        }
-        _ => ("docker.io".to_string(), name),
-    };
-    let registry = if registry == "index.docker.io" {
-        "docker.io".to_string()
-    } else {
-        registry
-    };
-    if registry == "docker.io" && !path.contains('/') {
-        format!("docker.io/library/{path}:{tag}")
-    } else {
-        format!("{registry}/{path}:{tag}")
-    }
+    crate::ImageName::parse(&format!("{name}:{tag}")).map_or_else(
+        // Not a reference (a `$VAR` left): the text as written.
+        || format!("{name}:{tag}"),
+        |n| n.lock_key(),
+    )
 }
 
 /// Fixes that pin every unpinned reference of `refs` found in `lock`

@@ -1,5 +1,8 @@
 //! `pare gate` as a table, SARIF or Markdown (JSON is the report
 //! serialised as is).
+//!
+//! One file (about 670 lines): the three renderings of one report share its
+//! section order and wording, which must not drift between formats.
 
 use crate::sarif::{
     fingerprint, Builder, Location, PhysicalLocation, Region, SarifResult, Suppression, Text,

@@ -59,12 +59,20 @@ fn is_audit_json(spec: &str) -> bool {
         == Some(b'{')
 }
 
-fn side(spec: &str, args: &DiffArgs) -> Result<AuditReport> {
+fn side(
+    spec: &str,
+    args: &DiffArgs,
+    opts: &mut Option<pare_audit::run::AuditOptions>,
+) -> Result<AuditReport> {
     if is_audit_json(spec) {
         return pare_audit::merge::read(Path::new(spec));
     }
-    let opts = args.read.options()?;
-    let report = pare_audit::run::audit(&[args.read.request(spec)?], &opts, &NoProgress, &Stderr)?;
+    // Decided once for both sides (a missing database is said once).
+    if opts.is_none() {
+        *opts = Some(args.read.options()?);
+    }
+    let opts = opts.as_ref().expect("set above");
+    let report = pare_audit::run::audit(&[args.read.request(spec)?], opts, &NoProgress, &Stderr)?;
     if let Some(e) = report.errors.first() {
         anyhow::bail!("{}: {}", e.reference, e.error);
     }
@@ -76,8 +84,9 @@ fn side(spec: &str, args: &DiffArgs) -> Result<AuditReport> {
 /// # Errors
 /// Unreadable audits or images.
 pub fn run(args: &DiffArgs) -> Result<ExitStatus> {
-    let before = side(&args.before, args)?;
-    let after = side(&args.after, args)?;
+    let mut opts = None;
+    let before = side(&args.before, args, &mut opts)?;
+    let after = side(&args.after, args, &mut opts)?;
     let d = pare_audit::diff::diff(&before, &after);
     let text = match args.format {
         Format::Table => pare_audit::render::text::diff(&d, false),

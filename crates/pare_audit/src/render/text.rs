@@ -111,7 +111,11 @@ pub fn audit(report: &AuditReport, md: bool) -> String {
         }
         t.row(vec![
             name,
-            r.base.name.clone(),
+            if r.base.source == "fleet" {
+                short(&r.base.name)
+            } else {
+                r.base.name.clone()
+            },
             r.os.as_ref()
                 .and_then(|o| o.pretty_name.clone())
                 .unwrap_or_else(|| "-".into()),
@@ -228,7 +232,10 @@ pub fn audit(report: &AuditReport, md: bool) -> String {
 pub fn saving(rec: &crate::model::Recommendation) -> String {
     let mut parts = Vec::new();
     if let Some(b) = rec.saving_bytes {
-        parts.push(human_bytes(b));
+        parts.push(match rec.saving_of.as_deref() {
+            Some(of) => format!("{} {of}", human_bytes(b)),
+            None => human_bytes(b),
+        });
     }
     if let Some(n) = rec.saving_high_plus.filter(|n| *n > 0) {
         parts.push(format!("{n} HIGH+ CVEs"));

@@ -114,12 +114,13 @@ pub fn classify(s: &str, context: Option<&Path>) -> AddKind {
 
 /// Whether a file starts like a (compressed) tar archive.
 fn sniff_archive(p: &Path) -> bool {
+    // Regular files only: opening a FIFO or a device could block or never end.
+    if !std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let Ok(mut f) = std::fs::File::open(p) else {
         return false;
     };
-    if !f.metadata().is_ok_and(|m| m.is_file()) {
-        return false;
-    }
     let mut buf = [0u8; 512];
     let mut n = 0;
     while n < buf.len() {

@@ -1,4 +1,4 @@
-//! SEC017 secret-in-env.
+//! SEC017 secret-in-config-env.
 
 use pare_findings::{FixAvailability, RuleMeta, Severity};
 
@@ -8,7 +8,7 @@ pub(crate) const TITLE: &str = "credential in an ENV variable";
 /// SEC017
 pub(crate) static RULE: RuleMeta = RuleMeta {
     code: "SEC017",
-    name: "secret-in-env",
+    name: "secret-in-config-env",
     summary: "An ENV variable named like a credential holds a literal value",
     severity: Severity::High,
     peers: &["dockle:CIS-DI-0010"],
