@@ -200,6 +200,17 @@ mod fleet {
                 unique.insert(d, s);
             }
         }
+        // The secrets column counts what each recipe planted (facts.json
+        // `secrets`: python-app's two AWS env values, none elsewhere).
+        for l in &layouts {
+            let facts: Value = serde_json::from_slice(
+                &std::fs::read(l.parent().unwrap().join("facts.json")).unwrap(),
+            )
+            .unwrap();
+            let planted = facts["secrets"].as_array().map_or(0, Vec::len);
+            assert_eq!(row(&r, l)["secrets"], planted, "{}", l.display());
+        }
+        assert_eq!(row(&r, &layouts[0])["secrets"], 2);
         let storage = &r["totals"]["storage"];
         assert_eq!(storage["naiveBytes"], naive);
         assert_eq!(storage["uniqueBytes"], unique.values().sum::<u64>());

@@ -105,6 +105,10 @@ pub struct ImageRow {
     pub packages: Vec<String>,
     /// Vulnerabilities, or why there are none to show.
     pub vulns: Vulns,
+    /// Secrets found (`SEC` findings: files of every layer, deleted ones
+    /// too, env, history, labels); see `pare secrets` for which.
+    #[serde(default)]
+    pub secrets: usize,
     /// Runs as uid 0.
     pub runs_as_root: bool,
     /// `USER` as configured (`""`: unset).

@@ -32,7 +32,9 @@ pub fn audit_image(
     pull: &PullModel,
     reporter: &dyn Reporter,
 ) -> Result<ImageRow> {
-    let cataloged = pare_pipeline::catalog::run(req, Analyses::reach(), reporter)?;
+    // Secrets ride the same pass (a visitor over every file of every layer).
+    let cataloged =
+        pare_pipeline::catalog::run(req, Analyses::reach().with(Analyses::secrets()), reporter)?;
     let scan = match db {
         Some(db) => Some(pare_pipeline::scan::scan(
             db,
@@ -45,7 +47,8 @@ pub fn audit_image(
 }
 
 /// The row of an image read and catalogued (indexed with
-/// [`Analyses::reach`] besides the catalog), scanned or not.
+/// [`Analyses::reach`] and [`Analyses::secrets`] besides the catalog),
+/// scanned or not.
 #[must_use]
 pub fn row(
     reference: &str,
@@ -133,6 +136,7 @@ pub fn row(
         package_count: sbom.packages.len(),
         packages,
         vulns,
+        secrets: pare_pipeline::secrets::collect(image, idx).findings.len(),
         runs_as_root: hygiene.user.is_root,
         user: hygiene.user.configured.clone(),
         shells: hygiene.shells.clone(),

@@ -60,6 +60,7 @@ pub(crate) fn row(name: &str, layers: Vec<LayerRow>, vulns: Vulns, packages: &[&
             Vec::new()
         },
         vulns,
+        secrets: 0,
         runs_as_root: true,
         user: String::new(),
         shells: vec!["/bin/bash".into()],

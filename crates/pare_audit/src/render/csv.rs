@@ -34,6 +34,7 @@ const HEADER: &[&str] = &[
     "unknown",
     "fixable_high_plus",
     "reachable_high_plus",
+    "secrets",
     "runs_as_root",
     "user",
     "shells",
@@ -90,6 +91,7 @@ pub fn audit(report: &AuditReport) -> String {
         cells.extend([
             fix,
             reach,
+            r.secrets.to_string(),
             r.runs_as_root.to_string(),
             r.user.clone(),
             r.shells.join(";"),
