@@ -33,54 +33,36 @@ impl Reference {
         if text.is_empty() || text.len() > 4096 {
             return Err("empty or overlong reference".into());
         }
-        let (rest, digest) = match text.split_once('@') {
-            Some((r, d)) => (r, Some(d.parse::<Digest>().map_err(|e| e.to_string())?)),
-            None => (text, None),
-        };
-        // A tag is a `:` after the last `/` (a `:` before it is a port).
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (
-                &rest[..last_slash + i],
-                Some(rest[last_slash + i + 1..].to_string()),
-            ),
-            None => (rest, None),
-        };
-        if let Some(t) = &tag {
+        // The workspace's one reference parser (Docker Hub defaults, a `:`
+        // before the last `/` is a port); this type adds the distribution
+        // spec's validation and a typed digest for the wire.
+        let name = pare_findings::ImageName::parse(text).ok_or_else(|| {
+            "not an image reference (`[host[:port]/]path[:tag][@digest]`)".to_string()
+        })?;
+        let digest = name
+            .digest
+            .as_deref()
+            .map(|d| d.parse::<Digest>().map_err(|e| e.to_string()))
+            .transpose()?;
+        if let Some(t) = &name.tag {
             if !valid_tag(t) {
                 return Err(format!("invalid tag `{t}`"));
             }
         }
-        let (registry, path) = match name.split_once('/') {
-            Some((first, path))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
-            {
-                (first.to_string(), path.to_string())
-            }
-            _ => (DOCKER_HUB.to_string(), name.to_string()),
-        };
+        let registry = name.registry().to_string();
         if !valid_host(&registry) {
             return Err(format!("invalid registry host `{registry}`"));
         }
-        let registry = if registry == "index.docker.io" {
-            DOCKER_HUB.to_string()
-        } else {
-            registry
-        };
-        let repository = if registry == DOCKER_HUB && !path.contains('/') {
-            format!("library/{path}")
-        } else {
-            path
-        };
+        let repository = name.path;
         if !valid_path(&repository) {
             return Err(format!(
                 "invalid repository `{repository}` (lower-case letters, digits and `._-/`)"
             ));
         }
-        let tag = if tag.is_none() && digest.is_none() {
+        let tag = if name.tag.is_none() && digest.is_none() {
             Some("latest".to_string())
         } else {
-            tag
+            name.tag
         };
         Ok(Self {
             registry,
