@@ -868,3 +868,39 @@ fn what_slim_keeps_the_gate_calls_reachable() {
         }
     }
 }
+
+#[test]
+fn slim_counts_vulnerabilities_before_and_after_and_dry_run_writes_nothing() {
+    let t = tmp();
+    let outdir = t.path().join("never");
+    let o = pare(&[
+        "slim",
+        &path_str(&fleet("python-app")),
+        "-o",
+        &path_str(&outdir),
+        "--dry-run",
+        "--db",
+        &path_str(db()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!outdir.exists() && r["written"].is_null());
+    let total = |side: &str| -> u64 {
+        r[side]["vulnerabilities"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{r}"))
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum()
+    };
+    // perl, login, util-linux... carried advisories; Pillow's stay (imported)
+    assert!(
+        total("after") < total("before"),
+        "{} → {}",
+        total("before"),
+        total("after")
+    );
+    assert!(total("after") > 0);
+}
