@@ -120,3 +120,13 @@ fn verify_writes_sarif_and_markdown() {
         "{md}"
     );
 }
+
+#[test]
+fn a_root_filesystem_without_config_is_never_a_pass() {
+    let t = tmp();
+    std::fs::create_dir_all(t.path().join("bin")).unwrap();
+    std::fs::write(t.path().join("bin/app"), b"#!/bin/sh\n").unwrap();
+    let (code, v) = verify(t.path());
+    assert_eq!(code, Some(2), "{v}");
+    assert_eq!(v["result"], "incomplete");
+}

@@ -34,6 +34,7 @@ pub fn table(r: &VerifyReport, md: bool) -> String {
     let verdict = match r.result {
         Verdict::Pass => "PASS",
         Verdict::Fail => "FAIL",
+        Verdict::Incomplete => "INCOMPLETE",
     };
     if md {
         let _ = writeln!(out, "# pare verify: `{}` — {verdict}\n", r.source);
