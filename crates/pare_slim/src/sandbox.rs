@@ -130,20 +130,6 @@ fn clean(l: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn output_is_cleaned_and_cut() {
-        let b = b"one\n\x1b[31m\x1b[1mWARNING\x1b[0m: dev\x07\nthree\n";
-        assert_eq!(tail(b, 2), ["WARNING: dev", "three"]);
-        assert_eq!(run_as(Some(0), Some(0)), (65532, 65532));
-        assert_eq!(run_as(Some(1000), None), (1000, 1000));
-        assert_eq!(run_as(None, None), (65532, 65532));
-    }
-}
-
 /// The uid/gid to run as: the image's (numeric, or resolved by the
 /// caller), else 65532 when the image runs as root.
 #[must_use]
@@ -253,4 +239,18 @@ pub fn run(
         stderr: tail(&stderr, 20),
         erofs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_cleaned_and_cut() {
+        let b = b"one\n\x1b[31m\x1b[1mWARNING\x1b[0m: dev\x07\nthree\n";
+        assert_eq!(tail(b, 2), ["WARNING: dev", "three"]);
+        assert_eq!(run_as(Some(0), Some(0)), (65532, 65532));
+        assert_eq!(run_as(Some(1000), None), (1000, 1000));
+        assert_eq!(run_as(None, None), (65532, 65532));
+    }
 }
