@@ -119,7 +119,15 @@ fn emit(
             files += 1;
         }
     } else {
-        for index in 0..image.layers.len() {
+        // Layers that hold no kept file are not read at all.
+        let needed: std::collections::HashSet<usize> = sel
+            .keep
+            .iter()
+            .filter_map(|p| idx.get(p))
+            .filter(|e| e.kind == Kind::File)
+            .map(|e| e.layer)
+            .collect();
+        for index in (0..image.layers.len()).filter(|i| needed.contains(i)) {
             let lerr =
                 |source: Box<dyn std::error::Error + Send + Sync>| Error::Layer { index, source };
             let mut stream = image
