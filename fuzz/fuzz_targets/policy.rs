@@ -12,7 +12,7 @@ fn subject(text: &str) -> pare_policy::Subject {
         kind: pare_policy::Kind::Vulnerability,
         id: "CVE-1".into(),
         ids: vec!["CVE-1".into()],
-        severity: "high".into(),
+        severity: pare_findings::VulnSeverity::High,
         fixed: true,
         layer: pare_policy::LayerClass::App,
         reach: pare_policy::Reach::Unknown,

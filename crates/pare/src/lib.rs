@@ -6,8 +6,9 @@ pub mod commands;
 pub mod linters;
 pub mod output;
 pub mod rules;
+pub mod term;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -41,7 +42,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match args::Cli::try_parse_from(argv) {
+    let argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
+    // clap's help and usage errors follow `--color` too: find it before
+    // parsing (the last one wins, as clap would read it).
+    let color = color_flag(&argv);
+    let parsed = args::Cli::command()
+        .color(color.clap())
+        .try_get_matches_from(argv)
+        .and_then(|m| args::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -49,6 +58,7 @@ where
             return ExitCode::from(code);
         }
     };
+    term::init(cli.quiet, cli.color);
     match commands::dispatch(cli) {
         Ok(status) => status.into(),
         Err(err) => {
@@ -66,4 +76,24 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// The value of the last `--color WHEN` / `--color=WHEN` before `--`.
+fn color_flag(argv: &[OsString]) -> term::ColorChoice {
+    use clap::ValueEnum;
+    let mut choice = term::ColorChoice::Auto;
+    let mut args = argv.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(a) = args.next() {
+        let value = if a == "--" {
+            break;
+        } else if a == "--color" {
+            args.next().map(|v| v.into_owned())
+        } else {
+            a.strip_prefix("--color=").map(str::to_string)
+        };
+        if let Some(c) = value.and_then(|v| term::ColorChoice::from_str(&v, false).ok()) {
+            choice = c;
+        }
+    }
+    choice
 }

@@ -18,13 +18,50 @@ pub fn error(err: &anyhow::Error) {
             parts.push(text);
         }
     }
-    eprintln!("error: {}", parts.join(": "));
+    eprintln!(
+        "{}: {}",
+        crate::term::paint("error", "31"),
+        parts.join(": ")
+    );
+    // A configuration error points at its line: show it, as findings do.
+    if let Some(cfg) = err
+        .chain()
+        .find_map(|c| c.downcast_ref::<pare_policy::ConfigError>())
+    {
+        if let Some(text) = std::fs::read_to_string(&cfg.path)
+            .ok()
+            .and_then(|src| snippet(&src, &cfg.path.display().to_string(), cfg.line, cfg.column))
+        {
+            eprint!("{text}");
+        }
+    }
     if let Some(h) = hint {
-        eprintln!("hint: {}", h.0);
+        eprintln!("{}: {}", crate::term::paint("hint", "36"), h.0);
     }
 }
 
 pub use pare_pipeline::Hint;
+
+/// The source line `line` (1-based) of `src` with a caret under `column`,
+/// in rustc's layout; `None` when the line does not exist.
+#[must_use]
+pub fn snippet(src: &str, origin: &str, line: usize, column: usize) -> Option<String> {
+    let text = src.lines().nth(line.checked_sub(1)?)?;
+    let gutter = line.to_string().len();
+    let pad = " ".repeat(gutter);
+    let bar = crate::term::paint("|", "34");
+    // The caret sits under the column's character (columns count chars).
+    let indent: String = text
+        .chars()
+        .take(column.saturating_sub(1))
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    Some(format!(
+        "{pad}{} {origin}:{line}:{column}\n{pad} {bar}\n{line} {bar} {text}\n{pad} {bar} {indent}{}\n",
+        crate::term::paint("-->", "34"),
+        crate::term::paint("^", "31"),
+    ))
+}
 
 /// The pipeline's [`pare_pipeline::Reporter`]: notes and warnings on
 /// stderr.
@@ -37,22 +74,39 @@ impl pare_pipeline::Reporter for Stderr {
     fn warn(&self, msg: &str) {
         warn(msg);
     }
+    fn progress(&self, label: &str, total: u64) -> Option<pare_pipeline::Progress> {
+        // Small images are read before a bar would be worth drawing.
+        if total < PROGRESS_MIN_BYTES {
+            return None;
+        }
+        let bar = crate::term::bytes_bar(label, Some(total))?;
+        Some(std::sync::Arc::new(move |n| bar.inc(n)))
+    }
 }
+
+/// Image passes smaller than this (compressed) get no progress bar.
+const PROGRESS_MIN_BYTES: u64 = 64 << 20;
 
 /// Print a one-line error about one input (`error: path:line:col: cause`)
 /// without stopping.
 pub fn print_error_line(msg: &str) {
-    eprintln!("error: {}", msg.replace('\n', " "));
+    eprintln!(
+        "{}: {}",
+        crate::term::paint("error", "31"),
+        msg.replace('\n', " ")
+    );
 }
 
 /// Print an informational line (a summary, a note) on stderr.
 pub fn note(msg: impl std::fmt::Display) {
-    eprintln!("{msg}");
+    if !crate::term::quiet() {
+        eprintln!("{msg}");
+    }
 }
 
 /// Print a warning line on stderr.
 pub fn warn(msg: impl std::fmt::Display) {
-    eprintln!("warning: {msg}");
+    eprintln!("{}: {msg}", crate::term::paint("warning", "33"));
 }
 
 /// Write `data` to `--output FILE` atomically (temp file in the same
@@ -91,7 +145,12 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    // A new file gets the usual 0666 & !umask (0644 under umask 022), as
+    // `>` would: tempfile's default is 0600, which hides reports from CI
+    // artefact uploaders running as another user.
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in `{}`", dir.display()))?;
     tmp.write_all(data)
         .and_then(|()| tmp.as_file().sync_all())
@@ -102,4 +161,20 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("cannot replace `{}`", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snippet;
+
+    #[test]
+    fn snippet_points_at_the_column() {
+        let s = snippet("a = 1\nsevrity = \"high\"\n", "pare.toml", 2, 3).unwrap();
+        assert_eq!(
+            s,
+            " --> pare.toml:2:3\n  |\n2 | sevrity = \"high\"\n  |   ^\n"
+        );
+        assert!(snippet("a\n", "x", 5, 1).is_none());
+        assert!(snippet("a\n", "x", 0, 1).is_none());
+    }
 }

@@ -1,5 +1,5 @@
 //! Every rule pare reports, from each stage's own registry: Dockerfile
-//! (`DF`), Kubernetes (`K8S`), image hygiene (`IMG`) and the gate's own
+//! (`DF`), Kubernetes (`K8S`), image hygiene (`IMG`), secrets (`SEC`) and the gate's own
 //! findings (`POL`). Each rule's documentation is written once, beside its
 //! check; `pare rules`, `pare explain` and `docs/rules.md` all read it from
 //! here, and a test fails when the generated page drifts from the code.
@@ -37,6 +37,11 @@ pub fn all() -> Vec<Group> {
                 .iter()
                 .map(|c| &c.meta)
                 .collect(),
+        },
+        Group {
+            prefix: "SEC",
+            title: "Secrets",
+            rules: pare_secrets::rules(),
         },
         Group {
             prefix: "VFY",
@@ -144,4 +149,27 @@ fn demote_headings(doc: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every family follows the one rule model (codes in order with the
+    /// family's prefix, kebab-case names, the documentation sections).
+    #[test]
+    fn every_family_passes_the_rule_model() {
+        for g in all() {
+            let problems = pare_findings::registry::validate(g.prefix, g.rules.iter().copied());
+            assert!(problems.is_empty(), "{}:\n{}", g.title, problems.join("\n"));
+        }
+    }
+
+    #[test]
+    fn find_by_code_name_and_peer_code() {
+        assert_eq!(find("df001")[0].code, "DF001");
+        assert_eq!(find("runs-as-root")[0].code, "IMG001");
+        assert!(find("DL3002").iter().any(|r| r.code == "DF001"));
+        assert!(find("nothing-like-this").is_empty());
+    }
 }

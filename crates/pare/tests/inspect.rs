@@ -160,6 +160,20 @@ fn formats_table_and_markdown_render() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stdout.is_empty());
+    // A new report file gets 0666 & !umask, as a shell redirection would.
+    let umask = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Umask:"))
+        .map(|m| u32::from_str_radix(m.trim(), 8).unwrap())
+        .unwrap();
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&out).unwrap().permissions());
+    assert_eq!(
+        mode & 0o777,
+        0o666 & !umask,
+        "mode {mode:o}, umask {umask:o}"
+    );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
     assert_eq!(v["schemaVersion"], 1);
 }

@@ -287,3 +287,71 @@ fn unreadable_inputs() {
     assert!(err.contains("error: `missing`: No such file"), "{err}");
     assert_eq!(err.lines().count(), 2, "{err}");
 }
+
+/// `.hadolint.yaml`: `failure-threshold` sets the exit code (findings below
+/// it are still printed), `override` the severity, and an unknown key is a
+/// warning naming the key and its line, printed once for many files.
+#[test]
+fn hadolint_config_threshold_override_and_unknown_keys() {
+    let df = "FROM debian:12\nRUN curl -fsSL https://example.com | sh\nUSER 1000\n";
+    let dir = tmp_with(&[
+        ("a/Dockerfile", df),
+        ("b/Dockerfile", df),
+        (
+            ".hadolint.yaml",
+            "failure-threshold: error\nstrict_labels: true\n",
+        ),
+    ]);
+    let o = pare(&["lint", "--format", "json", "a", "b"], dir.path());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "below the threshold: {}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("\"DF020\""),
+        "still reported: {}",
+        stdout(&o)
+    );
+    let warn = stderr(&o);
+    assert_eq!(
+        warn.matches("unknown key `strict_labels`").count(),
+        1,
+        "one warning for two files: {warn}"
+    );
+    assert!(warn.contains(".hadolint.yaml:2:"), "names the line: {warn}");
+    // `pare fix` follows the same threshold for what is left.
+    let o = pare(&["fix", "--diff", "a"], dir.path());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "fix below the threshold: {}",
+        stderr(&o)
+    );
+    std::fs::write(
+        dir.path().join(".hadolint.yaml"),
+        "failure-threshold: error\noverride:\n  error:\n    - DL4006\n",
+    )
+    .unwrap();
+    let o = pare(&["lint", "--format", "json", "a"], dir.path());
+    assert_eq!(o.status.code(), Some(1), "raised to error: {}", stderr(&o));
+    assert!(
+        stdout(&o).contains("\"severity\": \"high\""),
+        "{}",
+        stdout(&o)
+    );
+    // `--no-peer-suppressions` ignores the config: every finding fails.
+    std::fs::write(
+        dir.path().join(".hadolint.yaml"),
+        "failure-threshold: none\n",
+    )
+    .unwrap();
+    assert_eq!(pare(&["lint", "a"], dir.path()).status.code(), Some(0));
+    assert_eq!(
+        pare(&["lint", "--no-peer-suppressions", "a"], dir.path())
+            .status
+            .code(),
+        Some(1)
+    );
+}

@@ -245,3 +245,54 @@ fn unsafe_fix_converges_and_keeps_comments() {
         fixed
     );
 }
+
+/// Manifests read as Kubernetes does, through the binary: a quoted
+/// `runAsUser` is invalid and reported; `hostUsers: false` satisfies the
+/// non-root rules with a note on stderr; `drop: [NET_RAW]` says what is kept;
+/// a `bridgecrew.io/skip*` annotation skips like `checkov.io/skip*`.
+#[test]
+fn manifests_read_as_kubernetes_does() {
+    let pod = |name: &str, spec: &str| {
+        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  annotations:\n    bridgecrew.io/skip-seccomp: CKV_K8S_31=runtime default elsewhere\nspec:\n{spec}")
+    };
+    let src = [
+        pod("quoted", "  containers:\n  - name: a\n    image: a:1\n    securityContext:\n      runAsUser: \"1000\"\n      capabilities: {drop: [NET_RAW]}\n"),
+        pod("userns", "  hostUsers: false\n  containers:\n  - name: b\n    image: b:1\n"),
+    ]
+    .join("---\n");
+    let dir = tmp_with(&[("pods.yaml", &src)]);
+    let o = pare(
+        &[
+            "lint",
+            "--format",
+            "concise",
+            "--select",
+            "K8S001,K8S002,K8S005,K8S014",
+            "pods.yaml",
+        ],
+        dir.path(),
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("K8S001") && out.contains("`runAsUser: \"1000\"`, which is not an integer"),
+        "{out}"
+    );
+    assert!(
+        out.contains("drops `NET_RAW` but not `ALL`: it still keeps `CHOWN`"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("K8S014"),
+        "bridgecrew.io/skip honoured: {out}"
+    );
+    assert!(
+        !out.lines()
+            .any(|l| l.contains("container `b`") && (l.contains("K8S001") || l.contains("K8S002"))),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("`hostUsers: false` maps root"),
+        "{}",
+        stderr(&o)
+    );
+}

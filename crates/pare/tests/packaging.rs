@@ -787,7 +787,9 @@ mod fleet {
             .filter(|x| x["level"] == "error")
             .map(|x| x["ruleId"].as_str().unwrap())
             .collect();
-        assert_eq!(errors, ["CVE-2023-50447"]);
+        // the fixable, reachable Pillow CVE, and the generated AWS
+        // credentials python-app carries in its env (facts.json `secrets`)
+        assert_eq!(errors, ["CVE-2023-50447", "SEC002", "SEC003"]);
 
         // exit-code 0: the same failing gate reports, and the step passes
         let o = r.pare(&[
@@ -815,8 +817,13 @@ mod fleet {
             ]
         );
 
-        // trivyignores: a .trivyignore naming Pillow's CVE lets the gate pass
-        std::fs::write(r.work().join("ignores.txt"), "CVE-2023-50447\n").unwrap();
+        // trivyignores: a .trivyignore naming Pillow's CVE and (by Trivy's
+        // secret rule IDs) the planted AWS credentials lets the gate pass
+        std::fs::write(
+            r.work().join("ignores.txt"),
+            "CVE-2023-50447\naws-access-key-id\naws-secret-access-key\n",
+        )
+        .unwrap();
         let o = r.pare(&[
             ("image-ref", &img),
             ("db", &db_s),

@@ -192,7 +192,7 @@ fn incomplete_message_counts_files() {
         "{err}"
     );
     assert!(
-        err.contains("the SBOM is incomplete: `1` file(s) could not be read"),
+        err.contains("the SBOM is incomplete: 1 file(s) could not be read"),
         "{err}"
     );
 }

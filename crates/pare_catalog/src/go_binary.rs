@@ -148,7 +148,7 @@ fn decode(file: &[u8], blob: &[u8]) -> Result<Extracted, String> {
         (read()?, read()?)
     } else {
         if ptr_size != 4 && ptr_size != 8 {
-            return Err(format!("pointer size `{ptr_size}` in build info header"));
+            return Err(format!("pointer size {ptr_size} in build info header"));
         }
         let big = flags & 1 != 0;
         let rd = |b: &[u8]| -> u64 {

@@ -122,24 +122,8 @@ pub struct Metadata {
     pub licenses: Vec<String>,
 }
 
-/// PEP 503 normalisation: lowercase, runs of `-`, `_`, `.` become one `-`.
-#[must_use]
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
+/// PEP 503 normalisation (the workspace's one normaliser).
+pub use pare_findings::pep503_normalize as normalize;
 
 /// Parse the header section of a METADATA / PKG-INFO file. `version` is
 /// empty when the file has no `Version` header.
@@ -305,14 +289,6 @@ fn run(cx: &Ctx<'_>, sink: &mut Sink) {
 mod tests {
     use super::*;
     use crate::testutil::run;
-
-    #[test]
-    fn pep503() {
-        assert_eq!(normalize("Flask_SQLAlchemy"), "flask-sqlalchemy");
-        assert_eq!(normalize("zope.interface"), "zope-interface");
-        assert_eq!(normalize("a--_.B"), "a-b");
-        assert_eq!(normalize("psycopg2-binary"), "psycopg2-binary");
-    }
 
     #[test]
     fn kinds_and_versions_from_names() {

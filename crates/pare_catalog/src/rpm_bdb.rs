@@ -80,7 +80,7 @@ impl<'a> HashDb<'a> {
         };
         let page_size = db.u32_at(20).unwrap_or(0) as usize;
         if !(512..=65536).contains(&page_size) || !page_size.is_power_of_two() {
-            return Err(format!("invalid page size `{page_size}`"));
+            return Err(format!("invalid page size {page_size}"));
         }
         db.page_size = page_size;
         db.pages = data.len() / page_size;

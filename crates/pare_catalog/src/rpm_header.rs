@@ -119,10 +119,10 @@ impl<'a> Blob<'a> {
             ));
         };
         if il == 0 || il > MAX_TAGS {
-            return Err(format!("header with an invalid tag count `{il}`"));
+            return Err(format!("header with an invalid tag count {il}"));
         }
         if dl > MAX_DATA {
-            return Err(format!("header with an invalid data length `{dl}`"));
+            return Err(format!("header with an invalid data length {dl}"));
         }
         let index_len = (il as usize) * 16;
         let need = 8 + index_len + dl as usize;

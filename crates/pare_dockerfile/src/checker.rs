@@ -55,6 +55,14 @@ impl<'a> Checker<'a> {
         span: Span,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
+        let mut message = message.into();
+        if self.df.instructions.iter().any(|i| {
+            i.keyword == Keyword::Onbuild
+                && i.span.start <= span.start
+                && span.start < i.span.end.max(i.span.start + 1)
+        }) {
+            message.push_str(" (in `ONBUILD`: fires in images built from this one)");
+        }
         self.diags.push(Diagnostic::new(
             rule, self.path, self.src, self.index, span, message,
         ));
@@ -103,9 +111,60 @@ impl<'a> Checker<'a> {
         out
     }
 
+    /// The instruction whose arguments and flags a `RUN` reads: the
+    /// instruction itself, or the one `ONBUILD` wraps.
+    pub fn run_of(&self, ins: usize) -> &'a Instruction {
+        let i = &self.df.instructions[ins];
+        i.onbuild.as_deref().unwrap_or(i)
+    }
+
+    /// The value an environment variable has for instruction `ins`: the
+    /// last `ENV` (or `ARG` with a default) setting it before `ins` in its
+    /// stage or the stages it builds on.
+    pub fn env_before(&self, ins: usize, name: &str) -> Option<String> {
+        let stage = self.df.instructions[ins].stage?;
+        let mut chain = vec![&self.df.stages[stage]];
+        let mut s = chain[0];
+        while let crate::parser::Base::Stage(p) = s.base {
+            if p >= s.index {
+                break;
+            }
+            s = &self.df.stages[p];
+            chain.push(s);
+        }
+        let mut val = None;
+        for st in chain.iter().rev() {
+            for (i, x) in self.stage_body(st) {
+                if i >= ins {
+                    break;
+                }
+                match x.keyword {
+                    Keyword::Env => {
+                        for (k, v) in crate::rules::env_pairs(&x.args.text) {
+                            if k == name {
+                                val = Some(v);
+                            }
+                        }
+                    }
+                    Keyword::Arg => {
+                        for (k, v) in crate::parser::arg_pairs(&x.args.text) {
+                            if k == name {
+                                if let Some(v) = v {
+                                    val = Some(v);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        val
+    }
+
     /// Source span of a shell word.
     pub fn word_span(&self, ins: usize, origin: Origin, w: &ShWord) -> Span {
-        let ins = &self.df.instructions[ins];
+        let ins = self.run_of(ins);
         match origin {
             Origin::Args => ins.args.span(w.start, w.end),
             Origin::Heredoc(base) => Span::new(base + w.start, base + w.end),
@@ -175,6 +234,8 @@ impl<'a> Checker<'a> {
 }
 
 fn scripts_of(ins: &Instruction) -> Vec<Part> {
+    // `ONBUILD RUN …` is read like the `RUN` it wraps.
+    let ins = ins.onbuild.as_deref().unwrap_or(ins);
     if ins.keyword != Keyword::Run {
         return Vec::new();
     }

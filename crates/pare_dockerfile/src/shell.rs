@@ -158,6 +158,25 @@ pub fn parse(src: &str) -> Script {
                     case_depth = case_depth.saturating_sub(1);
                     in_pattern = false;
                     word.clear();
+                } else if cur.words.is_empty()
+                    && matches!(
+                        word.as_str(),
+                        "if" | "then"
+                            | "else"
+                            | "elif"
+                            | "fi"
+                            | "do"
+                            | "done"
+                            | "while"
+                            | "until"
+                            | "!"
+                            | "{"
+                            | "}"
+                    )
+                {
+                    // A reserved word opening a command: the command is
+                    // what follows (`then apt-get install x`).
+                    word.clear();
                 } else if word == "in" && cur.words.len() == 2 && cur.words[0].text == "case" {
                     case_depth += 1;
                     in_pattern = true;
@@ -373,6 +392,14 @@ mod tests {
         let s = parse("case \"$arch\" in x86_64|aarch64) a=1 ;; (arm*|ppc) b | c ;; *) exit 1 ;; esac; echo done");
         assert_eq!(s.pipes, 1);
         assert_eq!(progs(&s), vec!["", "b", "c", "exit 1", "echo done"]);
+    }
+
+    #[test]
+    fn reserved_words_do_not_hide_commands() {
+        let s = parse("if [ -x a ]; then apt-get install -y x; else apk add y; fi; for f in *; do case \"$f\" in a | b) continue ;; esac; done");
+        let p: Vec<_> = s.commands.iter().filter_map(Command::program).collect();
+        assert!(p.contains(&"apt-get") && p.contains(&"apk"), "{p:?}");
+        assert_eq!(s.pipes, 0, "`a | b)` is a case pattern");
     }
 
     #[test]

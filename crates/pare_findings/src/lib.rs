@@ -13,8 +13,10 @@
 
 mod diagnostic;
 mod edit;
+mod image_name;
 mod lint;
 mod package;
+pub mod registry;
 mod severity;
 mod span;
 pub mod time;
@@ -23,11 +25,12 @@ mod vuln_severity;
 
 pub use diagnostic::{Diagnostic, RuleMeta};
 pub use edit::{apply_edits, Applicability, Edit, Fix, FixAvailability, FixOutcome};
+pub use image_name::ImageName;
 pub use lint::{
     image_lock_key, lock_pin_fixes, split_image_ref, ImageRef, LintOptions, LintOutcome, Linter,
     ParseError, Suppressed,
 };
-pub use package::{Distro, Ecosystem, LayerRef, Package};
+pub use package::{pep503_normalize, Distro, Ecosystem, LayerRef, Package};
 pub use severity::Severity;
 pub use span::{LineCol, LineIndex, Span};
 pub use time::Date;

@@ -58,6 +58,25 @@ pub struct LintOutcome {
     pub suppressed: Vec<Suppressed>,
     /// Informational notes for stderr (e.g. "Helm template skipped").
     pub notes: Vec<String>,
+    /// A peer config's failure threshold (`.hadolint.yaml`
+    /// `failure-threshold`): only diagnostics at or above it fail the run.
+    /// `None`: every diagnostic does.
+    pub fail_at: Option<crate::Severity>,
+    /// A peer config says findings never fail the run (`no-fail: true`,
+    /// `failure-threshold: none`).
+    pub never_fail: bool,
+}
+
+impl LintOutcome {
+    /// Whether this file's diagnostics fail the run (exit 1).
+    #[must_use]
+    pub fn fails(&self) -> bool {
+        !self.never_fail
+            && self
+                .diagnostics
+                .iter()
+                .any(|d| self.fail_at.is_none_or(|t| d.severity >= t))
+    }
 }
 
 /// A file that could not be parsed. Displays as `path:line:col: message`.
@@ -176,22 +195,11 @@ pub fn split_image_ref(text: &str) -> Option<(String, Option<String>, Option<Str
 /// with Docker Hub names expanded (`node`, `20` → `docker.io/library/node:20`).
 #[must_use]
 pub fn image_lock_key(name: &str, tag: &str) -> String {
-    let (registry, path) = match name.split_once('/') {
-        Some((first, p)) if first.contains(['.', ':']) || first == "localhost" => {
-            (first.to_ascii_lowercase(), p)
-        }
-        _ => ("docker.io".to_string(), name),
-    };
-    let registry = if registry == "index.docker.io" {
-        "docker.io".to_string()
-    } else {
-        registry
-    };
-    if registry == "docker.io" && !path.contains('/') {
-        format!("docker.io/library/{path}:{tag}")
-    } else {
-        format!("{registry}/{path}:{tag}")
-    }
+    crate::ImageName::parse(&format!("{name}:{tag}")).map_or_else(
+        // Not a reference (a `$VAR` left): the text as written.
+        || format!("{name}:{tag}"),
+        |n| n.lock_key(),
+    )
 }
 
 /// Fixes that pin every unpinned reference of `refs` found in `lock`

@@ -155,3 +155,39 @@ impl Package {
         )
     }
 }
+
+/// PEP 503 normalisation of a Python distribution name: lower case, every
+/// run of `-`, `_` and `.` one `-` (`Flask_SQLAlchemy` -> `flask-sqlalchemy`).
+/// The one normaliser the catalogers, the advisory database and the
+/// reachability analysis share.
+#[must_use]
+pub fn pep503_normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod pep503_tests {
+    use super::pep503_normalize;
+
+    #[test]
+    fn pep503() {
+        assert_eq!(pep503_normalize("Flask_SQLAlchemy"), "flask-sqlalchemy");
+        assert_eq!(pep503_normalize("zope.interface"), "zope-interface");
+        assert_eq!(pep503_normalize("a--_.B"), "a-b");
+        assert_eq!(pep503_normalize("psycopg2-binary"), "psycopg2-binary");
+        assert_eq!(pep503_normalize("_x"), "x");
+    }
+}

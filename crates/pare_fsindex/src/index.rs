@@ -93,6 +93,9 @@ pub struct FsIndex {
     captured: HashMap<String, Arc<[u8]>>,
     probed: HashMap<usize, BTreeMap<String, Vec<u8>>>,
     probe_names: Vec<&'static str>,
+    /// Visitor results by visitor: (layer, path, data), in layer order.
+    visited: HashMap<usize, Vec<(usize, String, Vec<u8>)>>,
+    visitor_names: Vec<&'static str>,
     efficiency: Efficiency,
     skipped_large: Vec<(String, u64)>,
 }
@@ -178,6 +181,20 @@ impl FsIndex {
             .flat_map(|m| m.iter().map(|(p, d)| (p.as_str(), d.as_slice())))
     }
 
+    /// Results of the visitor named `name`: `(layer, path, data)` for every
+    /// file it kept something from, in layer order and, within a layer,
+    /// stream order; files deleted or overwritten by a later layer
+    /// included.
+    pub fn visits<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = (usize, &'a str, &'a [u8])> + 'a {
+        let idx = self.visitor_names.iter().position(|n| *n == name);
+        idx.and_then(|i| self.visited.get(&i))
+            .into_iter()
+            .flat_map(|v| v.iter().map(|(l, p, d)| (*l, p.as_str(), d.as_slice())))
+    }
+
     /// A copy holding only the paths `keep` accepts, with their captured
     /// bytes and probe results, and the captured bytes of `replaced` paths
     /// swapped for new ones (their entries sized to match, created as
@@ -234,6 +251,9 @@ impl FsIndex {
             probe_names: self.probe_names.clone(),
             efficiency: Efficiency::default(),
             skipped_large: Vec::new(),
+            // Visitors saw the original layers, not this copy.
+            visited: HashMap::new(),
+            visitor_names: Vec::new(),
         }
     }
 
@@ -346,6 +366,7 @@ impl FsIndex {
 pub(crate) fn squash(scans: Vec<LayerScan>, opts: &IndexOptions) -> FsIndex {
     let mut idx = FsIndex {
         probe_names: opts.probes.iter().map(|p| p.name()).collect(),
+        visitor_names: opts.visitors.iter().map(|v| v.name()).collect(),
         ..FsIndex::default()
     };
     let mut occ = Occurrences::default();
@@ -415,6 +436,9 @@ pub(crate) fn squash(scans: Vec<LayerScan>, opts: &IndexOptions) -> FsIndex {
         }
         for (pi, p, data) in scan.probed {
             idx.probed.entry(pi).or_default().insert(p, data);
+        }
+        for (vi, p, data) in scan.visited {
+            idx.visited.entry(vi).or_default().push((i, p, data));
         }
         idx.skipped_large.extend(scan.skipped_large);
         layer_sizes.push(stats.content_bytes);

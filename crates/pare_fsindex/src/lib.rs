@@ -60,6 +60,22 @@ pub trait Probe: Send + Sync {
     }
 }
 
+/// A reader of regular files' bytes during the pass that keeps what it
+/// finds **per layer**: unlike [`Probe`] results, which follow the squashed
+/// filesystem, a visitor's results survive a later layer deleting or
+/// overwriting the file (a key removed by `RUN rm` is still in the image).
+/// Results are read back with [`FsIndex::visits`].
+pub trait Visitor: Send + Sync {
+    /// Stable name, used as the key of its results.
+    fn name(&self) -> &'static str;
+    /// Whether to read this regular file (at most
+    /// [`IndexOptions::max_visit_file`] bytes). `head` holds its first
+    /// bytes (up to 64), for magic numbers.
+    fn wants(&self, path: &str, size: u64, head: &[u8]) -> bool;
+    /// The file's bytes as layer `layer` wrote them; `None` keeps nothing.
+    fn visit(&self, layer: usize, path: &str, data: &[u8]) -> Option<Vec<u8>>;
+}
+
 /// A glob set from static patterns, for [`IndexOptions::capture`]: each
 /// analyzer declares its globs as `&'static str`s and the caller combines
 /// them.
@@ -83,22 +99,35 @@ pub struct IndexOptions {
     pub capture: GlobSet,
     /// Extractors run on the files they want.
     pub probes: Vec<Arc<dyn Probe>>,
+    /// Per-layer readers of the files they want ([`Visitor`]).
+    pub visitors: Vec<Arc<dyn Visitor>>,
+    /// Largest file a visitor is shown; larger ones are not offered.
+    pub max_visit_file: u64,
     /// Largest file captured or probed; larger ones are noted and skipped.
     pub max_capture_file: u64,
     /// Cap on all captured bytes together.
     pub max_capture_total: u64,
     /// Decompression limits.
     pub limits: Limits,
+    /// Told the bytes of each layer blob as they are read (for a progress
+    /// bar; the total is [`pare_image::Image::compressed_size`]).
+    pub progress: Option<Progress>,
 }
+
+/// A progress callback: bytes read since the last call.
+pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 
 impl Default for IndexOptions {
     fn default() -> Self {
         Self {
             capture: GlobSet::empty(),
             probes: Vec::new(),
+            visitors: Vec::new(),
+            max_visit_file: 10 << 20,
             max_capture_file: 64 << 20,
             max_capture_total: 1 << 30,
             limits: Limits::default(),
+            progress: None,
         }
     }
 }
@@ -130,5 +159,51 @@ impl FsIndex {
             .map(|(_, s)| s)
             .collect::<Result<Vec<_>>>()?;
         Ok(index::squash(scans, opts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keeps each text file's length, as a visitor result.
+    struct Lengths;
+
+    impl Visitor for Lengths {
+        fn name(&self) -> &'static str {
+            "lengths"
+        }
+        fn wants(&self, _path: &str, _size: u64, head: &[u8]) -> bool {
+            !head.contains(&0)
+        }
+        fn visit(&self, layer: usize, path: &str, data: &[u8]) -> Option<Vec<u8>> {
+            assert!(
+                !path.starts_with('/'),
+                "visitors see paths without the leading /"
+            );
+            Some(format!("{layer}:{}", data.len()).into_bytes())
+        }
+    }
+
+    #[test]
+    fn visitors_see_wanted_files_under_the_cap() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("etc")).unwrap();
+        std::fs::write(t.path().join("etc/a.conf"), b"hello").unwrap();
+        std::fs::write(t.path().join("big.txt"), vec![b'x'; 64]).unwrap();
+        std::fs::write(t.path().join("bin"), b"\x7fELF\0\0\0").unwrap();
+        let source = pare_source::open(&format!("dir:{}", t.path().display())).unwrap();
+        let image = Image::open(source, None).unwrap();
+        let opts = IndexOptions {
+            visitors: vec![Arc::new(Lengths)],
+            max_visit_file: 16,
+            ..IndexOptions::default()
+        };
+        let idx = FsIndex::build(&image, &opts).unwrap();
+        let seen: Vec<(usize, &str, &[u8])> = idx.visits("lengths").collect();
+        assert_eq!(seen, [(0, "/etc/a.conf", &b"0:5"[..])]);
+        assert_eq!(idx.visits("other").count(), 0);
+        // nothing is captured or skipped on a visitor's account
+        assert!(idx.captured().is_empty() && idx.skipped_large().is_empty());
     }
 }

@@ -1,7 +1,7 @@
 //! Indexing an unpacked root filesystem directory as one pseudo-layer.
 
 use crate::index::{Entry, Kind};
-use crate::scan::wants_bytes;
+use crate::scan::{run_visitors, visitors_wanting, wants_bytes};
 use crate::{Error, IndexOptions, LayerScan, Result};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
@@ -53,11 +53,16 @@ pub(crate) fn scan_dir(root: &Path, opts: &IndexOptions) -> Result<LayerScan> {
             };
             let size = if kind == Kind::File { meta.len() } else { 0 };
             let mode = meta.mode() & 0o7777;
-            if kind == Kind::File && (!opts.capture.is_empty() || !opts.probes.is_empty()) {
+            if kind == Kind::File
+                && (!opts.capture.is_empty()
+                    || !opts.probes.is_empty()
+                    || !opts.visitors.is_empty())
+            {
                 let rel = &path[1..];
                 let head = read_head(&p).map_err(|e| io(e, &p))?;
                 let (capture, probes) = wants_bytes(opts, rel, size, mode, &head);
-                if capture || !probes.is_empty() {
+                let visits = visitors_wanting(opts, rel, size, &head);
+                if capture || !probes.is_empty() || !visits.is_empty() {
                     if size > opts.max_capture_file {
                         scan.skipped_large.push((path.clone(), size));
                     } else {
@@ -67,6 +72,7 @@ pub(crate) fn scan_dir(root: &Path, opts: &IndexOptions) -> Result<LayerScan> {
                                 scan.probed.push((i, path.clone(), out));
                             }
                         }
+                        run_visitors(opts, &visits, 0, &path, &data, &mut scan.visited);
                         if capture {
                             total += data.len() as u64;
                             if total > opts.max_capture_total {

@@ -122,7 +122,12 @@ impl Image {
             Root::OciIndex(bytes) => {
                 let want = platform.cloned().unwrap_or_default();
                 let image = manifest::open_oci(source, &bytes, &want)?;
-                image.check_platform(platform)?;
+                // An image index already chose by platform (its descriptor
+                // is what registries and runtimes trust); only an image
+                // that was not chosen from an index is checked by config.
+                if image.index_digest.is_none() {
+                    image.check_platform(platform)?;
+                }
                 Ok(image)
             }
         }

@@ -198,13 +198,15 @@ fn lint_document(
             index,
             layout,
             diagnostics: Vec::new(),
+            notes: Vec::new(),
         };
         for (meta, check) in RULES.iter().zip(rules::CHECKS) {
             if opts.enabled(meta) {
                 check(&mut ctx, meta, &w);
             }
         }
-        let sups = suppress::collect(w.annotations(), opts.peer_suppressions);
+        outcome.notes.append(&mut ctx.notes);
+        let sups = suppress::collect(&w, opts.peer_suppressions);
         for d in ctx.diagnostics {
             if let Some(s) = sups.iter().find(|s| s.matches(d.rule)) {
                 outcome.suppressed.push(Suppressed {
@@ -303,6 +305,8 @@ pub(crate) struct Checker<'a> {
     index: &'a LineIndex,
     layout: Layout,
     diagnostics: Vec<Diagnostic>,
+    /// Notes for stderr (`hostUsers: false` satisfying a rule).
+    notes: Vec<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -317,6 +321,21 @@ impl<'a> Checker<'a> {
         let mut d = Diagnostic::new(rule, self.path, self.src, self.index, span, message);
         d.fix = fix;
         self.diagnostics.push(d);
+    }
+
+    /// The source text of a span, on one line.
+    pub(crate) fn src_of(&self, span: Span) -> String {
+        self.src
+            .get(span.start..span.end)
+            .unwrap_or_default()
+            .replace(['\n', '\r'], " ")
+    }
+
+    /// A note for stderr, prefixed with the file and line of `span`.
+    pub(crate) fn note(&mut self, span: Span, message: String) {
+        let lc = self.index.line_col(self.src, span.start);
+        self.notes
+            .push(format!("{}:{}:{}: {message}", self.path, lc.line, lc.col));
     }
 
     /// A planner for one fix.
@@ -437,5 +456,71 @@ mod tests {
         ));
         assert!(!l.detect(Path::new("a/values.yaml"), "image: x\n"));
         assert!(!l.detect(Path::new("Dockerfile"), "apiVersion: v1\nkind: Pod\n"));
+    }
+
+    /// checkov's skip annotations in all three spellings, read where
+    /// checkov reads them: a template with annotations of its own hides
+    /// the parent's; a `CronJob`'s template annotations are not read.
+    #[test]
+    fn checkov_skips_where_checkov_reads_them() {
+        let opts = LintOptions {
+            select: vec!["K8S007".into()],
+            peer_suppressions: true,
+            ..LintOptions::default()
+        };
+        let pod = "    spec:\n      containers:\n      - name: a\n        image: a:1\n        securityContext: {privileged: true}\n";
+        let count = |src: &str| lint("f.yaml", src, &opts).unwrap().diagnostics.len();
+        // The object's annotation, template without annotations: skipped.
+        for key in [
+            "checkov.io/skip1",
+            "bridgecrew.io/skip2",
+            "cortex.io/skip3",
+            "x.checkov.io/skip-a",
+        ] {
+            let src = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\n    {key}: CKV_K8S_16=cni\nspec:\n  template:\n    metadata:\n      labels: {{app: d}}\n{pod}");
+            assert_eq!(count(&src), 0, "{key}");
+        }
+        // The template has annotations of its own: checkov does not copy
+        // the parent's down, so the parent's skip does not apply.
+        let src = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\n    checkov.io/skip1: CKV_K8S_16\nspec:\n  template:\n    metadata:\n      labels: {{app: d}}\n      annotations: {{team: x}}\n{pod}");
+        assert_eq!(count(&src), 1);
+        // ... and the template's own skip does.
+        let src = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    metadata:\n      labels: {{app: d}}\n      annotations: {{checkov.io/skip9: CKV_K8S_16=cni}}\n{pod}");
+        assert_eq!(count(&src), 0);
+        // A CronJob's pod template annotations are not read by checkov.
+        let src = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations: {checkov.io/skip1: CKV_K8S_16}\n        spec:\n          containers:\n          - name: a\n            image: a:1\n            securityContext: {privileged: true}\n";
+        assert_eq!(count(src), 1);
+        // Without peer suppressions nothing is skipped.
+        let src = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\n    checkov.io/skip1: CKV_K8S_16\nspec:\n  template:\n    metadata:\n      labels: {{app: d}}\n{pod}");
+        let none = LintOptions {
+            peer_suppressions: false,
+            ..opts.clone()
+        };
+        assert_eq!(lint("f.yaml", &src, &none).unwrap().diagnostics.len(), 1);
+    }
+
+    /// `hostUsers: false` satisfies the non-root rules with a note.
+    #[test]
+    fn user_namespace_satisfies_non_root_with_a_note() {
+        let src = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostUsers: false\n  containers:\n  - name: a\n    image: a:1\n";
+        let opts = LintOptions {
+            select: vec!["K8S001".into(), "K8S002".into()],
+            ..LintOptions::default()
+        };
+        let out = lint("p.yaml", src, &opts).unwrap();
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        assert_eq!(out.notes.len(), 2, "{:?}", out.notes);
+        assert!(
+            out.notes[0].starts_with("p.yaml:6:14: container `a`: `hostUsers: false`"),
+            "{:?}",
+            out.notes
+        );
+        let out = lint(
+            "p.yaml",
+            &src.replace("hostUsers: false", "hostUsers: true"),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(out.diagnostics.len(), 2);
     }
 }

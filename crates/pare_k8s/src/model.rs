@@ -204,6 +204,15 @@ impl<'a> Workload<'a> {
             .map(|v| (v, false))
     }
 
+    /// `hostUsers: false`: the pod runs in a user namespace, so UID 0 in
+    /// the container is an unprivileged user on the node.
+    #[must_use]
+    pub fn user_namespace(&self) -> Option<&'a Node> {
+        self.pod
+            .get("hostUsers")
+            .filter(|n| n.as_bool() == Some(false))
+    }
+
     /// The annotations of the object and of its pod template.
     pub fn annotations(&self) -> impl Iterator<Item = (&'a str, &'a Node)> {
         let own = self

@@ -69,6 +69,7 @@ pub fn run(req: &ImageRequest, extra: Analyses, reporter: &dyn Reporter) -> Resu
         &req.spec,
         &Analyses::catalog().with(extra),
         &req.limits,
+        reporter,
     )?;
     let report = catalog(&req.spec, &image, &idx);
     Ok(Cataloged {

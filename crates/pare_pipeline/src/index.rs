@@ -14,6 +14,9 @@ pub struct Analyses {
     pub globs: Vec<&'static str>,
     /// Content probes.
     pub probes: Vec<Arc<dyn Probe>>,
+    /// Scan every file of every layer for secrets (`pare_secrets`), read
+    /// back with [`crate::secrets::collect`].
+    pub secrets: bool,
 }
 
 impl Analyses {
@@ -23,6 +26,7 @@ impl Analyses {
         Self {
             globs: [pare_hygiene::CAPTURE_GLOBS, pare_catalog::os_release::GLOBS].concat(),
             probes: Vec::new(),
+            secrets: false,
         }
     }
 
@@ -32,6 +36,7 @@ impl Analyses {
         Self {
             globs: pare_catalog::capture_globs(),
             probes: pare_catalog::probes(),
+            secrets: false,
         }
         .with(Self::hygiene())
     }
@@ -42,6 +47,16 @@ impl Analyses {
         Self {
             globs: pare_reach::CAPTURE_GLOBS.to_vec(),
             probes: pare_reach::probes(),
+            secrets: false,
+        }
+    }
+
+    /// Secrets in every file of every layer (`secrets`, `inspect`, `gate`).
+    #[must_use]
+    pub fn secrets() -> Self {
+        Self {
+            secrets: true,
+            ..Self::default()
         }
     }
 
@@ -54,6 +69,7 @@ impl Analyses {
             }
         }
         self.probes.extend(other.probes);
+        self.secrets |= other.secrets;
         self
     }
 }
@@ -63,12 +79,25 @@ impl Analyses {
 ///
 /// # Errors
 /// Layer failures, named by layer and image.
-pub fn index(image: &Image, spec: &str, analyses: &Analyses, limits: &Limits) -> Result<FsIndex> {
-    let opts = IndexOptions {
+pub fn index(
+    image: &Image,
+    spec: &str,
+    analyses: &Analyses,
+    limits: &Limits,
+    reporter: &dyn crate::Reporter,
+) -> Result<FsIndex> {
+    let mut opts = IndexOptions {
         capture: pare_fsindex::glob_set(&analyses.globs),
         probes: analyses.probes.clone(),
         limits: *limits,
+        progress: image
+            .compressed_size()
+            .and_then(|total| reporter.progress(&format!("reading {spec}"), total)),
         ..IndexOptions::default()
     };
+    if analyses.secrets {
+        opts.visitors
+            .push(Arc::new(pare_secrets::Scanner::new()) as Arc<dyn pare_fsindex::Visitor>);
+    }
     FsIndex::build(image, &opts).with_context(|| format!("`{spec}`"))
 }

@@ -31,7 +31,8 @@ pub struct InspectReport {
     pub hygiene: Hygiene,
     /// Efficiency as dive defines it.
     pub efficiency: Efficiency,
-    /// Hygiene findings (IMG codes).
+    /// Hygiene findings (IMG codes) and, when the secrets analysis ran,
+    /// secrets (SEC codes; excerpts redacted).
     pub findings: Vec<ImageFinding>,
     /// Things pare could not fully read.
     pub warnings: Vec<String>,
@@ -90,7 +91,7 @@ pub struct LayerInfo {
     pub size: Option<u64>,
     /// Uncompressed tar size.
     pub uncompressed_size: u64,
-    /// Build step.
+    /// Build step, with any secret in it redacted.
     pub created_by: Option<String>,
     /// Files added.
     pub added: usize,
@@ -118,7 +119,7 @@ pub struct ConfigInfo {
     pub exposed_ports: Vec<String>,
     /// HEALTHCHECK test.
     pub healthcheck: Option<Vec<String>>,
-    /// LABEL.
+    /// LABEL (values with a secret in them redacted).
     pub labels: BTreeMap<String, String>,
     /// ENV names (values omitted: they may hold secrets).
     pub env_names: Vec<String>,
@@ -127,14 +128,51 @@ pub struct ConfigInfo {
 }
 
 /// Open and index the image `req` names and build its report, listing
-/// the `largest` files.
+/// the `largest` files; with `secrets`, every file of every layer is also
+/// scanned for secrets in the same pass.
 ///
 /// # Errors
 /// Any read error.
-pub fn run(req: &ImageRequest, largest: usize, reporter: &dyn Reporter) -> Result<InspectReport> {
+pub fn run(
+    req: &ImageRequest,
+    largest: usize,
+    secrets: bool,
+    reporter: &dyn Reporter,
+) -> Result<InspectReport> {
     let image = open(req, reporter)?;
-    let idx = index(&image, &req.spec, &Analyses::hygiene(), &req.limits)?;
-    Ok(inspect(&req.spec, &image, &idx, largest))
+    let analyses = if secrets {
+        Analyses::hygiene().with(Analyses::secrets())
+    } else {
+        Analyses::hygiene()
+    };
+    let idx = index(&image, &req.spec, &analyses, &req.limits, reporter)?;
+    let mut report = inspect(&req.spec, &image, &idx, largest);
+    if secrets {
+        report.findings.extend(secret_findings(&image, &idx));
+    }
+    Ok(report)
+}
+
+/// Arguments safe to print: a token passed on a command line is redacted
+/// like any other secret.
+fn redact_all(args: &[String]) -> Vec<String> {
+    args.iter().map(|a| pare_secrets::redact_text(a)).collect()
+}
+
+/// The image's secrets as inspect findings (`SEC` codes, redacted).
+#[must_use]
+pub fn secret_findings(image: &Image, idx: &FsIndex) -> Vec<ImageFinding> {
+    crate::secrets::collect(image, idx)
+        .findings
+        .into_iter()
+        .map(|f| ImageFinding {
+            code: f.code,
+            name: f.name,
+            severity: f.severity,
+            message: f.message(),
+            paths: vec![f.location.path()],
+        })
+        .collect()
 }
 
 /// The report of an indexed image (indexed with at least
@@ -158,7 +196,7 @@ pub fn inspect(spec: &str, image: &Image, idx: &FsIndex, largest: usize) -> Insp
                 media_type: l.media_type.clone(),
                 size: l.size,
                 uncompressed_size: s.tar_bytes,
-                created_by: l.created_by.clone(),
+                created_by: l.created_by.as_deref().map(pare_secrets::redact_text),
                 added: s.added,
                 changed: s.changed,
                 removed: s.removed,
@@ -176,12 +214,16 @@ pub fn inspect(spec: &str, image: &Image, idx: &FsIndex, largest: usize) -> Insp
         env_names.sort();
         ConfigInfo {
             user: cc.user.clone().filter(|u| !u.is_empty()),
-            entrypoint: cc.entrypoint.clone(),
-            cmd: cc.cmd.clone(),
+            entrypoint: redact_all(&cc.entrypoint),
+            cmd: redact_all(&cc.cmd),
             working_dir: cc.working_dir.clone().filter(|w| !w.is_empty()),
             exposed_ports: cc.exposed_ports.keys().cloned().collect(),
-            healthcheck: cc.healthcheck.as_ref().map(|h| h.test.clone()),
-            labels: cc.labels.clone(),
+            healthcheck: cc.healthcheck.as_ref().map(|h| redact_all(&h.test)),
+            labels: cc
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), pare_secrets::redact_label(k, v)))
+                .collect(),
             env_names,
             volumes: cc.volumes.keys().cloned().collect(),
         }

@@ -13,6 +13,7 @@
 //! | catalog | [`catalog::catalog`] | [`catalog::SbomReport`] |
 //! | scan | [`scan::scan`] | [`scan::ScanReport`] |
 //! | gate | [`gate::gate`] | [`gate::GateReport`] |
+//! | secrets | [`secrets::secrets`] | [`secrets::SecretsReport`] |
 //! | verify | [`verify::verify`] | [`verify::VerifyReport`] |
 //! | slim | [`slim::slim`] | [`slim::SlimReport`] |
 //!
@@ -35,6 +36,7 @@ pub mod index;
 pub mod inspect;
 pub mod open;
 pub mod scan;
+pub mod secrets;
 pub mod slim;
 pub mod verify;
 
@@ -59,7 +61,16 @@ pub trait Reporter: Sync {
     fn note(&self, msg: &str);
     /// Something that may be a problem.
     fn warn(&self, msg: &str);
+    /// A progress callback for `total` bytes of work named `label` (a
+    /// progress bar where the front end draws one), told the bytes done as
+    /// they are done; `None` (the default) when nobody is watching.
+    fn progress(&self, label: &str, total: u64) -> Option<Progress> {
+        let _ = (label, total);
+        None
+    }
 }
+
+pub use pare_fsindex::Progress;
 
 /// A [`Reporter`] that drops everything (tests, library use).
 pub struct Silent;

@@ -101,6 +101,7 @@ pub fn analyses() -> Analyses {
         .with(Analyses {
             globs: pare_slim::CAPTURE_GLOBS.to_vec(),
             probes: Vec::new(),
+            secrets: false,
         })
 }
 
@@ -118,7 +119,7 @@ pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
     }
     let spec = &req.image.spec;
     let image = open(&req.image, reporter)?;
-    let idx = index(&image, spec, &analyses(), &req.image.limits)?;
+    let idx = index(&image, spec, &analyses(), &req.image.limits, reporter)?;
     let sbom = crate::catalog::catalog(spec, &image, &idx);
     if sbom.is_incomplete() {
         for w in &sbom.warnings {

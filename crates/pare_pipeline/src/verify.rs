@@ -77,6 +77,7 @@ pub fn analyses() -> Analyses {
     Analyses::reach().with(Analyses {
         globs: [pare_verify::CAPTURE_GLOBS, pare_hygiene::CAPTURE_GLOBS].concat(),
         probes: Vec::new(),
+        secrets: false,
     })
 }
 
@@ -130,7 +131,7 @@ pub fn verify(
     reporter: &dyn Reporter,
 ) -> Result<(VerifyReport, Image, FsIndex)> {
     let image = open(req, reporter)?;
-    let idx = index(&image, &req.spec, &analyses(), &req.limits)?;
+    let idx = index(&image, &req.spec, &analyses(), &req.limits, reporter)?;
     let report = verify_indexed(
         &req.spec,
         image.config.as_ref(),

@@ -209,7 +209,7 @@ pub fn for_kind(kind: Kind) -> Option<&'static RuleMeta> {
         Kind::StaleIgnore => Some(&STALE_IGNORE),
         Kind::InvalidIgnore => Some(&INVALID_IGNORE),
         Kind::InvalidVex => Some(&INVALID_VEX),
-        Kind::Vulnerability | Kind::Hygiene => None,
+        Kind::Vulnerability | Kind::Hygiene | Kind::Secret => None,
     }
 }
 

@@ -31,12 +31,17 @@ pub struct Policy {
 impl Policy {
     /// Things to tell the user about the policy that are not findings: one
     /// line per ignore file with entries for Trivy scanners pare does not
-    /// run (misconfigurations, secrets, licenses), which are skipped.
+    /// run (misconfigurations, licenses), which are skipped.
     #[must_use]
     pub fn notes(&self) -> Vec<String> {
         let mut by_file: std::collections::BTreeMap<&str, Vec<&IgnoreEntry>> =
             std::collections::BTreeMap::new();
-        for e in self.ignores.iter().filter(|e| e.scanner.is_some()) {
+        // Secret entries apply to pare's own secrets (see IgnoreEntry::matches).
+        for e in self
+            .ignores
+            .iter()
+            .filter(|e| e.scanner.is_some_and(|sc| sc != "secret"))
+        {
             let file = e
                 .origin
                 .rsplit_once(':')
@@ -210,7 +215,10 @@ pub fn evaluate(
     let mut entries = Vec::new();
     for (i, e) in policy.ignores.iter().enumerate() {
         if e.scanner.is_some() {
-            continue; // another Trivy scanner's: see Policy::notes
+            // Another Trivy scanner's (see Policy::notes), or a Trivy secret
+            // rule: Trivy has rules pare lacks, so an unmatched one is
+            // never called stale.
+            continue;
         }
         let (kind, message) = if let Some(why) = &e.invalid {
             (
@@ -320,6 +328,43 @@ mod tests {
         }
     }
 
+    /// A `.trivyignore` shared with Trivy suppresses the same secrets in
+    /// pare: its secret rule IDs are pare's secret rule names.
+    #[test]
+    fn trivy_secret_ids_suppress_pare_secrets_of_that_name() {
+        let policy = Policy {
+            ignores: crate::trivy::parse_trivyignore(
+                Path::new(".trivyignore"),
+                "aws-access-key-id\ngithub-pat\n",
+                false,
+            )
+            .unwrap(),
+            ..Policy::default()
+        };
+        let secret = |code: &str, name: &str| Subject {
+            kind: Kind::Secret,
+            id: code.into(),
+            ids: vec![code.into(), name.into()],
+            ..vuln(code, "critical", false, LayerClass::Unknown, "")
+        };
+        let subjects = vec![
+            secret("SEC002", "aws-access-key-id"),
+            secret("SEC003", "aws-secret-access-key"),
+            // a vulnerability that happens to carry the name is not a secret
+            Subject {
+                ids: vec!["CVE-9".into(), "aws-access-key-id".into()],
+                ..vuln("CVE-9", "critical", true, LayerClass::App, "x")
+            },
+        ];
+        let ev = evaluate(&policy, &subjects, Date::parse("2025-01-01").unwrap(), &[]);
+        assert_eq!(ev.decisions[0].action, Action::Ignore);
+        assert_eq!(ev.decisions[1].action, Action::Fail);
+        assert_eq!(ev.decisions[2].action, Action::Fail);
+        // `github-pat` matched nothing: Trivy has rules pare lacks, so not stale
+        assert!(ev.entries.is_empty(), "{:?}", ev.entries);
+        assert!(policy.notes().is_empty());
+    }
+
     #[test]
     fn ignores_expire_and_go_stale() {
         let cfg = config::parse(
@@ -384,8 +429,9 @@ expires = 2030-01-01
         assert_eq!(later.decisions[0].action, Action::Fail);
     }
 
-    /// Entries for Trivy's other scanners never match and are never stale
-    /// (one note per file); an invalid entry (lenient) and an invalid VEX
+    /// Entries for Trivy's misconfiguration and license scanners never match
+    /// and are never stale (one note per file); its secret rule IDs suppress
+    /// pare's secrets of that name and are never stale either; an invalid entry (lenient) and an invalid VEX
     /// statement are findings of their own, warned by the default policy.
     #[test]
     fn other_scanners_invalid_entries_and_vex() {
@@ -407,7 +453,7 @@ expires = 2030-01-01
         };
         assert_eq!(
             policy.notes(),
-            ["`.trivyignore`: 3 entries for Trivy's license, misconfiguration, secret scanners (not run by pare) skipped: AVD-DS-0002, aws-access-key-id, GPL-3.0"]
+            ["`.trivyignore`: 2 entries for Trivy's license, misconfiguration scanners (not run by pare) skipped: AVD-DS-0002, GPL-3.0"]
         );
         let subjects = vec![
             vuln("CVE-1", "critical", true, LayerClass::App, "a"),

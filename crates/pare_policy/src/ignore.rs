@@ -45,11 +45,20 @@ impl IgnoreEntry {
     }
 
     /// Whether the entry covers the finding (ignoring expiry). Entries for
-    /// other scanners and invalid entries cover nothing.
+    /// Trivy's misconfiguration and license scanners and invalid entries
+    /// cover nothing; its secret rule IDs cover pare's secrets of that name.
     #[must_use]
     pub fn matches(&self, s: &Subject) -> bool {
-        if self.scanner.is_some() || self.invalid.is_some() {
+        if self.invalid.is_some() {
             return false;
+        }
+        // Trivy's secret rule IDs (`aws-access-key-id`) are the names of
+        // pare's own secret rules, so a shared `.trivyignore` suppresses the
+        // same secrets in both tools; other scanners' entries cover nothing.
+        match self.scanner {
+            None => {}
+            Some("secret") if s.kind == crate::Kind::Secret => {}
+            Some(_) => return false,
         }
         let id_ok = s.id.eq_ignore_ascii_case(&self.id)
             || s.ids.iter().any(|i| i.eq_ignore_ascii_case(&self.id));

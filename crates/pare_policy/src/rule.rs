@@ -232,8 +232,9 @@ fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 /// layers whose origin is unknown: not knowing never passes); warn on every
 /// other critical (the base image's, which a base bump fixes) and on fixable
 /// highs; warn on expired, stale and invalid ignore entries and invalid VEX
-/// statements; everything else is ignored by policy (listed, with this
-/// reason).
+/// statements; fail on every secret in the image (a credential in any
+/// layer is published with it); everything else is ignored by policy
+/// (listed, with this reason).
 #[must_use]
 pub fn default_rules() -> Vec<Rule> {
     let base = |name: &str, action| Rule {
@@ -273,6 +274,10 @@ pub fn default_rules() -> Vec<Rule> {
                 Kind::InvalidVex,
             ],
             ..base("ignore-hygiene", Action::Warn)
+        },
+        Rule {
+            kinds: vec![Kind::Secret],
+            ..base("secret", Action::Fail)
         },
     ]
 }
@@ -336,6 +341,13 @@ mod tests {
         let mut stale = subject("unknown", false, LayerClass::Unknown);
         stale.kind = Kind::StaleIgnore;
         assert_eq!(decide(&stale), Action::Warn);
+        let mut secret = subject("low", false, LayerClass::Base);
+        secret.kind = Kind::Secret;
+        assert_eq!(
+            decide(&secret),
+            Action::Fail,
+            "a secret fails wherever it is"
+        );
     }
 
     #[test]

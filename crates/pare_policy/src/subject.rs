@@ -25,17 +25,22 @@ pub enum Kind {
     /// An OpenVEX statement that could not be read: it was skipped, the
     /// rest of its document applies.
     InvalidVex,
+    /// A secret in the image (`SEC001` private key, `SEC002` AWS key ID,
+    /// …), by its code; its paths are the file (or `env:NAME`,
+    /// `history[N]`, `label:NAME`).
+    Secret,
 }
 
 impl Kind {
     /// Every kind, for error messages.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Vulnerability,
         Kind::ExpiredIgnore,
         Kind::StaleIgnore,
         Kind::Hygiene,
         Kind::InvalidIgnore,
         Kind::InvalidVex,
+        Kind::Secret,
     ];
 
     /// One line for people (rule help text).
@@ -48,6 +53,7 @@ impl Kind {
             Kind::Hygiene => "The image fails a hygiene check",
             Kind::InvalidIgnore => "An ignore entry could not be read and applies to nothing",
             Kind::InvalidVex => "An OpenVEX statement could not be read and was skipped",
+            Kind::Secret => "A credential is in the image",
         }
     }
 
@@ -61,6 +67,7 @@ impl Kind {
             Kind::Hygiene => "hygiene",
             Kind::InvalidIgnore => "invalid-ignore",
             Kind::InvalidVex => "invalid-vex",
+            Kind::Secret => "secret",
         }
     }
 }

@@ -11,9 +11,11 @@
 //! `AWS-0086`), secret rules (`aws-access-key-id`, `github-pat`: lowercase
 //! kebab-case) and licenses (SPDX identifiers, `GPL-3.0`), and in
 //! `.trivyignore.yaml` the `misconfigurations`, `secrets` and `licenses`
-//! lists. Those entries are kept with their scanner ([`other_scanner`]):
-//! they never match and are never stale, and [`crate::Policy::notes`] says
-//! once per file that they were skipped.
+//! lists. Those entries are kept with their scanner ([`other_scanner`]) and
+//! are never stale. Secret rule IDs suppress pare's secret findings of the
+//! same name (pare's secret rules are named as Trivy's); the others never
+//! match, and [`crate::Policy::notes`] says once per file that they were
+//! skipped.
 //!
 //! A bad `exp:`/`expired_at` date is an error naming the line and column;
 //! with `lenient`, the entry is kept as invalid instead (it matches nothing

@@ -113,6 +113,9 @@ pub(crate) fn exec(
         }
         return;
     };
+    if !cx.programs.contains(&canon) {
+        cx.programs.push(canon.clone());
+    }
     if cx.elf_of(&canon).is_some() {
         let id = match cx.graph.find(&canon) {
             Some(id) => id,

@@ -118,6 +118,12 @@ pub struct Reachability {
     pub entrypoint: Vec<String>,
     /// Resolved files that start the closure.
     pub roots: Vec<String>,
+    /// Every program the entrypoint and the health check run, directly or
+    /// through launchers, shells and `#!` lines (canonical paths, in the
+    /// order they were first run): what `pare audit` reports as the tools
+    /// an image needs. Not serialized (reports carry their own view).
+    #[serde(skip)]
+    pub programs: Vec<String>,
     /// Parallel to the packages given (same length, same order).
     pub packages: Vec<PackageReach>,
     /// Caveats: unresolved libraries, what is not seen.
@@ -153,6 +159,8 @@ pub(crate) struct Cx<'a> {
     pub via: closure::Via,
     /// Which container process the command belongs to.
     pub origin: closure::Origin,
+    /// Programs run, canonical paths, first run first.
+    pub programs: Vec<String>,
 }
 
 impl<'a> Cx<'a> {
@@ -190,6 +198,7 @@ impl<'a> Cx<'a> {
             problems: Vec::new(),
             via: closure::Via::Entrypoint,
             origin: closure::Origin::Entrypoint,
+            programs: Vec::new(),
         }
     }
 
@@ -387,6 +396,7 @@ pub fn analyze(
         return Reachability {
             entrypoint: Vec::new(),
             roots: Vec::new(),
+            programs: Vec::new(),
             packages: all(
                 Status::Unknown,
                 "no image config: the entrypoint is not known",
@@ -399,6 +409,7 @@ pub fn analyze(
         return Reachability {
             entrypoint: argv,
             roots: Vec::new(),
+            programs: Vec::new(),
             packages: all(Status::Unknown, "the image has no entrypoint or command"),
             notes: Vec::new(),
         };
@@ -429,6 +440,7 @@ pub fn analyze(
         return Reachability {
             entrypoint: argv,
             roots: Vec::new(),
+            programs: std::mem::take(&mut cx.programs),
             packages: all(Status::Unknown, &reason),
             notes,
         };
@@ -454,6 +466,7 @@ pub fn analyze(
     Reachability {
         entrypoint: argv,
         roots,
+        programs: std::mem::take(&mut cx.programs),
         packages: verdicts,
         notes: cx.notes,
     }

@@ -244,6 +244,17 @@ fn sh_c_shebang_and_env_are_followed() {
     );
     assert_eq!(verdict(&r, &pkgs, "dash").status, Status::Reachable);
     assert_eq!(verdict(&r, &pkgs, "other").status, Status::Unreachable);
+    // Every program run, in order: the shell, the script, its `env`
+    // launcher and the tool `env` finds.
+    assert_eq!(
+        r.programs,
+        [
+            "/usr/bin/dash",
+            "/app/start.sh",
+            "/usr/bin/env",
+            "/usr/bin/tool"
+        ]
+    );
 
     // A command only known at run time: what is not reached is unknown.
     let r = root.analyze(
@@ -357,6 +368,11 @@ fn healthcheck_commands_and_venv_site_packages_are_followed() {
     assert_eq!(
         verdict(&r, &pkgs, "curl").chain,
         ["/usr/bin/dash", "/usr/bin/curl"]
+    );
+    // The health check's shell and tool are programs the image needs.
+    assert_eq!(
+        r.programs,
+        ["/usr/bin/python3.11", "/usr/bin/dash", "/usr/bin/curl"]
     );
 }
 

@@ -1,5 +1,8 @@
 //! `pare gate` as a table, SARIF or Markdown (JSON is the report
 //! serialised as is).
+//!
+//! One file (about 670 lines): the three renderings of one report share its
+//! section order and wording, which must not drift between formats.
 
 use crate::sarif::{
     fingerprint, Builder, Location, PhysicalLocation, Region, SarifResult, Suppression, Text,
@@ -7,7 +10,7 @@ use crate::sarif::{
 use crate::scan::{package_fingerprint, package_location, vuln_rule};
 use crate::table::Table;
 use pare_findings::VulnSeverity;
-use pare_pipeline::gate::{GateFinding, GateReport, GateResult, HygieneFinding};
+use pare_pipeline::gate::{GateFinding, GateReport, GateResult, HygieneFinding, SecretFinding};
 use pare_policy::Action;
 use pare_reach as reach;
 use serde_json::json;
@@ -178,6 +181,25 @@ pub fn table(r: &GateReport, show_ignored: bool) -> String {
                 h.decision.action, h.finding.code, h.finding.name, h.finding.message
             );
             let _ = writeln!(out, "      why: {}", h.decision.why);
+        }
+    }
+    let secrets: Vec<&SecretFinding> = r
+        .secrets
+        .iter()
+        .filter(|s| s.decision.action != Action::Ignore || show_ignored)
+        .collect();
+    if !secrets.is_empty() {
+        let _ = writeln!(out, "\nSECRETS ({})", secrets.len());
+        for s in secrets {
+            let _ = writeln!(
+                out,
+                "  {}  {} {}  {}",
+                s.decision.action,
+                s.finding.code,
+                s.finding.name,
+                s.finding.message()
+            );
+            let _ = writeln!(out, "      why: {}", s.decision.why);
         }
     }
     if !r.unknowns.is_empty() {
@@ -359,6 +381,38 @@ pub fn markdown(r: &GateReport) -> String {
             out,
             "\n<details><summary>Ignored ({total})</summary>\n\n{}\n</details>",
             t.render(true, true)
+        );
+    }
+    let secrets: Vec<&SecretFinding> = r
+        .secrets
+        .iter()
+        .filter(|s| s.decision.action != Action::Ignore || s.decision.suppressed_by.is_some())
+        .collect();
+    if !secrets.is_empty() {
+        let mut t = Table::new(&[
+            "Action",
+            "Code",
+            "Secret",
+            "Where",
+            "Excerpt (redacted)",
+            "Why",
+        ]);
+        for s in secrets.iter().take(MAX_ROWS) {
+            t.row(vec![
+                s.decision.action.to_string(),
+                s.finding.code.to_string(),
+                s.finding.title.to_string(),
+                s.finding.location.to_string(),
+                format!("`{}`", s.finding.excerpt.replace('`', "'")),
+                s.decision.why.clone(),
+            ]);
+        }
+        let _ = writeln!(
+            out,
+            "\n### Secrets ({})\n\n{}{}",
+            secrets.len(),
+            t.render(true, true),
+            more(secrets.len())
         );
     }
     if !r.ignore_entries.is_empty() {
@@ -551,6 +605,37 @@ pub fn sarif(r: &GateReport) -> String {
                 .collect(),
             properties,
         });
+    }
+    for s in r
+        .secrets
+        .iter()
+        .filter(|s| s.decision.action != Action::Ignore || s.decision.suppressed_by.is_some())
+    {
+        let Some(meta) = pare_secrets::rule(s.finding.code) else {
+            continue;
+        };
+        b.rule(meta.code, || {
+            crate::sarif::lint_rule(meta, &["secret", "image"])
+        });
+        let mut res = crate::secrets::result(&s.finding, &r.source, level(s.decision.action));
+        res.properties.insert("rule".into(), json!(s.decision.rule));
+        res.message = Text::plain(format!(
+            "{} Decision: {} ({})",
+            s.finding.message(),
+            s.decision.action,
+            s.decision.why
+        ));
+        res.suppressions = s
+            .decision
+            .suppressed_by
+            .iter()
+            .map(|x| Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: x.explain(),
+            })
+            .collect();
+        b.result(res);
     }
     for u in &r.unknowns {
         let meta = pare_policy::codes::for_unknown(u.kind);

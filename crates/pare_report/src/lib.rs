@@ -8,5 +8,6 @@ pub mod sarif;
 pub mod sbom;
 pub mod sbom_table;
 pub mod scan;
+pub mod secrets;
 pub mod table;
 pub mod verify;

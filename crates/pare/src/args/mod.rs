@@ -14,6 +14,20 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "pare", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    /// Print only results, warnings and errors: no notes, summaries or
+    /// progress bars on stderr.
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub quiet: bool,
+    /// When to colour output: `auto` colours a terminal unless `NO_COLOR`
+    /// is set or `TERM=dumb`.
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Global options"
+    )]
+    pub color: crate::term::ColorChoice,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -32,6 +46,9 @@ pub enum Command {
     Sbom(crate::commands::sbom::SbomArgs),
     /// Vulnerabilities of the image's packages, from the offline database.
     Scan(crate::commands::scan::ScanArgs),
+    /// Secrets in every file of every layer (deleted ones too), env,
+    /// history and labels, redacted (exit 1 when any is found).
+    Secrets(crate::commands::secrets::SecretsArgs),
     /// The CI gate: scan, base/app attribution, reachability, policy and
     /// ignores (exit 0 pass, 1 fail, 2 error or incomplete scan).
     Gate(crate::commands::gate::GateArgs),
@@ -44,6 +61,11 @@ pub enum Command {
     Db(crate::commands::db::DbArgs),
     /// Pin image references to digests (`--check`, `--update`, `--lock FILE`).
     Pin(crate::commands::pin::PinArgs),
+    /// The fleet table: one row per image, fleet totals, shared storage
+    /// (`--from FILE`, `--merge JSON...`).
+    Audit(crate::commands::audit::AuditArgs),
+    /// Before/after of two images or two saved audits.
+    Diff(crate::commands::diff::DiffArgs),
     /// Every rule pare reports: Dockerfile, Kubernetes, image hygiene, gate.
     Rules(crate::commands::rules::RulesArgs),
     /// A rule's documentation: what it does, why, an example, the fix.

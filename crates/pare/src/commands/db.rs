@@ -138,7 +138,23 @@ fn update(path: &Path, args: &UpdateArgs) -> Result<ExitStatus> {
         },
         timeout: Duration::from_secs(args.timeout),
     };
-    let summary = pare_vuln::feed::update(path, &opts, &|_, _, _| {})?;
+    // One bar per feed, replaced when the next feed starts.
+    let bar = std::sync::Mutex::new(None::<(String, indicatif::ProgressBar)>);
+    let progress = |eco: &str, received: u64, expected: Option<u64>| {
+        let mut slot = bar
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.as_ref().is_none_or(|(e, _)| e != eco) {
+            *slot = crate::term::bytes_bar(&format!("downloading {eco}"), expected)
+                .map(|b| (eco.to_string(), b));
+        }
+        if let Some((_, b)) = slot.as_ref() {
+            b.set_position(received);
+        }
+    };
+    let summary = pare_vuln::feed::update(path, &opts, &progress);
+    drop(bar.into_inner());
+    let summary = summary?;
     for (eco, outcome) in &summary.feeds {
         match outcome {
             FeedOutcome::NotModified => note(format!("{eco}: not modified")),

@@ -50,6 +50,9 @@ enum Outcome {
         after: String,
         applied: usize,
         remaining: usize,
+        /// Whether what is left fails the run (a `.hadolint.yaml`
+        /// `failure-threshold` can let low findings pass).
+        fails: bool,
     },
     Error(String),
 }
@@ -96,8 +99,8 @@ fn fix_file(
         applied += res.applied;
         text = res.text;
     }
-    let remaining = match t.linter.lint(&shown, &text, opts) {
-        Ok(o) => o.diagnostics.len(),
+    let (remaining, fails) = match t.linter.lint(&shown, &text, opts) {
+        Ok(o) => (o.diagnostics.len(), o.fails()),
         Err(e) => {
             return Outcome::Error(format!(
                 "{e} (after fixing; the file was left unchanged, please report this)"
@@ -110,6 +113,7 @@ fn fix_file(
         after: text,
         applied,
         remaining,
+        fails,
     }
 }
 
@@ -150,6 +154,7 @@ pub fn run(args: &FixArgs) -> anyhow::Result<ExitStatus> {
         .collect();
     let mut diff_out = String::new();
     let (mut files_changed, mut total_applied, mut remaining) = (0, 0, 0);
+    let mut fails = false;
     for o in outcomes {
         match o {
             Outcome::Error(e) => {
@@ -162,8 +167,10 @@ pub fn run(args: &FixArgs) -> anyhow::Result<ExitStatus> {
                 after,
                 applied,
                 remaining: r,
+                fails: f,
             } => {
                 remaining += r;
+                fails |= f;
                 if before == after {
                     continue;
                 }
@@ -197,7 +204,7 @@ pub fn run(args: &FixArgs) -> anyhow::Result<ExitStatus> {
     ));
     Ok(if errored {
         ExitStatus::Error
-    } else if remaining > 0 {
+    } else if fails {
         ExitStatus::Failure
     } else {
         ExitStatus::Success

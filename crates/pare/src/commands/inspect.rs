@@ -33,6 +33,10 @@ pub struct InspectArgs {
     /// How many of the largest files to list.
     #[arg(long, default_value_t = 10)]
     pub largest: usize,
+    /// Do not scan the layers' files for secrets (config values are still
+    /// redacted).
+    #[arg(long)]
+    pub no_secrets: bool,
 }
 
 /// Run `pare inspect`.
@@ -40,7 +44,12 @@ pub struct InspectArgs {
 /// # Errors
 /// Read errors (exit 2).
 pub fn run(args: &InspectArgs) -> Result<ExitStatus> {
-    let report = pare_pipeline::inspect::run(&args.target.request()?, args.largest, &Stderr)?;
+    let report = pare_pipeline::inspect::run(
+        &args.target.request()?,
+        args.largest,
+        !args.no_secrets,
+        &Stderr,
+    )?;
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&report)? + "\n",
         Format::Table => pare_report::inspect::render(&report, false),

@@ -52,6 +52,9 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitStatus> {
         crate::output::print_error_line(e);
     }
     let mut diags = Vec::new();
+    let mut fails = false;
+    // A config shared by many files warns once.
+    let mut notes = std::collections::BTreeSet::new();
     let mut sources = std::collections::BTreeMap::new();
     for r in &results {
         match r {
@@ -60,8 +63,11 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitStatus> {
                     sources.insert(d.path.clone(), src.as_str());
                 }
                 diags.extend(outcome.diagnostics.iter().cloned());
+                fails |= outcome.fails();
                 for n in &outcome.notes {
-                    crate::output::warn(n);
+                    if notes.insert(n.as_str()) {
+                        crate::output::warn(n);
+                    }
                 }
             }
             FileResult::Parse(e) => {
@@ -80,7 +86,7 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     } else {
         LintFormat::Concise
     });
-    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = args.output.is_none() && crate::term::stdout_color();
     let mut rules: Vec<_> = linters::LINTERS
         .iter()
         .flat_map(|l| l.rules())
@@ -100,7 +106,9 @@ pub fn run(args: &LintArgs) -> anyhow::Result<ExitStatus> {
     }
     Ok(if errored {
         ExitStatus::Error
-    } else if diags.is_empty() {
+    } else if !fails {
+        // No findings, or only findings below a `.hadolint.yaml`
+        // `failure-threshold` (they are still reported).
         ExitStatus::Success
     } else {
         ExitStatus::Failure

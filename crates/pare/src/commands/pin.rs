@@ -82,7 +82,8 @@ struct FileRefs {
 fn lock_key(name: &str, tag: &str, platform: Option<&Platform>) -> Result<(String, Reference)> {
     let reference = Reference::parse(&format!("{name}:{tag}"))
         .map_err(|e| anyhow::anyhow!("invalid image reference `{name}:{tag}`: {e}"))?;
-    let mut key = format!("{}:{tag}", reference.name());
+    // The workspace's one lock-key function (also used by `pare fix --lock`).
+    let mut key = pare_findings::image_lock_key(name, tag);
     if let Some(p) = platform {
         let _ = write!(key, "#{p}");
     }

@@ -2,7 +2,7 @@
 
 use crate::checker::Checker;
 use crate::parser::Keyword;
-use crate::rules::add_remote_url::is_url;
+use crate::rules::add_sources::{context_of, sources, AddKind};
 use pare_findings::{Edit, Fix, FixAvailability, RuleMeta, Severity};
 
 /// DF014
@@ -14,8 +14,14 @@ pub(crate) const META: RuleMeta = RuleMeta {
     peers: &["hadolint:DL3020", "checkov:CKV_DOCKER_4"],
     fix: FixAvailability::Sometimes,
     doc: r#"## What it does
-Flags `ADD` whose sources are local paths that are not archives (`.tar`,
-`.tar.gz`, `.tgz`, `.tar.bz2`, `.tar.xz`, …).
+Flags `ADD` whose sources are local paths that `ADD` copies as is: not a
+URL (DF013), not a tar archive, plain or compressed with gzip, bzip2, xz or
+zstd (`.tar`, `.tar.gz`, `.tgz`, `.tar.xz`, `.gz`, …), which `ADD` unpacks.
+Sources are read as BuildKit reads them, quotes removed (`ADD "app.tgz" /`
+is an archive). A `.zip` (or `.7z`, `.lz`, `.jar`) is *not* unpacked by
+`ADD`: it is a plain local file and is flagged. Docker decides by content,
+so a source found in the Dockerfile's folder is sniffed: a tar archive with
+any name is not flagged. `ONBUILD ADD` is read the same way.
 
 ## Why is this bad?
 `ADD` auto-extracts archives and fetches URLs; on a plain file it does what
@@ -33,49 +39,52 @@ COPY app.py /app/
 ```
 
 ## Fix safety
-Safe: on non-archive local sources `ADD` and `COPY` behave the same. Not
-offered when `ADD`-only flags (`--checksum`, `--keep-git-dir`, `--unpack`)
-are present.
+Safe: on non-archive local sources `ADD` and `COPY` behave the same. Never
+offered for an `ADD` that unpacks or fetches; not offered when `ADD`-only
+flags (`--checksum`, `--keep-git-dir`, `--unpack`) are present, nor for a
+wildcard that could match an archive (`ADD pkgs/* /x`).
 
 ## References
 - hadolint DL3020; checkov CKV_DOCKER_4
 "#,
 };
 
-const ARCHIVES: &[&str] = &[
-    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".gz",
-    ".bz2", ".xz", ".zst", ".zip", ".lz", ".lzma", ".tar.lz",
-];
-
 pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
+    let ctx = context_of(ch.path);
     let mut found = Vec::new();
     for ins in &ch.df.instructions {
-        if ins.keyword != Keyword::Add || !ins.heredocs.is_empty() {
+        let ins = ins.onbuild.as_deref().unwrap_or(ins);
+        if ins.keyword != Keyword::Add {
             continue;
         }
-        let words: Vec<String> = match crate::parser::parse_json_array(ins.args.text.trim()) {
-            Some(v) => v,
-            None => ins.words().into_iter().map(|w| w.text).collect(),
+        let Some(srcs) = sources(ins, ctx) else {
+            continue;
         };
-        if words.len() < 2 {
-            continue;
-        }
-        let srcs = &words[..words.len() - 1];
-        let local_plain = srcs.iter().all(|w| {
-            let l = w.to_ascii_lowercase();
-            !is_url(&l) && !l.contains('$') && !ARCHIVES.iter().any(|a| l.ends_with(a))
-        });
-        if !local_plain {
+        // Only when every source is copied as is: a URL is DF013, a local
+        // tar archive is unpacked (what `ADD` is for), a variable unknown.
+        let kinds: Vec<AddKind> = srcs.iter().map(|s| s.kind).collect();
+        if kinds.iter().any(|k| {
+            matches!(
+                k,
+                AddKind::Url | AddKind::Git | AddKind::Archive | AddKind::Variable
+            )
+        }) {
             continue;
         }
         let add_only = ["checksum", "keep-git-dir", "unpack"]
             .iter()
             .any(|f| ins.flag(f).is_some());
-        found.push((ins.keyword_span, add_only));
+        let glob = kinds.contains(&AddKind::Glob);
+        found.push((ins.keyword_span, add_only, glob));
     }
-    for (span, add_only) in found {
+    for (span, add_only, glob) in found {
         let d = ch.report(rule, span, "`ADD` of local files; use `COPY`");
-        if !add_only {
+        if glob {
+            d.help = Some(
+                "a wildcard may match tar archives, which `ADD` unpacks and `COPY` does not: use `COPY` if none do"
+                    .into(),
+            );
+        } else if !add_only {
             d.fix = Some(Fix::safe("Use `COPY`", vec![Edit::replace(span, "COPY")]));
         }
     }

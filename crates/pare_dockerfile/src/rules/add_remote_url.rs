@@ -2,6 +2,7 @@
 
 use crate::checker::Checker;
 use crate::parser::Keyword;
+use crate::rules::add_sources::{sources, AddKind};
 use pare_findings::{FixAvailability, RuleMeta, Severity};
 
 /// DF013
@@ -14,7 +15,7 @@ pub(crate) const META: RuleMeta = RuleMeta {
     fix: FixAvailability::None,
     doc: r#"## What it does
 Flags `ADD https://…` (or `http://`, `ftp://`, a git URL) without
-`--checksum=sha256:…`.
+`--checksum=sha256:…`, quoted or not (`ADD "https://…" /x`).
 
 ## Why is this bad?
 The download is not verified: whatever the server (or anyone in the path)
@@ -39,27 +40,19 @@ No automatic fix: pare does not download anything.
 "#,
 };
 
-pub(crate) fn is_url(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
-    l.starts_with("http://")
-        || l.starts_with("https://")
-        || l.starts_with("ftp://")
-        || l.starts_with("git@")
-}
-
 pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
     let mut found = Vec::new();
     for ins in &ch.df.instructions {
+        let ins = ins.onbuild.as_deref().unwrap_or(ins);
         if ins.keyword != Keyword::Add || ins.flag("checksum").is_some() {
             continue;
         }
-        let words = ins.words();
-        if words.len() < 2 {
+        let Some(srcs) = sources(ins, None) else {
             continue;
-        }
-        for w in &words[..words.len() - 1] {
-            if is_url(&w.text) {
-                found.push((ins.args.span(w.start, w.end), w.text.clone()));
+        };
+        for s in srcs {
+            if matches!(s.kind, AddKind::Url | AddKind::Git) {
+                found.push((s.span, s.text));
             }
         }
     }

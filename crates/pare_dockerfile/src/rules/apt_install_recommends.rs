@@ -14,7 +14,8 @@ pub(crate) const META: RuleMeta = RuleMeta {
     fix: FixAvailability::Sometimes,
     doc: r#"## What it does
 Flags `apt-get install` / `apt install` without `--no-install-recommends`
-(or `-o APT::Install-Recommends=false`), in any stage.
+(or `-o APT::Install-Recommends=false`), and `aptitude install` without
+`--without-recommends` (`-R`), in any stage.
 
 ## Why is this bad?
 Recommended packages are not needed to run the requested ones, yet they
@@ -31,7 +32,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl
 ```
 
 ## Fix safety
-Safe in practice: adds `--no-install-recommends` right after `install`. A
+Safe in practice: adds `--no-install-recommends` (aptitude's own
+`--without-recommends` for `aptitude`) right after `install`. A
 program that silently relied on a recommended package needs it named.
 
 ## References
@@ -44,7 +46,13 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
     for st in &ch.df.stages {
         for (ins, origin, c) in ch.stage_commands(st) {
             let Some(sub) = apt_install(c) else { continue };
-            if c.has_option(&["--no-install-recommends"])
+            let aptitude = c.program() == Some("aptitude");
+            let off: &[&str] = if aptitude {
+                &["--without-recommends", "-R"]
+            } else {
+                &["--no-install-recommends"]
+            };
+            if c.has_option(off)
                 || c.effective().iter().any(|w| {
                     w.text.contains("Install-Recommends=false")
                         || w.text.contains("Install-Recommends=0")
@@ -53,20 +61,22 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
                 continue;
             }
             let w = c.effective()[sub].clone();
-            found.push((ins, origin, w, ch.command_span(ins, origin, c)));
+            let flag = if aptitude {
+                "--without-recommends"
+            } else {
+                "--no-install-recommends"
+            };
+            let prog = c.program().unwrap_or("apt-get").to_string();
+            found.push((ins, origin, w, ch.command_span(ins, origin, c), flag, prog));
         }
     }
-    for (ins, origin, w, span) in found {
+    for (ins, origin, w, span, flag, prog) in found {
         let at = insert_after(ch, ins, origin, &w);
-        let d = ch.report(
-            rule,
-            span,
-            "`apt-get install` without `--no-install-recommends`",
-        );
+        let d = ch.report(rule, span, format!("`{prog} install` without `{flag}`"));
         if let Some(at) = at {
             d.fix = Some(Fix::safe(
-                "Add `--no-install-recommends`",
-                vec![Edit::insert(at, " --no-install-recommends")],
+                format!("Add `{flag}`"),
+                vec![Edit::insert(at, format!(" {flag}"))],
             ));
         }
     }

@@ -19,6 +19,12 @@ the package lists) and does not remove `/var/lib/apt/lists` in the same
 `RUN` (a later `RUN` cannot shrink the earlier layer). A cache mount on
 `/var/lib/apt` and `apt-get dist-clean` are accepted.
 
+A cache (or tmpfs) mount on `/var/lib/apt/lists` (or above it) keeps the
+lists out of the layer; but when Docker's `docker-clean` hook is removed
+(`rm -f /etc/apt/apt.conf.d/docker-clean`, the usual companion of cache
+mounts) the downloaded `.deb`s stay in `/var/cache/apt` unless that is a
+cache mount too, which is flagged (as hadolint does).
+
 ## Why is this bad?
 The package lists are 20-50 MB that only `apt-get update` needs, and they
 go stale the day the image is built.
@@ -44,22 +50,32 @@ Safe: appends `&& rm -rf /var/lib/apt/lists/*` to the shell-form `RUN`.
 
 pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
     let mut found = Vec::new();
+    let mut debs = Vec::new();
     let body: Vec<usize> = ch
         .final_chain()
         .iter()
         .flat_map(|s| s.body.clone())
         .collect();
-    for i in body {
+    for &i in &body {
         let parts = &ch.scripts[i];
-        let installs = parts.iter().flat_map(|p| &p.script.commands).any(|c| {
-            matches!(c.program(), Some("apt-get" | "apt"))
+        let update = parts.iter().flat_map(|p| &p.script.commands).find(|c| {
+            crate::rules::is_apt(c)
                 && c.subcommand(APT_VALUE_OPTS)
                     .is_some_and(|(_, w)| w.text == "update")
         });
-        if !installs {
+        let Some(prog) = update.and_then(|c| c.program()).map(str::to_string) else {
             continue;
-        }
+        };
         let ins = &ch.df.instructions[i];
+        // With Docker's `docker-clean` hook removed (the usual companion of
+        // cache mounts), downloaded `.deb`s stay in `/var/cache/apt` unless
+        // that is a cache mount too.
+        let mounted = has_cache_mount(ch, i, "/var/lib/apt/lists");
+        let hook_removed = body
+            .iter()
+            .filter(|&&j| j <= i)
+            .any(|&j| ch.df.instructions[j].args.text.contains("docker-clean"));
+        let keeps_debs = mounted && hook_removed && !has_cache_mount(ch, i, "/var/cache/apt");
         // `apt-get dist-clean` (apt 2.7+) removes the lists too.
         let cleaned = ins.args.text.contains("/var/lib/apt/lists")
             || ins.args.text.contains("dist-clean")
@@ -67,7 +83,11 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
                 .heredocs
                 .iter()
                 .any(|h| h.body.contains("/var/lib/apt/lists"))
-            || has_cache_mount(ch, i, "/var/lib/apt");
+            || mounted;
+        if keeps_debs {
+            debs.push(ins.span);
+            continue;
+        }
         if cleaned {
             continue;
         }
@@ -75,7 +95,15 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
         let editable = ins.form() == Form::Shell
             && ins.heredocs.is_empty()
             && parts.iter().all(|p| p.origin == Origin::Args)
-            && !text.ends_with([';', '&', '|', '\\']);
+            && !text.ends_with([';', '&', '|', '\\'])
+            // The appended `&& rm` must be a command of the script: not
+            // swallowed by a trailing `# comment` or an open quote.
+            && crate::shell::parse(&format!("{text} && rm -rf /var/lib/apt/lists/*"))
+                .commands
+                .last()
+                .is_some_and(|c| c.words.first().is_some_and(|w| w.text == "rm"))
+            && crate::shell::parse(text).commands.len() + 1
+                == crate::shell::parse(&format!("{text} && rm -rf /var/lib/apt/lists/*")).commands.len();
         let fix = editable.then(|| {
             let at = ins.args.to_src_end(text.len());
             let esc = ch.df.escape;
@@ -87,13 +115,21 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
                 )],
             )
         });
-        found.push((ins.span, fix));
+        found.push((ins.span, fix, prog));
     }
-    for (span, fix) in found {
+    for span in debs {
         let d = ch.report(
             rule,
             span,
-            "`apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same `RUN`: the package lists stay in the layer",
+            "`apt-get update` with a cache mount on the lists, but `docker-clean` is removed and `/var/cache/apt` is not a cache mount: downloaded packages stay in the layer",
+        );
+        d.help = Some("add `--mount=type=cache,target=/var/cache/apt` to this `RUN`".into());
+    }
+    for (span, fix, prog) in found {
+        let d = ch.report(
+            rule,
+            span,
+            format!("`{prog} update` without `rm -rf /var/lib/apt/lists/*` in the same `RUN`: the package lists stay in the layer"),
         );
         d.fix = fix;
     }

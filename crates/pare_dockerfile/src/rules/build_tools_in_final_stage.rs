@@ -109,7 +109,9 @@ fn installs(c: &Command) -> Vec<String> {
 fn removes(c: &Command) -> Option<&'static str> {
     let sub = c.subcommand(APT_VALUE_OPTS).map(|(_, w)| w.text.as_str());
     match c.program() {
-        Some("apt-get" | "apt") if matches!(sub, Some("purge" | "remove" | "autoremove")) => {
+        Some("apt-get" | "apt" | "aptitude")
+            if matches!(sub, Some("purge" | "remove" | "autoremove")) =>
+        {
             Some("apt")
         }
         Some("apk") if sub == Some("del") => Some("apk"),

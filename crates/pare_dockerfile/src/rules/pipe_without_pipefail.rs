@@ -14,7 +14,10 @@ pub(crate) const META: RuleMeta = RuleMeta {
     doc: r#"## What it does
 Flags a shell-form `RUN` (or heredoc script) containing a pipe when neither
 the script sets `-o pipefail` nor a `SHELL ["…", "-o", "pipefail", "-c"]`
-is in effect. Windows stages and non-POSIX `SHELL`s are skipped.
+of a pipefail shell (bash, zsh, ash, ksh) is in effect. `SHELL ["/bin/sh",
+"-o", "pipefail", "-c"]` does not count: `/bin/sh` is dash on Debian and
+Ubuntu (hadolint warns the same way). Windows stages and non-POSIX
+`SHELL`s are skipped.
 
 ## Why is this bad?
 Without `pipefail` a pipeline's status is its last command's:
@@ -41,6 +44,10 @@ base image may not have.
 "#,
 };
 
+/// Shells whose `-o pipefail` works: bash, zsh, ash (BusyBox), ksh.
+/// `sh` is dash on Debian and Ubuntu, where it is not a pipefail shell.
+const PIPEFAIL_SHELLS: &[&str] = &["bash", "zsh", "ash", "ksh", "mksh"];
+
 pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
     let mut found = Vec::new();
     for st in &ch.df.stages {
@@ -52,31 +59,53 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
             if parts.iter().all(|p| p.script.pipes == 0) {
                 continue;
             }
+            let mut sh_pipefail = None;
             if let Some(sh) = ch.custom_shell(st, i) {
-                let posix = sh.first().is_some_and(|p| {
-                    matches!(
-                        p.rsplit('/').next(),
-                        Some("sh" | "bash" | "ash" | "dash" | "zsh")
-                    )
-                });
-                if !posix || sh.iter().any(|a| a == "pipefail") {
+                let prog = sh.first().and_then(|p| p.rsplit('/').next()).unwrap_or("");
+                let posix = matches!(
+                    prog,
+                    "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh"
+                );
+                if !posix {
                     continue;
+                }
+                if sh.iter().any(|a| a == "pipefail") {
+                    if PIPEFAIL_SHELLS.contains(&prog) {
+                        continue;
+                    }
+                    sh_pipefail = Some(sh.first().cloned().unwrap_or_default());
                 }
             }
             if parts
                 .iter()
                 .any(|p| p.script.pipes > 0 && !p.script.sets_pipefail())
             {
-                found.push(ch.df.instructions[i].span);
+                found.push((ch.df.instructions[i].span, sh_pipefail));
             }
         }
     }
-    for span in found {
-        let d = ch.report(
-            rule,
-            span,
-            "pipe in `RUN` without `set -o pipefail`: a failing command before `|` is ignored",
-        );
-        d.help = Some("add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before it, or `set -o pipefail &&`".into());
+    for (span, sh) in found {
+        match sh {
+            Some(sh) => {
+                let d = ch.report(
+                    rule,
+                    span,
+                    if sh.ends_with("dash") {
+                        format!("pipe in `RUN` whose `SHELL` is `{sh} -o pipefail`: dash is not a pipefail shell")
+                    } else {
+                        format!("pipe in `RUN` whose `SHELL` is `{sh} -o pipefail`: `{sh}` is dash on Debian and Ubuntu, not a pipefail shell")
+                    },
+                );
+                d.help = Some("use `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` (or `/bin/ash` on Alpine)".into());
+            }
+            None => {
+                let d = ch.report(
+                    rule,
+                    span,
+                    "pipe in `RUN` without `set -o pipefail`: a failing command before `|` is ignored",
+                );
+                d.help = Some("add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before it, or `set -o pipefail &&`".into());
+            }
+        }
     }
 }

@@ -142,17 +142,26 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
                 None => Edit::insert(ch.src.len(), format!("\nUSER {new_user}\n")),
             };
             let title = format!("Add `USER {new_user}`");
-            let fix = if distroless || slim {
-                Fix::safe(title, vec![edit])
+            // A file ending in a line continuation would join a `USER`
+            // appended at its end to its last instruction.
+            let swallowed = at.is_none()
+                && ch
+                    .src
+                    .trim_end_matches(['\n', '\r', ' ', '\t'])
+                    .ends_with(ch.df.escape);
+            let fix = if swallowed {
+                None
+            } else if distroless || slim {
+                Some(Fix::safe(title, vec![edit]))
             } else {
-                Fix::unsafe_edit(title, vec![edit])
+                Some(Fix::unsafe_edit(title, vec![edit]))
             };
             let d = ch.report(
                 rule,
                 span,
                 "final stage runs as root: no `USER` instruction",
             );
-            d.fix = Some(fix);
+            d.fix = fix;
             d.help = Some("add a `USER` with a non-root uid before `CMD`/`ENTRYPOINT`".into());
         }
     }

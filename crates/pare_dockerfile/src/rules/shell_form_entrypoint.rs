@@ -34,7 +34,11 @@ CMD ["node", "server.js"]
 
 ## Fix safety
 Safe when offered: only for commands of plain words (no `$`, pipes,
-redirections, globs, `&&`, `;`), in a stage without a custom `SHELL`.
+redirections, globs, `&&`, `;`), in a stage without a custom `SHELL`, whose
+first word is a program (not a shell builtin such as `exec`, `cd` or `.`,
+nor an assignment `FOO=1 app`: exec form would look for a program of that
+name). Unsafe for an `ENTRYPOINT` of a stage that also sets `CMD`: in exec
+form the `CMD` becomes its arguments, in shell form it is ignored.
 
 ## References
 - https://docs.docker.com/reference/dockerfile/#shell-and-exec-form
@@ -81,6 +85,64 @@ fn plain_words(s: &str) -> Option<Vec<String>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// A first word only a shell can run: a builtin (`exec`, `cd`, `.`) or a
+/// variable assignment (`FOO=1 app`).
+fn runs_in_shell(first: &str) -> bool {
+    matches!(
+        first,
+        "exec"
+            | "cd"
+            | "."
+            | "source"
+            | "export"
+            | "set"
+            | "unset"
+            | "ulimit"
+            | "umask"
+            | "trap"
+            | "eval"
+            | "wait"
+            | "read"
+            | "alias"
+            | "shift"
+            | "readonly"
+            | "local"
+            | "declare"
+            | "typeset"
+            | "builtin"
+            | "command"
+            | "type"
+            | "hash"
+            | "times"
+            | "return"
+            | "break"
+            | "continue"
+            | ":"
+            | "exit"
+            | "let"
+            | "shopt"
+            | "pushd"
+            | "popd"
+            | "dirs"
+            | "jobs"
+            | "fg"
+            | "bg"
+            | "disown"
+            | "suspend"
+            | "logout"
+            | "getopts"
+            | "mapfile"
+            | "readarray"
+            | "enable"
+            | "caller"
+            | "compgen"
+            | "complete"
+            | "history"
+    ) || first.split_once('=').is_some_and(|(k, _)| {
+        !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
 fn json(words: &[String]) -> String {
     let items: Vec<String> = words
         .iter()
@@ -102,12 +164,20 @@ pub(crate) fn check(ch: &mut Checker<'_>, rule: &'static RuleMeta) {
             let fix = if windows || ch.custom_shell(st, i).is_some() {
                 None
             } else {
-                plain_words(ins.args.text.trim()).map(|w| {
-                    Fix::safe(
-                        "Use exec form",
-                        vec![Edit::replace(ins.args_span(), json(&w))],
-                    )
-                })
+                plain_words(ins.args.text.trim())
+                    .filter(|w| !runs_in_shell(&w[0]))
+                    .map(|w| {
+                        let edit = vec![Edit::replace(ins.args_span(), json(&w))];
+                        // An exec-form `ENTRYPOINT` receives `CMD` as
+                        // arguments; a shell-form one ignores it.
+                        let has_cmd = ins.keyword == Keyword::Entrypoint
+                            && ch.stage_body(st).any(|(_, x)| x.keyword == Keyword::Cmd);
+                        if has_cmd {
+                            Fix::unsafe_edit("Use exec form (`CMD` becomes its arguments)", edit)
+                        } else {
+                            Fix::safe("Use exec form", edit)
+                        }
+                    })
             };
             found.push((ins.span, ins.keyword.as_str(), fix));
         }

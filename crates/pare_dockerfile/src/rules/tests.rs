@@ -103,7 +103,7 @@ rule_tests!(
     df009 => "DF009", df010 => "DF010", df011 => "DF011", df012 => "DF012",
     df013 => "DF013", df014 => "DF014", df015 => "DF015", df016 => "DF016",
     df017 => "DF017", df018 => "DF018", df019 => "DF019", df020 => "DF020",
-    df021 => "DF021",
+    df021 => "DF021", df022 => "DF022",
 );
 
 #[test]
@@ -301,4 +301,84 @@ fn select_and_ignore_accept_peer_codes_and_prefixes() {
         }),
         Vec::<&str>::new()
     );
+}
+
+#[test]
+fn hadolint_pragmas_with_spaces_and_stage_scope() {
+    let src = "# hadolint global ignore = DL3015 , DL3009\nFROM debian:12 AS build\n# hadolint stage ignore=DL4006\nRUN curl -fsSL x | sh\nRUN wget -qO- y | sh\nFROM debian:12\n# hadolint ignore = DL3002\nUSER root\nRUN curl z | sh\nRUN apt-get update && apt-get install -y curl\n";
+    let opts = LintOptions {
+        peer_suppressions: true,
+        ..LintOptions::default()
+    };
+    let out = crate::lint_with("f", src, &opts, &[]).unwrap();
+    let active: Vec<(&str, usize)> = out
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.start.line))
+        .collect();
+    // Stage ignore covers both pipes of the first stage, not the second's.
+    assert!(
+        !active.contains(&("DF020", 4)) && !active.contains(&("DF020", 5)),
+        "{active:?}"
+    );
+    assert!(active.contains(&("DF020", 9)), "{active:?}");
+    // `ignore = DL3002` with spaces silences the `USER root` below it.
+    assert!(!active.iter().any(|(c, _)| *c == "DF001"), "{active:?}");
+    // `global ignore = DL3015 , DL3009` with spaces.
+    assert!(
+        !active.iter().any(|(c, _)| *c == "DF011" || *c == "DF012"),
+        "{active:?}"
+    );
+}
+
+#[test]
+fn hadolint_config_override_threshold_and_unknown_keys() {
+    let src = "FROM debian:12\nRUN curl -fsSL x | sh\nUSER 1000\n";
+    let opts = LintOptions {
+        peer_suppressions: true,
+        ..LintOptions::default()
+    };
+    let lint = |yaml: &str| {
+        let cfg = crate::read_hadolint_config(yaml, ".hadolint.yaml");
+        crate::lint_with_config("f", src, &opts, Some((&cfg, ".hadolint.yaml"))).unwrap()
+    };
+    let df020 = |o: &pare_findings::LintOutcome| {
+        o.diagnostics
+            .iter()
+            .find(|d| d.code == "DF020")
+            .map(|d| d.severity)
+    };
+    // Default: DF020 is low and fails the run.
+    let plain = lint("");
+    assert_eq!(df020(&plain), Some(pare_findings::Severity::Low));
+    assert!(plain.fails());
+    // `override: error: [DL4006]` raises it; a `warning` threshold then fails.
+    let o = lint("override:\n  error:\n    - DL4006\nfailure-threshold: warning\n");
+    assert_eq!(df020(&o), Some(pare_findings::Severity::High));
+    assert!(o.fails());
+    // Below the threshold: still reported, but the run passes.
+    let o = lint("failure-threshold: error\n");
+    assert!(df020(&o).is_some());
+    assert!(!o.fails());
+    let o = lint("failure-threshold: none\n");
+    assert!(!o.fails());
+    let o = lint("no-fail: true\n");
+    assert!(!o.fails());
+    // Unknown keys are warnings naming the key and its line.
+    let o = lint("ignored:\n  - DL3008\nignore:\n  - DL4006\n");
+    assert_eq!(o.notes.len(), 1, "{:?}", o.notes);
+    assert!(
+        o.notes[0].starts_with(".hadolint.yaml:3: unknown key `ignore`"),
+        "{:?}",
+        o.notes
+    );
+    assert!(
+        df020(&o).is_some(),
+        "a misspelt `ignore:` must not silence anything"
+    );
+    // `disable-ignore-pragma: true` turns inline hadolint comments off.
+    let src2 = "FROM debian:12\n# hadolint ignore=DL4006\nRUN curl x | sh\nUSER 1000\n";
+    let cfg = crate::read_hadolint_config("disable-ignore-pragma: true\n", "c");
+    let o = crate::lint_with_config("f", src2, &opts, Some((&cfg, "c"))).unwrap();
+    assert!(o.diagnostics.iter().any(|d| d.code == "DF020"));
 }

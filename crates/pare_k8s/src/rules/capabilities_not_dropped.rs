@@ -32,6 +32,10 @@ securityContext:
     drop: [ALL]
 ```
 
+Dropping only some (`drop: [NET_RAW]`, which checkov's CKV_K8S_28 asks
+for) is not dropping `ALL`: the message lists what the container still
+keeps of the runtime's default set, plus what it adds.
+
 ## Fix safety
 Unsafe: adds `ALL` to `capabilities.drop` (creating it when missing). A
 process that binds ports below 1024 or changes file ownership as root then
@@ -59,6 +63,24 @@ pub(crate) const META: RuleMeta = RuleMeta {
     doc: rule_doc!(),
 };
 
+/// The capabilities containerd and Docker grant a container by default.
+const RUNTIME_DEFAULT: &[&str] = &[
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FSETID",
+    "FOWNER",
+    "MKNOD",
+    "NET_RAW",
+    "SETGID",
+    "SETUID",
+    "SETFCAP",
+    "SETPCAP",
+    "NET_BIND_SERVICE",
+    "SYS_CHROOT",
+    "KILL",
+    "AUDIT_WRITE",
+];
+
 /// K8S005
 pub(crate) fn check<'a>(ctx: &mut Checker<'a>, meta: &'static RuleMeta, w: &Workload<'a>) {
     for c in &w.containers {
@@ -84,11 +106,45 @@ pub(crate) fn check<'a>(ctx: &mut Checker<'a>, meta: &'static RuleMeta, w: &Work
         let fix = p
             .finish()
             .map(|e| Fix::unsafe_edit("Drop `ALL` capabilities", e));
-        ctx.report(
-            meta,
-            c.anchor(),
-            format!("{} does not drop `ALL` capabilities", describe(c)),
-            fix,
-        );
+        let dropped: Vec<String> = capabilities(c, "drop")
+            .iter()
+            .filter_map(|n| n.as_str().map(cap_name))
+            .collect();
+        let added: Vec<String> = capabilities(c, "add")
+            .iter()
+            .filter_map(|n| n.as_str().map(cap_name))
+            .collect();
+        let message = if dropped.is_empty() {
+            format!("{} does not drop `ALL` capabilities", describe(c))
+        } else {
+            let mut kept: Vec<String> = RUNTIME_DEFAULT
+                .iter()
+                .map(|s| (*s).to_string())
+                .filter(|k| !dropped.contains(k))
+                .collect();
+            for a in added {
+                if !kept.contains(&a) {
+                    kept.push(a);
+                }
+            }
+            format!(
+                "{} drops {} but not `ALL`: it still keeps {}",
+                describe(c),
+                dropped
+                    .iter()
+                    .map(|d| format!("`{d}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if kept.is_empty() {
+                    "none of the runtime's defaults".to_string()
+                } else {
+                    kept.iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            )
+        };
+        ctx.report(meta, c.anchor(), message, fix);
     }
 }

@@ -37,43 +37,26 @@ fn pod_flag_true<'a>(
 
 pub(crate) type CheckFn = for<'a> fn(&mut Checker<'a>, &'static RuleMeta, &Workload<'a>);
 
-/// Every rule, in code order.
-pub static RULES: &[RuleMeta] = &[
-    run_as_root_allowed::META,
-    run_as_low_uid::META,
-    writable_root_filesystem::META,
-    privilege_escalation_allowed::META,
-    capabilities_not_dropped::META,
-    dangerous_capability_added::META,
-    privileged_container::META,
-    host_pid::META,
-    host_ipc::META,
-    host_network::META,
-    host_path_volume::META,
-    image_not_pinned_by_digest::META,
-    image_tag_latest::META,
-    seccomp_profile_missing::META,
-    service_account_token_automounted::META,
-];
-
-/// The checks, in the same order as [`RULES`].
-pub(crate) static CHECKS: &[CheckFn] = &[
-    run_as_root_allowed::check,
-    run_as_low_uid::check,
-    writable_root_filesystem::check,
-    privilege_escalation_allowed::check,
-    capabilities_not_dropped::check,
-    dangerous_capability_added::check,
-    privileged_container::check,
-    host_pid::check,
-    host_ipc::check,
-    host_network::check,
-    host_path_volume::check,
-    image_not_pinned_by_digest::check,
-    image_tag_latest::check,
-    seccomp_profile_missing::check,
-    service_account_token_automounted::check,
-];
+pare_findings::declare_rules! {
+    /// Every rule, in code order.
+    pub RULES, CHECKS: CheckFn = [
+        run_as_root_allowed,
+        run_as_low_uid,
+        writable_root_filesystem,
+        privilege_escalation_allowed,
+        capabilities_not_dropped,
+        dangerous_capability_added,
+        privileged_container,
+        host_pid,
+        host_ipc,
+        host_network,
+        host_path_volume,
+        image_not_pinned_by_digest,
+        image_tag_latest,
+        seccomp_profile_missing,
+        service_account_token_automounted,
+    ]
+}
 
 /// A capability name as the kernel knows it: upper case, no `CAP_`.
 pub(crate) fn cap_name(s: &str) -> String {

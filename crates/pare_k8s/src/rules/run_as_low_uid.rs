@@ -29,6 +29,10 @@ securityContext:
   runAsUser: 65532
 ```
 
+With `hostUsers: false` (a user namespace) the container's UIDs are
+mapped to unprivileged UIDs on the node, so a low UID clashes with no host
+user: nothing is reported, and a note says why.
+
 ## Fix safety
 Unsafe: sets `runAsUser: 65532` (at pod level when missing). Files the image
 owns by another UID may become unreadable or unwritable.
@@ -66,6 +70,20 @@ pub(crate) fn check<'a>(ctx: &mut Checker<'a>, meta: &'static RuleMeta, w: &Work
                 false,
             )
         };
+        if let Some(userns) = w.user_namespace() {
+            if w.effective(c, "runAsUser")
+                .is_none_or(|(n, _)| n.as_int().is_some_and(|u| u < 10000))
+            {
+                ctx.note(
+                    userns.span,
+                    format!(
+                        "{}: `hostUsers: false` maps the container's UIDs to unprivileged ones on the node: K8S002 is satisfied (as checkov's CKV_K8S_40 is)",
+                        describe(c)
+                    ),
+                );
+            }
+            continue;
+        }
         match w.effective(c, "runAsUser") {
             None => {
                 let fix = fix();

@@ -36,6 +36,15 @@ spec:
     image: app:1.0
 ```
 
+A `runAsUser` that is not an integer (`runAsUser: "1000"`, a quoted
+string) is reported too: the API server rejects the object. Placeholders
+(`${UID}`) are left alone: they are filled in before apply.
+
+With `hostUsers: false` the pod runs in a user namespace: root in the
+container is an unprivileged user on the node, which is what this rule is
+for. pare then reports nothing and prints a note (checkov does not read
+`hostUsers` and still reports CKV_K8S_23).
+
 ## Fix safety
 Unsafe: adds `runAsNonRoot: true` at pod level (or flips the `false` where it
 is written; `runAsUser: 0` becomes `65532`). An image that really runs as
@@ -63,10 +72,44 @@ pub(crate) const META: RuleMeta = RuleMeta {
     doc: rule_doc!(),
 };
 
+/// An envsubst/Kustomize placeholder (`${UID}`): filled in before apply.
+fn placeholder(n: &crate::yaml::Node) -> bool {
+    n.as_str().is_some_and(|s| s.contains('$'))
+}
+
 /// K8S001
 pub(crate) fn check<'a>(ctx: &mut Checker<'a>, meta: &'static RuleMeta, w: &Workload<'a>) {
     for c in &w.containers {
         let user = w.effective(c, "runAsUser");
+        if let Some((n, _)) = user.filter(|(n, _)| n.as_int().is_none() && !placeholder(n)) {
+            let shown = &ctx.src_of(n.span);
+            ctx.report(
+                meta,
+                n.span,
+                format!(
+                    "{} has `runAsUser: {shown}`, which is not an integer: Kubernetes rejects the object",
+                    describe(c)
+                ),
+                None,
+            );
+            continue;
+        }
+        if let Some(userns) = w.user_namespace() {
+            let nonroot = w
+                .effective(c, "runAsNonRoot")
+                .and_then(|(n, _)| n.as_bool())
+                == Some(true);
+            if !nonroot && user.and_then(|(n, _)| n.as_int()).is_none_or(|u| u == 0) {
+                ctx.note(
+                    userns.span,
+                    format!(
+                        "{}: `hostUsers: false` maps root in the container to an unprivileged user on the node: K8S001 is satisfied (checkov still reports CKV_K8S_23)",
+                        describe(c)
+                    ),
+                );
+            }
+            continue;
+        }
         match user.map(|(n, _)| (n, n.as_int())) {
             Some((n, Some(0))) => {
                 let fix = ctx.fix_pod_level_field(

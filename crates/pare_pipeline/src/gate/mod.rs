@@ -2,6 +2,9 @@
 //! which the app's ([`attribution`]), which packages the entrypoint can
 //! load (`pare_reach`), then the policy (`pare.toml`), ignore entries and
 //! VEX statements ([`policy`]) decide `pass`, `fail` or `incomplete`.
+//!
+//! About 600 lines: the gate's steps in order; attribution, policy loading
+//! and unknowns are already their own modules.
 
 pub mod attribution;
 pub mod policy;
@@ -166,6 +169,10 @@ pub struct GateReport {
     /// what the policy decided on each (rules select them with `kind =
     /// "hygiene"`; the default policy lists them as ignored).
     pub hygiene: Vec<HygieneFinding>,
+    /// Secrets in the image (every layer, deleted files included; env,
+    /// history, labels) and what the policy decided on each (`kind =
+    /// "secret"`; the default policy fails on them). Excerpts are redacted.
+    pub secrets: Vec<SecretFinding>,
     /// Expired and stale ignore entries.
     pub ignore_entries: Vec<EntryFinding>,
     /// What the gate could not know; an unaccepted one that blocks makes
@@ -207,6 +214,17 @@ pub struct HygieneFinding {
     pub decision: Decision,
 }
 
+/// A secret with the policy's decision.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretFinding {
+    /// The finding (redacted).
+    #[serde(flatten)]
+    pub finding: pare_secrets::Finding,
+    /// The policy's decision.
+    pub decision: Decision,
+}
+
 /// Run the gate: read the policy first (a typo in `pare.toml` should not
 /// cost a scan), scan with reachability in the same pass, attribute, then
 /// decide.
@@ -222,7 +240,7 @@ pub fn gate(req: &GateRequest, db: &OpenDb, reporter: &dyn Reporter) -> Result<G
         &req.image,
         db,
         &Filter::default(),
-        Analyses::reach(),
+        Analyses::reach().with(Analyses::secrets()),
         reporter,
     )?;
     let attribution = attribute(req, &cataloged, reporter)?;
@@ -254,6 +272,7 @@ pub fn gate(req: &GateRequest, db: &OpenDb, reporter: &dyn Reporter) -> Result<G
         0,
     );
     let hygiene = pare_hygiene::checks::run_all(&facts, &cataloged.index);
+    let secrets = crate::secrets::collect(&cataloged.image, &cataloged.index).findings;
     Ok(decide(
         req,
         &policy,
@@ -264,6 +283,7 @@ pub fn gate(req: &GateRequest, db: &OpenDb, reporter: &dyn Reporter) -> Result<G
             reachability,
             unknowns,
             hygiene,
+            secrets,
         },
     ))
 }
@@ -274,6 +294,33 @@ struct Evidence {
     reachability: reach::Reachability,
     unknowns: Vec<Unknown>,
     hygiene: Vec<pare_hygiene::checks::ImageFinding>,
+    secrets: Vec<pare_secrets::Finding>,
+}
+
+/// A secret as the policy sees it: its code is its ID (its name an
+/// alias), its path the file or config field, its layer class unknown
+/// (a secret fails wherever it is).
+fn secret_subject(f: &pare_secrets::Finding) -> Subject {
+    use pare_findings::Severity;
+    Subject {
+        kind: pare_policy::Kind::Secret,
+        id: f.code.to_string(),
+        ids: vec![f.code.to_string(), f.name.to_string()],
+        severity: match f.severity {
+            Severity::Critical => VulnSeverity::Critical,
+            Severity::High => VulnSeverity::High,
+            Severity::Medium => VulnSeverity::Medium,
+            Severity::Low => VulnSeverity::Low,
+            Severity::Info => VulnSeverity::Negligible,
+        },
+        fixed: false,
+        layer: LayerClass::Unknown,
+        reach: Reach::Unknown,
+        ecosystem: None,
+        package: String::new(),
+        purl: String::new(),
+        paths: vec![f.location.path()],
+    }
 }
 
 /// A hygiene finding as the policy sees it: its code is its ID, its
@@ -313,6 +360,7 @@ fn decide(
         reachability,
         mut unknowns,
         hygiene,
+        secrets,
     } = evidence;
     let expired_acceptances =
         pare_policy::unknown::accept(&mut unknowns, &policy.accept_unknowns, req.today);
@@ -365,11 +413,20 @@ fn decide(
     let vulns = subjects.len();
     let mut all = subjects;
     all.extend(hygiene.iter().map(hygiene_subject));
+    let n_hygiene = hygiene.len();
+    all.extend(secrets.iter().map(secret_subject));
     let evaluation = pare_policy::evaluate(policy, &all, req.today, &digests);
     let (fail, warn, ignore) = evaluation.counts();
     let failed = evaluation.failed();
     let mut decisions = evaluation.decisions;
-    let hygiene_decisions = decisions.split_off(vulns);
+    let mut hygiene_decisions = decisions.split_off(vulns);
+    let secret_decisions = hygiene_decisions.split_off(n_hygiene);
+    all.truncate(vulns);
+    let secrets: Vec<SecretFinding> = secrets
+        .into_iter()
+        .zip(secret_decisions)
+        .map(|(finding, decision)| SecretFinding { finding, decision })
+        .collect();
     let hygiene: Vec<HygieneFinding> = hygiene
         .into_iter()
         .zip(hygiene_decisions)
@@ -433,6 +490,7 @@ fn decide(
         },
         findings: gated,
         hygiene,
+        secrets,
         ignore_entries: evaluation.entries,
         unknowns,
         expired_acceptances,
