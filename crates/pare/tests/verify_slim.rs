@@ -796,3 +796,111 @@ fn verify_passes_the_fleet_apps_as_built() {
 }
 
 use pare_image::Image;
+
+/// One closure serves the gate and slim: every package left in a slimmed
+/// image with more than its documentation is one the gate's reachability
+/// calls reachable in the original (`base-files` aside: slim keeps
+/// `/etc/os-release` for scanners, no program loads it).
+#[test]
+fn what_slim_keeps_the_gate_calls_reachable() {
+    for name in ["python-app", "go-distroless", "node-app"] {
+        let t = tmp();
+        let src = fleet(name);
+        let outdir = t.path().join("slim");
+        slim(&src, &outdir);
+        // packages left with more than documentation (a copyright file
+        // kept for the SBOM's licenses is read by no program)
+        let kept: BTreeSet<String> = sbom(&outdir)
+            .iter()
+            .filter(|p| {
+                let files = p["files"].as_array().cloned().unwrap_or_default();
+                files.is_empty()
+                    || files.iter().any(|f| {
+                        let f = f.as_str().unwrap();
+                        !f.starts_with("/usr/share/doc/")
+                            && f != "/lib"
+                            && f != "/bin"
+                            && f != "/sbin"
+                            && f != "/lib64"
+                    })
+            })
+            .map(key)
+            .collect();
+        let image = Image::open(
+            pare_source::open(&format!("oci-dir:{}", src.display())).unwrap(),
+            None,
+        )
+        .unwrap();
+        let mut globs = pare_catalog::capture_globs();
+        globs.extend_from_slice(pare_reach::CAPTURE_GLOBS);
+        let mut probes = pare_catalog::probes();
+        probes.extend(pare_reach::probes());
+        let opts = pare_fsindex::IndexOptions {
+            capture: pare_fsindex::glob_set(&[pare_hygiene::CAPTURE_GLOBS, &globs].concat()),
+            probes,
+            ..pare_fsindex::IndexOptions::default()
+        };
+        let idx = pare_fsindex::FsIndex::build(&image, &opts).unwrap();
+        let distro = pare_catalog::os_release::detect(&idx);
+        let pkgs = pare_catalog::catalog(&image, &idx, distro.as_ref()).packages;
+        let r = pare_reach::analyze(image.config.as_ref(), &idx, &pkgs);
+        let mut checked = 0;
+        for (p, v) in pkgs.iter().zip(&r.packages) {
+            let k = key(&serde_json::to_value(p).unwrap());
+            if !kept.contains(&k) || p.name == "base-files" {
+                continue;
+            }
+            checked += 1;
+            assert_eq!(
+                v.status,
+                pare_reach::Status::Reachable,
+                "{name}: {k} is kept by slim but the gate says {:?} ({})",
+                v.status,
+                v.reason
+            );
+        }
+        assert!(checked > 0, "{name}");
+        if name == "python-app" {
+            // thread exit needs libgcc_s: kept, and reachable with its reason
+            let gcc = pkgs.iter().position(|p| p.name == "libgcc-s1").unwrap();
+            let chain = r.packages[gcc].chain.join(" → ");
+            assert!(chain.contains("dlopen by libc"), "{chain}");
+        }
+    }
+}
+
+#[test]
+fn slim_counts_vulnerabilities_before_and_after_and_dry_run_writes_nothing() {
+    let t = tmp();
+    let outdir = t.path().join("never");
+    let o = pare(&[
+        "slim",
+        &path_str(&fleet("python-app")),
+        "-o",
+        &path_str(&outdir),
+        "--dry-run",
+        "--db",
+        &path_str(db()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!outdir.exists() && r["written"].is_null());
+    let total = |side: &str| -> u64 {
+        r[side]["vulnerabilities"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{r}"))
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum()
+    };
+    // perl, login, util-linux... carried advisories; Pillow's stay (imported)
+    assert!(
+        total("after") < total("before"),
+        "{} → {}",
+        total("before"),
+        total("after")
+    );
+    assert!(total("after") > 0);
+}

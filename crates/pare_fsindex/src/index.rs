@@ -459,3 +459,54 @@ pub(crate) fn squash(scans: Vec<LayerScan>, opts: &IndexOptions) -> FsIndex {
     idx.efficiency = occ.finish(&layer_sizes);
     idx
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kind: Kind, size: u64) -> Entry {
+        Entry {
+            kind,
+            mode: 0o755,
+            uid: 0,
+            gid: 0,
+            size,
+            link: None,
+            layer: 0,
+        }
+    }
+
+    #[test]
+    fn filtered_keeps_only_what_is_asked_and_swaps_contents() {
+        let scan = LayerScan {
+            entries: vec![
+                ("/etc".into(), entry(Kind::Dir, 0)),
+                ("/etc/passwd".into(), entry(Kind::File, 5)),
+                ("/etc/shadow".into(), entry(Kind::File, 7)),
+                ("/bin".into(), entry(Kind::Dir, 0)),
+            ],
+            captured: vec![
+                ("/etc/passwd".into(), Arc::from(&b"root\n"[..])),
+                ("/etc/shadow".into(), Arc::from(&b"secret\n"[..])),
+            ],
+            ..LayerScan::default()
+        };
+        let idx = squash(vec![scan], &IndexOptions::default());
+        let keep = |p: &str| p != "/etc/shadow" && p != "/bin";
+        let f = idx.filtered(
+            &keep,
+            &[
+                ("/etc/passwd".into(), b"app\n".to_vec()),
+                ("/etc/new".into(), b"x".to_vec()),
+            ],
+        );
+        let paths: Vec<&str> = f.iter().map(|(p, _)| p).collect();
+        assert_eq!(paths, ["/etc", "/etc/new", "/etc/passwd"]);
+        assert_eq!(f.contents("/etc/passwd"), Some(&b"app\n"[..]));
+        assert_eq!(f.get("/etc/passwd").unwrap().size, 4);
+        assert_eq!(f.get("/etc/new").unwrap().kind, Kind::File);
+        assert!(f.contents("/etc/shadow").is_none());
+        // the original is untouched
+        assert_eq!(idx.contents("/etc/shadow"), Some(&b"secret\n"[..]));
+    }
+}

@@ -30,6 +30,8 @@ pub struct SlimRequest {
     pub tag: String,
     /// Plan and check only; write nothing.
     pub dry_run: bool,
+    /// A vulnerability database: count the findings before and after.
+    pub db: Option<PathBuf>,
 }
 
 /// One side of the before/after.
@@ -44,6 +46,9 @@ pub struct Side {
     pub bytes: u64,
     /// Packages in the SBOM.
     pub packages: usize,
+    /// Vulnerability findings per severity (with `--db`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vulnerabilities: Option<std::collections::BTreeMap<pare_findings::VulnSeverity, usize>>,
 }
 
 /// The `pare slim` report.
@@ -77,6 +82,7 @@ fn side(idx: &FsIndex, packages: usize) -> Side {
         files: 0,
         bytes: 0,
         packages,
+        vulnerabilities: None,
     };
     for (_, e) in idx.iter() {
         if e.kind == Kind::File {
@@ -141,12 +147,20 @@ pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
         .collect();
     removed.sort();
     removed.dedup();
+    let mut before = side(&idx, sbom.packages.len());
+    let mut after = side(&after_idx, after_sbom.packages.len());
+    if let Some(path) = &req.db {
+        let db = crate::db::open(path)?;
+        let filter = crate::scan::Filter::default();
+        before.vulnerabilities = Some(crate::scan::scan(&db, &sbom, &filter)?.summary);
+        after.vulnerabilities = Some(crate::scan::scan(&db, &after_sbom, &filter)?.summary);
+    }
     let mut report = SlimReport {
         schema_version: 1,
         source: spec.clone(),
         output: req.output.display().to_string(),
-        before: side(&idx, sbom.packages.len()),
-        after: side(&after_idx, after_sbom.packages.len()),
+        before,
+        after,
         packages_removed: removed,
         verify,
         written: None,

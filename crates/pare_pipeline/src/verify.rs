@@ -20,6 +20,9 @@ pub enum Verdict {
     Pass,
     /// The container will not start, or fails at once.
     Fail,
+    /// Nothing to verify: no image config (a root filesystem directory),
+    /// so the entrypoint is not known. Never a pass.
+    Incomplete,
 }
 
 /// The `pare verify` report.
@@ -57,6 +60,9 @@ pub struct VerifyReport {
 impl VerifyReport {
     /// Recompute the verdict from the findings.
     pub fn decide(&mut self) {
+        if self.result == Verdict::Incomplete {
+            return;
+        }
         self.result = if self.findings.iter().any(VerifyFinding::fails) {
             Verdict::Fail
         } else {
@@ -107,6 +113,9 @@ pub fn verify_indexed(
         notes: closure.notes,
         run: None,
     };
+    if config.is_none() {
+        r.result = Verdict::Incomplete;
+    }
     r.decide();
     r
 }

@@ -165,6 +165,7 @@ pub fn closure(
         cx.via = Via::Entrypoint;
         entry::exec(&mut cx, hc, None, 0, false);
     }
+    super::runtime::by_name(&mut cx);
     if !dlopened.is_empty() {
         let exe = (0..cx.graph.nodes.len()).find(|&i| {
             cx.elf_of(&cx.graph.nodes[i].path)

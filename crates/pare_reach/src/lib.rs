@@ -40,9 +40,14 @@
 //! npm packages reached only through `devDependencies` (or flagged `dev`
 //! by the lock file) are `unreachable` as dev dependencies.
 //!
+//! 6. What programs load by name at run time ([`runtime`]): `libgcc_s`
+//!    and NSS modules with libc, OpenSSL's providers with libcrypto, a
+//!    Python standard library's extension modules, Node's builtin module
+//!    directory, CA certificates, time zones and the user database.
+//!
 //! ## Limits
-//! Libraries opened with `dlopen` by name (NSS modules, `gconv`,
-//! plugins), code loaded by `ctypes`, data files and programs started by
+//! Other libraries opened with `dlopen` by name (application plugins),
+//! code loaded by `ctypes`, data files and programs started by
 //! the application itself (`subprocess`, `child_process`) are not seen:
 //! a note says so. JavaScript sources are not parsed (declared runtime
 //! dependencies count as loaded), nor are Java class paths inside jars.
@@ -56,6 +61,7 @@ pub mod node;
 mod paths;
 pub mod probe;
 pub mod python;
+pub mod runtime;
 pub mod shell;
 
 use graph::{Graph, Label};
@@ -74,6 +80,7 @@ pub const CAPTURE_GLOBS: &[&str] = &[
     "etc/ld.so.conf",
     "etc/ld.so.conf.d/*",
     "etc/ld-musl-*.path",
+    "etc/nsswitch.conf",
     "**/pyvenv.cfg",
     "**/site-packages/*.pth",
     "**/dist-packages/*.pth",
@@ -441,6 +448,7 @@ pub fn analyze(
     if let Some(hc) = entry::healthcheck(config) {
         entry::exec(&mut cx, &hc, None, 0, false);
     }
+    runtime::by_name(&mut cx);
     if !cx.elf.is_empty() && cx.graph.nodes.iter().any(|n| cx.elf_of(&n.path).is_some()) {
         cx.note(
             "libraries opened with `dlopen` by name (NSS modules, gconv, plugins) are not seen"

@@ -89,6 +89,13 @@ pub(crate) fn run(cx: &mut Cx<'_>, _exe: usize, args: &[String]) {
         ));
         return;
     };
+    // The app's own `package.json` is read by node (`type`, `exports`,
+    // `imports`): the app is loaded.
+    if let Ok(pj) = cx.idx.resolve(&join(&app_dir, "package.json")) {
+        if cx.graph.find(&pj).is_none() {
+            cx.graph.add(&pj, Label::Path, Some(root));
+        }
+    }
     let runtime: Vec<String> = ["dependencies", "optionalDependencies", "peerDependencies"]
         .iter()
         .flat_map(|k| names(&app, k))

@@ -34,6 +34,7 @@ pub fn table(r: &VerifyReport, md: bool) -> String {
     let verdict = match r.result {
         Verdict::Pass => "PASS",
         Verdict::Fail => "FAIL",
+        Verdict::Incomplete => "INCOMPLETE",
     };
     if md {
         let _ = writeln!(out, "# pare verify: `{}` — {verdict}\n", r.source);
@@ -173,6 +174,17 @@ pub fn slim_table(r: &SlimReport, md: bool) -> String {
         r.after.packages.to_string(),
         pct(r.before.packages as u64, r.after.packages as u64),
     ]);
+    if let (Some(b), Some(a)) = (&r.before.vulnerabilities, &r.after.vulnerabilities) {
+        let total = |m: &std::collections::BTreeMap<pare_findings::VulnSeverity, usize>| {
+            m.values().sum::<usize>() as u64
+        };
+        t.row(vec![
+            "vulnerabilities".into(),
+            total(b).to_string(),
+            total(a).to_string(),
+            pct(total(b), total(a)),
+        ]);
+    }
     out.push_str(&t.render(md, true));
     if !r.packages_removed.is_empty() {
         let _ = writeln!(out, "\npackages removed ({}):", r.packages_removed.len());

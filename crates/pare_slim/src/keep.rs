@@ -60,18 +60,10 @@ const ALWAYS: &[&str] = &[
     "/etc/timezone",
 ];
 
-/// Directories kept whole when present: CA certificates (and the
-/// symlinks OpenSSL's default paths go through), time zones, locales.
-const ALWAYS_TREES: &[&str] = &[
-    "/etc/ld.so.conf.d",
-    "/etc/ssl",
-    "/usr/share/ca-certificates",
-    "/usr/local/share/ca-certificates",
-    "/etc/pki/tls",
-    "/etc/ca-certificates",
-    "/usr/share/zoneinfo",
-    "/usr/lib/locale",
-];
+/// Directories kept whole when present (the loader's configuration;
+/// what programs read by name comes with the closure:
+/// [`pare_reach::runtime`]).
+const ALWAYS_TREES: &[&str] = &["/etc/ld.so.conf.d"];
 
 /// Mount points and directories a runtime expects: kept (empty) when
 /// present.
@@ -349,7 +341,6 @@ pub fn plan(
         for s in std::mem::take(&mut seeds) {
             k.path(&s);
         }
-        by_name(&mut k, idx);
         python(&mut k);
         node(&mut k);
         whole_packages(&mut k, packages);
@@ -402,102 +393,6 @@ pub fn plan(
         packages_removed: rewrite.removed,
         notes,
     })
-}
-
-/// Libraries and data loaded by name: libc → `libgcc_s` (thread exit),
-/// `gconv`, the NSS modules `nsswitch.conf` names; libcrypto → OpenSSL's
-/// providers, engines and configuration; libmagic → its database.
-fn by_name(k: &mut Keep<'_>, idx: &FsIndex) {
-    let libs: Vec<(String, String)> = k
-        .set
-        .iter()
-        .filter_map(|p| {
-            let n = file_name(p);
-            ["libc.so.", "libcrypto.so.", "libmagic.so."]
-                .iter()
-                .find(|s| n.starts_with(**s))
-                .map(|s| ((*s).to_string(), parent(p).to_string()))
-        })
-        .collect();
-    for (lib, libdir) in libs {
-        // Without merged `/usr`, libc is in `/lib/<triplet>` and its
-        // data (`gconv`) in `/usr/lib/<triplet>`: look in both.
-        let mut dirs = vec![libdir.clone()];
-        if let Some(rest) = libdir.strip_prefix("/usr") {
-            dirs.push(rest.to_string());
-        } else {
-            dirs.push(format!("/usr{libdir}"));
-        }
-        for dir in dirs {
-            by_name_in(k, idx, &lib, &dir);
-        }
-    }
-}
-
-/// [`by_name`] for library `lib` found in directory `dir`.
-fn by_name_in(k: &mut Keep<'_>, idx: &FsIndex, lib: &str, dir: &str) {
-    {
-        match lib {
-            "libc.so." => {
-                k.path(&join(dir, "libgcc_s.so.1"));
-                // gconv's configuration, not its modules: glibc converts
-                // UTF-8, UTF-16/32, UCS-2/4, ASCII and Latin-1 itself; the
-                // modules (8 MB) are only for legacy charsets, kept with
-                // `--keep '/usr/lib/*/gconv/*'`.
-                let g = join(dir, "gconv");
-                k.path(&join(&g, "gconv-modules"));
-                k.path(&join(&g, "gconv-modules.cache"));
-                k.tree(&join(&g, "gconv-modules.d"), &|_| false);
-                let conf = idx
-                    .resolve("/etc/nsswitch.conf")
-                    .ok()
-                    .and_then(|p| idx.contents(&p))
-                    .map(|b| String::from_utf8_lossy(b).into_owned())
-                    .unwrap_or_default();
-                for svc in nss_services(&conf) {
-                    k.path(&join(dir, &format!("libnss_{svc}.so.2")));
-                }
-            }
-            "libcrypto.so." => {
-                k.tree(&join(dir, "ossl-modules"), &|_| false);
-                k.tree(&join(dir, "engines-3"), &|_| false);
-                k.tree("/usr/lib/ssl", &|_| false);
-            }
-            _ => {
-                k.tree("/usr/lib/file", &|_| false);
-                k.tree("/usr/share/file", &|_| false);
-                k.path("/usr/share/misc/magic.mgc");
-                k.path("/usr/share/misc/magic");
-                k.path("/etc/magic");
-            }
-        }
-    }
-}
-
-/// The NSS services `nsswitch.conf` names that are modules (glibc 2.34+
-/// builds `files` and `dns` in).
-pub(crate) fn nss_services(conf: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for line in conf.lines() {
-        let line = line.split('#').next().unwrap_or("");
-        let Some((_, rest)) = line.split_once(':') else {
-            continue;
-        };
-        for w in rest.split_whitespace() {
-            if w.starts_with('[') || w.ends_with(']') || w.contains('=') {
-                continue;
-            }
-            if matches!(w, "files" | "dns")
-                || !w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
-                continue;
-            }
-            if !out.iter().any(|o| o == w) {
-                out.push(w.to_string());
-            }
-        }
-    }
-    out
 }
 
 /// Python: the whole standard library of an interpreter whose modules are
@@ -610,8 +505,8 @@ fn whole_packages(k: &mut Keep<'_>, packages: &[Package]) {
                     && p.files.iter().any(|f| {
                         k.has(f)
                             && k.idx
-                                .get(&canon_dir(k.idx, f))
-                                .is_some_and(|e| e.kind != Kind::Dir)
+                                .resolve_entry(&canon_dir(k.idx, f))
+                                .is_ok_and(|(_, e)| e.kind != Kind::Dir)
                     })
                 {
                     k.path(&doc);
@@ -625,15 +520,6 @@ fn whole_packages(k: &mut Keep<'_>, packages: &[Package]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nss_services_skip_builtin_and_actions() {
-        let conf = "passwd: files systemd\ngroup: files [SUCCESS=merge] systemd\nhosts: files mdns4_minimal [NOTFOUND=return] dns myhostname # c\n";
-        assert_eq!(
-            nss_services(conf),
-            ["systemd", "mdns4_minimal", "myhostname"]
-        );
-    }
 
     #[test]
     fn system_dirs() {

@@ -33,13 +33,14 @@ const DPKG: &str = "/var/lib/dpkg";
 
 /// Whether package `p` has a file (not a directory) in `keep`.
 fn remains(idx: &FsIndex, keep: &BTreeSet<String>, p: &Package) -> bool {
+    // A symlink to a directory (`/lib` on merged-`/usr` systems, listed
+    // by every package that ships a file under it) is not a file.
     let kept_file = |f: &String| {
         let c = canon_dir(idx, f);
         (keep.contains(&c) || keep.contains(f))
             && idx
-                .get(&c)
-                .or_else(|| idx.get(f))
-                .is_some_and(|e| e.kind != Kind::Dir)
+                .resolve_entry(&c)
+                .is_ok_and(|(_, e)| e.kind != Kind::Dir)
     };
     if p.files.iter().any(kept_file) {
         return true;

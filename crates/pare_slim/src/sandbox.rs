@@ -94,13 +94,40 @@ pub enum SandboxError {
     NoCommand,
 }
 
+/// The last `n` lines, each at most 400 characters, without terminal
+/// escape sequences or other control characters (the program's output is
+/// shown in pare's own report).
 fn tail(b: &[u8], n: usize) -> Vec<String> {
     let t = String::from_utf8_lossy(b);
     let lines: Vec<&str> = t.lines().collect();
     lines[lines.len().saturating_sub(n)..]
         .iter()
-        .map(|l| l.chars().take(400).collect())
+        .map(|l| clean(l).chars().take(400).collect())
         .collect()
+}
+
+/// `l` without ANSI escape sequences (`ESC [ … letter`) and control
+/// characters.
+fn clean(l: &str) -> String {
+    let mut out = String::with_capacity(l.len());
+    let mut chars = l.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for d in chars.by_ref() {
+                    if d.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        if c == '\t' || !c.is_control() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The uid/gid to run as: the image's (numeric, or resolved by the
@@ -212,4 +239,18 @@ pub fn run(
         stderr: tail(&stderr, 20),
         erofs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_cleaned_and_cut() {
+        let b = b"one\n\x1b[31m\x1b[1mWARNING\x1b[0m: dev\x07\nthree\n";
+        assert_eq!(tail(b, 2), ["WARNING: dev", "three"]);
+        assert_eq!(run_as(Some(0), Some(0)), (65532, 65532));
+        assert_eq!(run_as(Some(1000), None), (1000, 1000));
+        assert_eq!(run_as(None, None), (65532, 65532));
+    }
 }

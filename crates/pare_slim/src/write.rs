@@ -119,7 +119,15 @@ fn emit(
             files += 1;
         }
     } else {
-        for index in 0..image.layers.len() {
+        // Layers that hold no kept file are not read at all.
+        let needed: std::collections::HashSet<usize> = sel
+            .keep
+            .iter()
+            .filter_map(|p| idx.get(p))
+            .filter(|e| e.kind == Kind::File)
+            .map(|e| e.layer)
+            .collect();
+        for index in (0..image.layers.len()).filter(|i| needed.contains(i)) {
             let lerr =
                 |source: Box<dyn std::error::Error + Send + Sync>| Error::Layer { index, source };
             let mut stream = image
@@ -207,7 +215,87 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-type LayerWriter = Hashing<flate2::write::GzEncoder<Hashing<std::io::BufWriter<std::fs::File>>>>;
+/// The tar stream's writer: chunks go to the compressing thread, so that
+/// reading (decompressing) the source layers and compressing the output
+/// run on two cores.
+struct LayerWriter {
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    buf: Vec<u8>,
+}
+
+/// Chunks handed to the compressing thread.
+const CHUNK: usize = 1 << 20;
+
+impl LayerWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.tx
+            .as_ref()
+            .and_then(|tx| tx.send(chunk).ok())
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::BrokenPipe,
+                    "the compressing thread stopped",
+                )
+            })
+    }
+}
+
+impl Write for LayerWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What the compressing thread produced: diff_id, tar size, digest,
+/// compressed size.
+type Compressed = (String, u64, String, u64);
+
+/// Hash the tar (diff_id), gzip it, hash that (digest) and write it to
+/// `f`, from the chunks `rx` receives.
+fn compress(
+    rx: &std::sync::mpsc::Receiver<Vec<u8>>,
+    f: std::fs::File,
+) -> std::io::Result<Compressed> {
+    let mut diff = Sha256::new();
+    let mut n = 0u64;
+    let mut gz = flate2::write::GzEncoder::new(
+        Hashing {
+            inner: std::io::BufWriter::with_capacity(1 << 20, f),
+            hash: Sha256::new(),
+            n: 0,
+        },
+        flate2::Compression::fast(),
+    );
+    for chunk in rx {
+        diff.update(&chunk);
+        n += chunk.len() as u64;
+        gz.write_all(&chunk)?;
+    }
+    let mut comp = gz.finish()?;
+    comp.flush()?;
+    let file = comp
+        .inner
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    file.sync_all()?;
+    Ok((
+        format!("sha256:{}", hex::encode(diff.finalize())),
+        n,
+        format!("sha256:{}", hex::encode(comp.hash.finalize())),
+        comp.n,
+    ))
+}
 
 struct TarSink {
     b: tar::Builder<LayerWriter>,
@@ -414,39 +502,40 @@ pub fn oci_layout(
     std::fs::create_dir_all(&blobs).map_err(io(blobs.display().to_string()))?;
     let tmp = blobs.join(".layer.tmp");
     let f = std::fs::File::create(&tmp).map_err(io(tmp.display().to_string()))?;
-    let gz = flate2::write::GzEncoder::new(
-        Hashing {
-            inner: std::io::BufWriter::with_capacity(1 << 20, f),
-            hash: Sha256::new(),
-            n: 0,
-        },
-        flate2::Compression::fast(),
-    );
-    let mut sink = TarSink {
-        b: tar::Builder::new(Hashing {
-            inner: gz,
-            hash: Sha256::new(),
-            n: 0,
-        }),
-        path: tmp.display().to_string(),
-    };
-    sink.b.mode(tar::HeaderMode::Complete);
-    let files = emit(image, idx, sel, limits, &mut sink)?;
-    let tar_w = sink.b.into_inner().map_err(io(tmp.display().to_string()))?;
-    let diff_id = format!("sha256:{}", hex::encode(tar_w.hash.finalize()));
-    let uncompressed = tar_w.n;
-    let mut comp = tar_w
-        .inner
-        .finish()
-        .map_err(io(tmp.display().to_string()))?;
-    comp.flush().map_err(io(tmp.display().to_string()))?;
-    let layer_digest = format!("sha256:{}", hex::encode(comp.hash.finalize()));
-    let compressed = comp.n;
-    let file = comp
-        .inner
-        .into_inner()
-        .map_err(|e| io(tmp.display().to_string())(e.into_error()))?;
-    file.sync_all().map_err(io(tmp.display().to_string()))?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    let (files, compressed) = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || compress(&rx, f));
+        // The sink (and the sender in it) is dropped at the end of this
+        // block, on success and on error alike: that ends the worker's
+        // input.
+        let emitted = {
+            let mut sink = TarSink {
+                b: tar::Builder::new(LayerWriter {
+                    tx: Some(tx),
+                    buf: Vec::with_capacity(CHUNK),
+                }),
+                path: tmp.display().to_string(),
+            };
+            sink.b.mode(tar::HeaderMode::Complete);
+            match emit(image, idx, sel, limits, &mut sink) {
+                Ok(files) => sink
+                    .b
+                    .into_inner()
+                    .and_then(|mut w| w.send())
+                    .map(|()| files)
+                    .map_err(io(tmp.display().to_string())),
+                Err(e) => Err(e),
+            }
+        };
+        let done = worker
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the compressing thread panicked")));
+        (emitted, done)
+    });
+    // A failing worker explains a broken pipe on the emitting side.
+    let (diff_id, uncompressed, layer_digest, compressed) =
+        compressed.map_err(io(tmp.display().to_string()))?;
+    let files = files?;
     let layer_path = blobs.join(&layer_digest[7..]);
     std::fs::rename(&tmp, &layer_path).map_err(io(layer_path.display().to_string()))?;
     let mut cfg = config.clone();

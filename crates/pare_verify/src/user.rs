@@ -33,22 +33,31 @@ fn read(idx: &FsIndex, path: &str) -> Option<String> {
 /// Resolve the config's `User` against the image's user database.
 #[must_use]
 pub fn resolve(idx: &FsIndex, configured: Option<&str>) -> RunUser {
+    let passwd = read(idx, "/etc/passwd");
+    let groups_db = read(idx, "/etc/group");
+    resolve_in(passwd.as_deref(), groups_db.as_deref(), configured)
+}
+
+/// [`resolve`] over the text of `/etc/passwd` and `/etc/group` (`None`
+/// when the image has no such file). Never panics.
+#[must_use]
+pub fn resolve_in(
+    passwd: Option<&str>,
+    groups_db: Option<&str>,
+    configured: Option<&str>,
+) -> RunUser {
     let configured = configured.unwrap_or("").trim().to_string();
     let (user, group) = match configured.split_once(':') {
         Some((u, g)) => (u.to_string(), Some(g.to_string())),
         None => (configured.clone(), None),
     };
-    let passwd = read(idx, "/etc/passwd");
-    let groups_db = read(idx, "/etc/group");
     let pw: Vec<Vec<&str>> = passwd
-        .as_deref()
         .unwrap_or("")
         .lines()
         .map(|l| l.split(':').collect::<Vec<_>>())
         .filter(|f| f.len() >= 4)
         .collect();
     let gr: Vec<Vec<&str>> = groups_db
-        .as_deref()
         .unwrap_or("")
         .lines()
         .map(|l| l.split(':').collect::<Vec<_>>())
@@ -112,4 +121,34 @@ pub fn resolve(idx: &FsIndex, configured: Option<&str>) -> RunUser {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PW: &str =
+        "root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n";
+    const GR: &str = "root:x:0:\nnonroot:x:65532:\nstaff:x:50:nonroot\n";
+
+    #[test]
+    fn names_numbers_and_groups() {
+        let u = resolve_in(Some(PW), Some(GR), Some("nonroot"));
+        assert_eq!(
+            (u.uid, u.gid, u.groups.clone()),
+            (Some(65532), Some(65532), vec![50])
+        );
+        assert_eq!(u.home.as_deref(), Some("/home/nonroot"));
+        assert!(u.errors.is_empty() && !u.unnamed);
+        let u = resolve_in(Some(PW), Some(GR), Some("app"));
+        assert_eq!(u.errors, ["user `app` is not in `/etc/passwd`"]);
+        let u = resolve_in(Some(PW), Some(GR), Some("1000:staff"));
+        assert_eq!((u.uid, u.gid, u.unnamed), (Some(1000), Some(50), true));
+        let u = resolve_in(Some(PW), Some(GR), Some("nonroot:wheel"));
+        assert_eq!(u.errors, ["group `wheel` is not in `/etc/group`"]);
+        let u = resolve_in(None, None, Some("app"));
+        assert!(u.errors[0].contains("no `/etc/passwd`"));
+        let u = resolve_in(None, None, None);
+        assert_eq!((u.uid, u.gid), (Some(0), Some(0)));
+    }
 }

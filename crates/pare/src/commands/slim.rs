@@ -47,6 +47,10 @@ pub struct SlimArgs {
     /// Plan and verify only; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// A vulnerability database (`pare db`): count the findings before
+    /// and after.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -69,6 +73,7 @@ pub fn run(args: &SlimArgs) -> Result<ExitStatus> {
         },
         tag: args.tag.clone(),
         dry_run: args.dry_run,
+        db: args.db.clone(),
     };
     let report = pare_pipeline::slim::slim(&req, &Stderr)?;
     let text = match args.format {

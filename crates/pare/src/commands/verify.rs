@@ -153,5 +153,9 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
             ExitStatus::Success
         }
         Verdict::Fail => ExitStatus::Failure,
+        Verdict::Incomplete => {
+            warn("verify cannot pass without an image config: the entrypoint is not known (give the image, not its root filesystem)");
+            ExitStatus::Error
+        }
     })
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `pare verify` and `pare slim` against `pare inspect` of the same image, side by side
+# (scripts/interleave.py: interleaved rounds, median wall seconds, peak RSS).
+#
+#   scripts/bench-verify.sh [FLEET_IMAGE...]     default: fat python-app node-app
+#
+# verify is timed on every image; slim (written to a temporary OCI layout, removed after each
+# run) only on images with an entrypoint it can follow (`fat` runs an interactive `bash`: slim
+# refuses it). Needs a release build (built here), python3.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+FLEET=${PARE_FLEET:-$REPO/.fleet}
+RUNS=${RUNS:-5}
+cargo build --release -q -p pare --bin pare
+PARE=${CARGO_TARGET_DIR:-$REPO/target}/release/pare
+IMAGES=("$@")
+((${#IMAGES[@]})) || IMAGES=(fat python-app node-app)
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+printf '| image | pare inspect | pare verify | verify/inspect | pare slim | slim/inspect | peak RSS inspect / verify / slim |\n'
+printf '|---|---|---|---|---|---|---|\n'
+for img in "${IMAGES[@]}"; do
+  src=$FLEET/$img/oci
+  [[ -f $src/index.json ]] || { echo "missing fleet image $img: run scripts/fleet.sh $img" >&2; exit 2; }
+  cmds=("$PARE inspect $src" "$PARE verify $src")
+  if "$PARE" slim "$src" -o "$OUT/probe" --dry-run >/dev/null 2>&1; then
+    cmds+=("rm -rf $OUT/s && $PARE slim $src -o $OUT/s")
+  fi
+  mapfile -t r < <(python3 scripts/interleave.py "$RUNS" "${cmds[@]}")
+  read -r ti mi _ <<<"${r[0]}"; read -r tv mv _ <<<"${r[1]}"
+  if ((${#r[@]} > 2)); then
+    read -r ts ms _ <<<"${r[2]}"
+    slim="${ts}s"; ratio=$(python3 -c "print(f'{$ts/$ti:.2f}x')"); rss="$mi / $mv / $ms MB"
+  else
+    slim="- (refused)"; ratio=-; rss="$mi / $mv / - MB"
+  fi
+  printf '| %s | %ss | %ss | %s | %s | %s | %s |\n' "$img" "$ti" "$tv" \
+    "$(python3 -c "print(f'{$tv/$ti:.2f}x')")" "$slim" "$ratio" "$rss"
+done
