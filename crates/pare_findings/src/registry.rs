@@ -10,7 +10,7 @@ use crate::RuleMeta;
 /// `static` slice of their `META`s and one of their `check` functions, in
 /// the same order so that `RULES[i]` is checked by `CHECKS[i]`.
 ///
-/// ```ignore
+/// ```text
 /// pare_findings::declare_rules! {
 ///     /// Every Dockerfile rule, in code order.
 ///     pub RULES, CHECKS: CheckFn = [root_user, unpinned_base_image]
