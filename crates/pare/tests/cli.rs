@@ -196,3 +196,28 @@ fn docs_rules_md_is_generated_from_the_code() {
         "docs/rules.md and the rules' documentation drifted apart: run scripts/gen-docs.sh"
     );
 }
+
+/// Commands are thin and independent: no command module imports another
+/// (shared flags live in `args/`, shared work in `pare_pipeline`).
+#[test]
+fn no_command_imports_another() {
+    let dir = repo().join("crates/pare/src/commands");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.file_name().is_some_and(|n| n == "mod.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        seen += 1;
+        for (i, line) in text.lines().enumerate() {
+            assert!(
+                !line.contains("commands::") && !line.contains("super::"),
+                "{}:{}: a command imports another: {line}",
+                path.display(),
+                i + 1
+            );
+        }
+    }
+    assert!(seen > 10, "only {seen} command files in {}", dir.display());
+}

@@ -3,9 +3,11 @@
 //! flags several commands share ([`image`], [`db`]).
 
 pub mod db;
+pub mod fleet;
 pub mod image;
 
 pub use db::DbLocation;
+pub use fleet::{PullArgs, ReadArgs};
 pub use image::{ImageArgs, RegistryArgs};
 
 use clap::{Parser, Subcommand};

@@ -4,7 +4,7 @@
 //! then each image's sizes, layers, packages added and removed, CVEs fixed
 //! and introduced and pull estimate. See `docs/audit.md`.
 
-use crate::commands::audit::ReadArgs;
+use crate::args::ReadArgs;
 use crate::output::{write_output, Stderr};
 use crate::ExitStatus;
 use anyhow::Result;
