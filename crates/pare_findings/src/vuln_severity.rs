@@ -150,6 +150,20 @@ impl FromStr for VulnSeverity {
     }
 }
 
+/// A lint or image finding's severity on the vulnerability ladder (the
+/// policy's one scale): `info` is `negligible`.
+impl From<crate::Severity> for VulnSeverity {
+    fn from(s: crate::Severity) -> Self {
+        match s {
+            crate::Severity::Critical => Self::Critical,
+            crate::Severity::High => Self::High,
+            crate::Severity::Medium => Self::Medium,
+            crate::Severity::Low => Self::Low,
+            crate::Severity::Info => Self::Negligible,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -330,7 +330,7 @@ pub(crate) fn canonical_dir(idx: &FsIndex, path: &str) -> String {
 }
 
 /// Lexically remove `.`, `..` and doubled slashes.
-pub(crate) fn normalize(path: &str) -> String {
+pub fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for c in path.split('/') {
         match c {

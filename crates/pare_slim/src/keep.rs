@@ -10,6 +10,7 @@ use pare_findings::{Ecosystem, Package};
 use pare_fsindex::{FsIndex, Kind};
 use pare_image::ConfigFile;
 use pare_reach::closure::closure;
+use pare_reach::ldso::normalize;
 use std::collections::{BTreeSet, HashSet};
 
 /// What the user asks for on top of the closure.
@@ -102,21 +103,6 @@ fn parent(p: &str) -> &str {
 
 fn file_name(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
-}
-
-/// Lexically remove `.`, `..` and doubled slashes.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for c in path.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    format!("/{}", parts.join("/"))
 }
 
 /// The kept set, with the walk that adds a path's symlinks.

@@ -18,7 +18,6 @@ use crate::scan::{Filter, Finding, ScanReport};
 use crate::Reporter;
 use anyhow::{Context, Result};
 use attribution::Attribution;
-use pare_findings::VulnSeverity;
 use pare_policy::{
     Action, Date, Decision, EntryFinding, LayerClass, Policy, Reach, Subject, Unknown,
 };
@@ -297,55 +296,52 @@ struct Evidence {
     secrets: Vec<pare_secrets::Finding>,
 }
 
-/// A secret as the policy sees it: its code is its ID (its name an
-/// alias), its path the file or config field, its layer class unknown
-/// (a secret fails wherever it is).
-fn secret_subject(f: &pare_secrets::Finding) -> Subject {
-    use pare_findings::Severity;
+/// A finding about the image itself (a secret, a hygiene check) as the
+/// policy sees it: its code is its ID (its name an alias), its severity on
+/// the vulnerability ladder, its layer class unknown (it fails wherever it
+/// is).
+fn image_subject(
+    kind: pare_policy::Kind,
+    code: &str,
+    name: &str,
+    severity: pare_findings::Severity,
+    paths: Vec<String>,
+) -> Subject {
     Subject {
-        kind: pare_policy::Kind::Secret,
-        id: f.code.to_string(),
-        ids: vec![f.code.to_string(), f.name.to_string()],
-        severity: match f.severity {
-            Severity::Critical => VulnSeverity::Critical,
-            Severity::High => VulnSeverity::High,
-            Severity::Medium => VulnSeverity::Medium,
-            Severity::Low => VulnSeverity::Low,
-            Severity::Info => VulnSeverity::Negligible,
-        },
+        kind,
+        id: code.to_string(),
+        ids: vec![code.to_string(), name.to_string()],
+        severity: severity.into(),
         fixed: false,
         layer: LayerClass::Unknown,
         reach: Reach::Unknown,
         ecosystem: None,
         package: String::new(),
         purl: String::new(),
-        paths: vec![f.location.path()],
+        paths,
     }
 }
 
-/// A hygiene finding as the policy sees it: its code is its ID, its
-/// severity on the vulnerability ladder.
+/// A secret: its path is the file or config field.
+fn secret_subject(f: &pare_secrets::Finding) -> Subject {
+    image_subject(
+        pare_policy::Kind::Secret,
+        f.code,
+        f.name,
+        f.severity,
+        vec![f.location.path()],
+    )
+}
+
+/// A hygiene finding.
 fn hygiene_subject(f: &pare_hygiene::checks::ImageFinding) -> Subject {
-    use pare_findings::Severity;
-    Subject {
-        kind: pare_policy::Kind::Hygiene,
-        id: f.code.to_string(),
-        ids: vec![f.code.to_string(), f.name.to_string()],
-        severity: match f.severity {
-            Severity::Critical => VulnSeverity::Critical,
-            Severity::High => VulnSeverity::High,
-            Severity::Medium => VulnSeverity::Medium,
-            Severity::Low => VulnSeverity::Low,
-            Severity::Info => VulnSeverity::Negligible,
-        },
-        fixed: false,
-        layer: LayerClass::Unknown,
-        reach: Reach::Unknown,
-        ecosystem: None,
-        package: String::new(),
-        purl: String::new(),
-        paths: f.paths.clone(),
-    }
+    image_subject(
+        pare_policy::Kind::Hygiene,
+        f.code,
+        f.name,
+        f.severity,
+        f.paths.clone(),
+    )
 }
 
 fn decide(
