@@ -21,7 +21,7 @@ use super::graph::Label;
 use super::{entry, Cx};
 use pare_fsindex::FsIndex;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// Which container process a command belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -137,20 +137,7 @@ pub fn closure(
         };
     };
     let argv = entry::argv(config);
-    let env: HashMap<String, String> = config
-        .config
-        .env
-        .iter()
-        .filter_map(|e| e.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let cwd = config
-        .config
-        .working_dir
-        .clone()
-        .filter(|w| w.starts_with('/'))
-        .unwrap_or_else(|| "/".to_string());
-    let mut cx = Cx::new(idx, env, cwd);
+    let mut cx = Cx::for_config(idx, config);
     if argv.is_empty() {
         cx.unresolved
             .push("the image has no entrypoint or command".into());

@@ -164,6 +164,25 @@ pub(crate) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
+    /// The context of the container's process: the config's `Env` and an
+    /// absolute `WorkingDir` (`/` otherwise).
+    fn for_config(idx: &'a FsIndex, config: &pare_image::ConfigFile) -> Self {
+        let env: HashMap<String, String> = config
+            .config
+            .env
+            .iter()
+            .filter_map(|e| e.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let cwd = config
+            .config
+            .working_dir
+            .clone()
+            .filter(|w| w.starts_with('/'))
+            .unwrap_or_else(|| "/".to_string());
+        Self::new(idx, env, cwd)
+    }
+
     fn new(idx: &'a FsIndex, env: HashMap<String, String>, cwd: String) -> Self {
         let elf = idx
             .probe_results(probe::ELF_PROBE)
@@ -414,20 +433,7 @@ pub fn analyze(
             notes: Vec::new(),
         };
     }
-    let env: HashMap<String, String> = config
-        .config
-        .env
-        .iter()
-        .filter_map(|e| e.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let cwd = config
-        .config
-        .working_dir
-        .clone()
-        .filter(|w| w.starts_with('/'))
-        .unwrap_or_else(|| "/".to_string());
-    let mut cx = Cx::new(idx, env, cwd);
+    let mut cx = Cx::for_config(idx, config);
     entry::exec(&mut cx, &argv, None, 0, true);
     if cx.graph.nodes.is_empty() {
         let reason = format!(
