@@ -540,6 +540,95 @@ fn slim_refuses_a_non_empty_output_and_writes_only_inside_it() {
     assert_eq!(beside, ["out"], "nothing written beside the output");
 }
 
+/// `pare slim -o docker-archive:…`: one tar file that skopeo reads through
+/// both of its archive transports (as `docker load` reads what `docker
+/// save` writes since Docker 25), that pare reads and verifies, whose
+/// slimmed app still serves HTTP, and whose bytes do not depend on the
+/// run (the layers are copied concurrently).
+#[test]
+fn slim_writes_a_docker_archive_that_skopeo_loads_and_that_runs() {
+    need("skopeo");
+    need("bwrap");
+    let t = tmp();
+    let src = fleet("python-app");
+    let archive = t.path().join("app.tar");
+    let spec = format!("docker-archive:{}", path_str(&archive));
+    let o = pare(&[
+        "slim",
+        &path_str(&src),
+        "-o",
+        &spec,
+        "--tag",
+        "app:slim",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w = &report["written"];
+    assert_eq!(w["format"], "docker-archive", "{report}");
+    assert_eq!(w["layerDigest"], w["diffId"], "an uncompressed layer");
+    assert_eq!(w["compressedSize"].as_u64(), w["uncompressedSize"].as_u64());
+    // Docker's manifest.json names the image for `docker load`.
+    let listing = Command::new("tar")
+        .arg("-xOf")
+        .arg(&archive)
+        .arg("manifest.json")
+        .output()
+        .unwrap();
+    let manifest: Value = serde_json::from_slice(&listing.stdout).expect("manifest.json");
+    assert_eq!(manifest[0]["RepoTags"], serde_json::json!(["app:slim"]));
+    // skopeo reads it as a docker-archive and as an OCI archive.
+    let layout = t.path().join("layout");
+    let o = Command::new("skopeo")
+        .args(["copy", "--quiet", &spec])
+        .arg(format!("oci:{}:latest", path_str(&layout)))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "skopeo docker-archive: {}", stderr(&o));
+    let o = Command::new("skopeo")
+        .arg("inspect")
+        .arg(format!("oci-archive:{}", path_str(&archive)))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "skopeo oci-archive: {}", stderr(&o));
+    // pare reads it, and it verifies.
+    let (code, v) = verify(&archive, &[]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "verify: {v}");
+    // The same bytes from a second run.
+    let again = t.path().join("again.tar");
+    let o = pare(&[
+        "slim",
+        &path_str(&src),
+        "-o",
+        &path_str(&again),
+        "--tag",
+        "app:slim",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read(&archive).unwrap() == std::fs::read(&again).unwrap(),
+        "two slims of one image differ"
+    );
+    // What skopeo made of it runs.
+    let root = t.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    unpack(&layout, &root);
+    let (argv, mut env, cwd, user) = runtime(&layout);
+    let port = free_port();
+    env.push(format!("PORT={port}"));
+    let r = http_get(
+        bwrap(&root, &argv, &env, &cwd, ids(&user), true),
+        port,
+        Duration::from_secs(60),
+    );
+    let r = r.unwrap_or_else(|e| panic!("slimmed python-app from the archive: {e}"));
+    assert!(r.starts_with("HTTP/1.") && r.ends_with("ok\n"), "{r}");
+    // A non-empty archive is not replaced without --force.
+    let o = pare(&["slim", &path_str(&src), "-o", &path_str(&again)]);
+    assert_one_line_error(&o, "again.tar", "not empty");
+}
+
 // ---------------------------------------------------------------- negatives
 
 /// Copy a fleet layout to `dst`, add a layer (`entries`, uncompressed)

@@ -28,10 +28,10 @@ mod scan;
 mod sparse;
 
 pub use efficiency::{Efficiency, Inefficiency};
-pub use error::{Error, Result};
+pub use error::{Error, LayerFault, Result};
 pub use index::{Entry, FsIndex, Kind, LayerStats, ResolveError};
 pub use pare_elf::code_ranges as elf_code_ranges;
-pub use scan::{normalize_path, LayerScan};
+pub use scan::{normalize_path, read_layer, reread_layer, EntryReader, LayerScan};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use pare_image::{Image, Limits};

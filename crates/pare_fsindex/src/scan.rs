@@ -138,10 +138,98 @@ fn fault(image: &Image, index: usize, source: LayerFault) -> Error {
 /// # Errors
 /// Any stream, verification or path-safety failure, naming the layer.
 pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<LayerScan> {
-    let (blob, decompress, checks) = image.open_layer_stages(index, &opts.limits)?;
+    let mut reader = Scanner {
+        layer: index,
+        opts,
+        scan: LayerScan::default(),
+    };
+    let bytes = read_layer(
+        image,
+        index,
+        &opts.limits,
+        opts.progress.clone(),
+        &mut reader,
+    )?;
+    reader.scan.tar_bytes = bytes;
+    Ok(reader.scan)
+}
+
+/// What reads a layer's tar entries on the pass's pipeline
+/// ([`read_layer`]): the index's scan, and `pare slim` copying the files
+/// it keeps.
+pub trait EntryReader {
+    /// Read the entries, in stream order.
+    ///
+    /// # Errors
+    /// What the reader makes of the entries (a tar error, an unsafe path),
+    /// or a failure to read them.
+    fn read<R: Read>(&mut self, entries: tar::Entries<'_, R>) -> Result<(), LayerFault>;
+}
+
+/// The index's reader: every entry into a [`LayerScan`].
+struct Scanner<'a> {
+    layer: usize,
+    opts: &'a IndexOptions,
+    scan: LayerScan,
+}
+
+impl EntryReader for Scanner<'_> {
+    fn read<R: Read>(&mut self, entries: tar::Entries<'_, R>) -> Result<(), LayerFault> {
+        read_entries(entries, self.layer, self.opts, &mut self.scan)
+    }
+}
+
+/// Read layer `index` of `image` with `reader`, on the index's pipeline:
+/// reading the blob with its digest, decompressing, and the diff_id hash
+/// with the tar parse run on three threads (`reader` on the calling one).
+/// Every byte is verified as it streams, and the stream is drained to its
+/// end after `reader` returns. `progress` is told the compressed bytes
+/// read. The tar stream's size.
+///
+/// # Errors
+/// Any stream, verification or reader failure, naming the layer; a
+/// verification failure is reported over the tar error it caused.
+pub fn read_layer(
+    image: &Image,
+    index: usize,
+    limits: &pare_image::Limits,
+    progress: Option<crate::Progress>,
+    reader: &mut impl EntryReader,
+) -> Result<u64> {
+    let stages = image.open_layer_stages(index, limits)?;
+    run(image, index, stages, progress, reader)
+}
+
+/// [`read_layer`] for a second read of a layer the same run has indexed
+/// (`pare slim`): a local blob is not hashed again
+/// ([`Image::reopen_layer_stages`] says why), a registry blob is.
+///
+/// # Errors
+/// As [`read_layer`].
+pub fn reread_layer(
+    image: &Image,
+    index: usize,
+    limits: &pare_image::Limits,
+    reader: &mut impl EntryReader,
+) -> Result<u64> {
+    let stages = image.reopen_layer_stages(index, limits)?;
+    run(image, index, stages, None, reader)
+}
+
+fn run(
+    image: &Image,
+    index: usize,
+    (blob, decompress, checks): (
+        pare_image::Blob<'_>,
+        pare_image::Decompress,
+        pare_image::Checks,
+    ),
+    progress: Option<crate::Progress>,
+    reader: &mut impl EntryReader,
+) -> Result<u64> {
     let blob = Counted {
         inner: blob,
-        progress: opts.progress.clone(),
+        progress,
     };
     let size = image.layers.get(index).and_then(|l| l.size).unwrap_or(0);
     if decompress.is_compressed() {
@@ -170,7 +258,7 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
             // The diff_id is hashed here, over each chunk as it arrives
             // and in place: the parser then seeks past unwanted contents
             // instead of copying them through a checking reader.
-            consume(tar.checked(checks.tap()), index, opts).map_err(|e| fault(image, index, e))
+            consume(tar.checked(checks.tap()), reader).map_err(|e| fault(image, index, e))
         });
     }
     let decoded = decompress.decoder(Box::new(blob))?;
@@ -186,10 +274,10 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
             s.spawn(move || feed.run(decoded));
             let (relay, hashed) = tapped(read, checks.tap());
             s.spawn(move || relay.run());
-            consume(hashed, index, opts)
+            consume(hashed, reader)
         })
     } else {
-        consume(checks.wrap(decoded), index, opts)
+        consume(checks.wrap(decoded), reader)
     };
     res.map_err(|e| fault(image, index, e))
 }
@@ -504,18 +592,13 @@ impl Finish for ChannelReader {
     }
 }
 
-fn consume<S: Finish>(
-    stream: S,
-    layer: usize,
-    opts: &IndexOptions,
-) -> Result<LayerScan, LayerFault> {
-    let mut scan = LayerScan::default();
+fn consume<S: Finish>(stream: S, reader: &mut impl EntryReader) -> Result<u64, LayerFault> {
     let mut ar = tar::Archive::new(stream);
     let res = S::entries(&mut ar)
         .map_err(LayerFault::Io)
-        .and_then(|entries| read_entries(entries, layer, opts, &mut scan));
+        .and_then(|entries| reader.read(entries));
     let stream = ar.into_inner();
-    let bytes = match res {
+    match res {
         Ok(()) => stream.finish().map_err(LayerFault::Io),
         // Garbage from a corrupt blob often trips the tar parser before the
         // blob's digest can be checked; when draining the stream shows a
@@ -535,9 +618,7 @@ fn consume<S: Finish>(
             }
             _ => Err(tar_err),
         },
-    }?;
-    scan.tar_bytes = bytes;
-    Ok(scan)
+    }
 }
 
 pub(crate) fn wants_bytes(

@@ -397,7 +397,7 @@ pub(crate) fn open_parts<'a>(
     layer: &Layer,
     limits: &Limits,
 ) -> Result<(Decoded<'a>, Checks)> {
-    let (blob, decompress, checks) = open_stages(source, layer, limits)?;
+    let (blob, decompress, checks) = open_stages(source, layer, limits, true)?;
     Ok((decompress.decoder(Box::new(blob))?, checks))
 }
 
@@ -460,8 +460,18 @@ pub(crate) fn open_stages<'a>(
     source: &'a dyn Source,
     layer: &Layer,
     limits: &Limits,
+    verify: bool,
 ) -> Result<(Blob<'a>, Decompress, Checks)> {
     let raw = source.open(&layer.location)?;
+    let layer = &if verify {
+        layer.clone()
+    } else {
+        Layer {
+            digest: None,
+            diff_id: None,
+            ..layer.clone()
+        }
+    };
     // An uncompressed blob is its own tar: when its digest is also the
     // diff_id (OCI layouts, Docker 25+ `docker save`), the diff_id check
     // verifies both, and hashing the same bytes twice would double the

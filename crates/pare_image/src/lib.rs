@@ -203,7 +203,28 @@ impl Image {
         limits: &Limits,
     ) -> Result<(Blob<'_>, Decompress, Checks)> {
         let layer = self.layers.get(index).ok_or(Error::NoSuchLayer { index })?;
-        layer::open_stages(self.source.as_ref(), layer, limits)
+        layer::open_stages(self.source.as_ref(), layer, limits, true)
+    }
+
+    /// [`Self::open_layer_stages`] for reading a layer a second time in one
+    /// run (`pare slim` copying the files it keeps, after the index's pass
+    /// verified every layer): a local blob (a file, or a member of one) is
+    /// not hashed again — it is content-addressed and was just verified,
+    /// and whoever could rewrite it between the two reads could as well
+    /// have before the first. A registry blob is fetched again, and a
+    /// second fetch is not the first: it is verified again. The limits
+    /// (size, expansion ratio) hold either way.
+    ///
+    /// # Errors
+    /// Missing blob, unknown compression.
+    pub fn reopen_layer_stages(
+        &self,
+        index: usize,
+        limits: &Limits,
+    ) -> Result<(Blob<'_>, Decompress, Checks)> {
+        let layer = self.layers.get(index).ok_or(Error::NoSuchLayer { index })?;
+        let verify = self.source.kind() == SourceKind::Registry;
+        layer::open_stages(self.source.as_ref(), layer, limits, verify)
     }
 
     /// Sum of the compressed layer sizes (None when a size is unknown).

@@ -11,6 +11,7 @@ use crate::verify::{verify_indexed, VerifyReport};
 use crate::Reporter;
 use anyhow::{Context, Result};
 use pare_fsindex::{FsIndex, Kind};
+pub use pare_slim::write::{Format, Output};
 use pare_slim::write::{Selection, Written};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -20,8 +21,8 @@ use std::path::PathBuf;
 pub struct SlimRequest {
     /// The image.
     pub image: ImageRequest,
-    /// The output OCI layout directory.
-    pub output: PathBuf,
+    /// The output: an OCI layout directory or a docker-archive.
+    pub output: pare_slim::write::Output,
     /// Replace a non-empty output.
     pub force: bool,
     /// `--keep` globs.
@@ -59,7 +60,7 @@ pub struct SlimReport {
     pub schema_version: u32,
     /// The image as given.
     pub source: String,
-    /// The output layout.
+    /// The output (directory or archive).
     pub output: String,
     /// Before.
     pub before: Side,
@@ -113,8 +114,8 @@ pub fn analyses() -> Analyses {
 pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
     if !req.dry_run {
         // Before any work: an existing output is refused at once.
-        if std::fs::read_dir(&req.output).is_ok_and(|mut d| d.next().is_some()) && !req.force {
-            return Err(pare_slim::Error::OutputExists(req.output.display().to_string()).into());
+        if req.output.is_taken(req.force) {
+            return Err(pare_slim::Error::OutputExists(req.output.to_string()).into());
         }
     }
     let spec = &req.image.spec;
@@ -158,7 +159,7 @@ pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
     let mut report = SlimReport {
         schema_version: 1,
         source: spec.clone(),
-        output: req.output.display().to_string(),
+        output: req.output.to_string(),
         before,
         after,
         packages_removed: removed,
@@ -170,20 +171,23 @@ pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
         return Ok(report);
     }
     let config = image.config.clone().unwrap_or_default();
-    pare_slim::write::prepare_output(&req.output, req.force)?;
-    let written = pare_slim::write::oci_layout(
-        &image,
-        &idx,
-        &Selection {
-            keep: &plan.keep,
-            replaced: &plan.replaced,
-        },
-        &req.image.limits,
-        &config,
-        &req.output,
-        &req.tag,
-    )
-    .with_context(|| format!("`{spec}` → `{}`", req.output.display()))?;
+    let written = req
+        .output
+        .write(
+            pare_slim::write::Source {
+                image: &image,
+                index: &idx,
+                limits: &req.image.limits,
+            },
+            &Selection {
+                keep: &plan.keep,
+                replaced: &plan.replaced,
+            },
+            &config,
+            &req.tag,
+            req.force,
+        )
+        .with_context(|| format!("`{spec}` → `{}`", req.output))?;
     report.written = Some(written);
     Ok(report)
 }

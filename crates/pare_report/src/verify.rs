@@ -198,8 +198,12 @@ pub fn slim_table(r: &SlimReport, md: bool) -> String {
         Some(w) => {
             let _ = writeln!(
                 out,
-                "\nwritten: {} (one layer, {} compressed, {} uncompressed; manifest {})",
+                "\nwritten: {} ({}, one layer, {} stored, {} uncompressed; manifest {})",
                 r.output,
+                match w.format {
+                    pare_pipeline::slim::Format::OciLayout => "OCI layout",
+                    pare_pipeline::slim::Format::DockerArchive => "docker-archive",
+                },
                 human_bytes(w.compressed_size),
                 human_bytes(w.uncompressed_size),
                 w.manifest_digest

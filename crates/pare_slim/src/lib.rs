@@ -26,10 +26,11 @@
 //! the files kept; Python and npm metadata go with their packages.
 //!
 //! ## Output ([`write`])
-//! An OCI layout with one squashed layer (gzip) holding the kept paths,
-//! streamed from the source layers (file contents are read once, never
-//! unpacked to disk), and the source config with the new `diff_id`. The
-//! output directory is the only place written.
+//! One squashed layer holding the kept paths, streamed from the source
+//! layers (file contents are read once more, never unpacked to disk), and
+//! the source config with the new `diff_id`: an OCI layout directory
+//! (gzip layer) or a docker-archive (`docker save`'s layout since Docker
+//! 25, uncompressed layer). The output is the only place written.
 #![deny(missing_docs)]
 
 pub mod keep;

@@ -2,8 +2,9 @@
 //! entrypoint's closure and what it loads by name (`shared/SLIM.md`),
 //! rewrites the package database to list exactly the packages whose files
 //! remain, verifies the result before writing it and refuses to write an
-//! image that fails verification (exit 1). Writes only inside OUT (an OCI
-//! layout); a non-empty OUT is refused unless `--force`.
+//! image that fails verification (exit 1). Writes only OUT (an OCI layout
+//! directory, or a docker-archive file); a non-empty OUT is refused unless
+//! `--force`.
 
 use crate::args::ImageArgs;
 use crate::output::{note, write_output, Stderr};
@@ -30,10 +31,12 @@ pub struct SlimArgs {
     /// The image and how to read it.
     #[command(flatten)]
     pub target: ImageArgs,
-    /// The output: an OCI layout directory (created; must be empty or
-    /// absent unless `--force`).
-    #[arg(long, short = 'o', value_name = "DIR")]
-    pub output: PathBuf,
+    /// The output: an OCI layout directory (gzip layer), or with
+    /// `docker-archive:` (or a name ending in `.tar`) one tar file as
+    /// `docker save` writes it (uncompressed layer; `docker load -i`
+    /// reads it). Must be empty or absent unless `--force`.
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub output: pare_slim::write::Output,
     /// Replace the contents of a non-empty OUT.
     #[arg(long)]
     pub force: bool,
@@ -41,7 +44,9 @@ pub struct SlimArgs {
     /// everything they load. Repeatable.
     #[arg(long = "keep", value_name = "GLOB")]
     pub keep: Vec<String>,
-    /// Tag of the written image (`org.opencontainers.image.ref.name`).
+    /// Tag of the written image (`org.opencontainers.image.ref.name`); in
+    /// a docker-archive, a whole reference (`app:slim`) also names it for
+    /// `docker load`.
     #[arg(long, default_value = "latest")]
     pub tag: String,
     /// Plan and verify only; write nothing.

@@ -1,0 +1,486 @@
+//! Streaming the kept entries, in a safe order, into a [`Sink`]: a tar
+//! layer ([`super::layer`]) or a directory ([`super::unpack`]).
+
+use super::{io, Selection, EPOCH};
+use crate::{Error, Result};
+use pare_fsindex::{FsIndex, Kind, LayerFault};
+use pare_image::{Image, Limits};
+use std::collections::HashMap;
+use std::io::Read;
+
+/// Where kept entries go.
+pub(super) trait Sink: Send {
+    fn dir(&mut self, path: &str, mode: u32, uid: u64, gid: u64) -> Result<()>;
+    fn file(&mut self, path: &str, meta: FileMeta, data: &mut dyn Read) -> Result<()>;
+    fn hardlink(&mut self, path: &str, target: &str) -> Result<()>;
+    fn symlink(&mut self, path: &str, target: &str, uid: u64, gid: u64) -> Result<()>;
+}
+
+/// A regular file's header.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FileMeta {
+    pub(super) mode: u32,
+    pub(super) uid: u64,
+    pub(super) gid: u64,
+    pub(super) size: u64,
+    pub(super) mtime: u64,
+}
+
+/// Stream every kept entry of `image` into `sink`.
+pub(super) fn emit(
+    image: &Image,
+    idx: &FsIndex,
+    sel: &Selection<'_>,
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) -> Result<u64> {
+    let replaced: HashMap<&str, &[u8]> = sel
+        .replaced
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let mut files = 0u64;
+    // Directories, parents first (the set is sorted).
+    for p in sel.keep {
+        if let Some(e) = idx.get(p).filter(|e| e.kind == Kind::Dir) {
+            let mode = if p == "/tmp" || p == "/var/tmp" {
+                0o1777
+            } else {
+                e.mode
+            };
+            sink.dir(p, mode, e.uid, e.gid)?;
+        }
+    }
+    if !sel.keep.contains("/tmp") || idx.get("/tmp").is_none() {
+        sink.dir("/tmp", 0o1777, 0, 0)?;
+    }
+    // Mount points runtimes (and `bwrap` over a read-only root) need.
+    for m in ["/dev", "/proc", "/sys"] {
+        if idx.get(m).is_none() {
+            sink.dir(m, 0o755, 0, 0)?;
+        }
+    }
+    // Regular files: from the layer that last wrote each one.
+    let wanted = |p: &str, layer: usize| -> bool {
+        sel.keep.contains(p)
+            && !replaced.contains_key(p)
+            && idx
+                .get(p)
+                .is_some_and(|e| e.kind == Kind::File && e.layer == layer)
+    };
+    if let Some(root) = &image.rootfs {
+        for p in sel.keep {
+            if !wanted(p, 0) {
+                continue;
+            }
+            let e = idx.get(p).expect("wanted");
+            let host = root.join(&p[1..]);
+            let mut f = std::fs::File::open(&host).map_err(io(host.display().to_string()))?;
+            let meta = f.metadata().map_err(io(host.display().to_string()))?;
+            use std::os::unix::fs::MetadataExt;
+            sink.file(
+                p,
+                FileMeta {
+                    mode: e.mode,
+                    uid: e.uid,
+                    gid: e.gid,
+                    size: meta.len(),
+                    mtime: u64::try_from(meta.mtime()).unwrap_or(EPOCH),
+                },
+                &mut f,
+            )?;
+            files += 1;
+        }
+    } else {
+        // Layers that hold no kept file are not read at all.
+        let needed: std::collections::HashSet<usize> = sel
+            .keep
+            .iter()
+            .filter_map(|p| idx.get(p))
+            .filter(|e| e.kind == Kind::File)
+            .map(|e| e.layer)
+            .collect();
+        let needed: Vec<usize> = (0..image.layers.len())
+            .filter(|i| needed.contains(i))
+            .collect();
+        files += copy_layers(image, idx, limits, needed, &wanted, sink, SPOOL_BUDGET)?;
+    }
+    for (p, b) in sel.replaced {
+        let (mode, uid, gid) = idx.get(p).map_or((0o644, 0, 0), |e| (e.mode, e.uid, e.gid));
+        sink.file(
+            p,
+            FileMeta {
+                mode,
+                uid,
+                gid,
+                size: b.len() as u64,
+                mtime: EPOCH,
+            },
+            &mut &b[..],
+        )?;
+        files += 1;
+    }
+    for p in sel.keep {
+        if let Some(e) = idx.get(p).filter(|e| e.kind == Kind::Hardlink) {
+            if let Some(t) = e.link.as_deref().filter(|t| sel.keep.contains(*t)) {
+                sink.hardlink(p, t)?;
+            }
+        }
+    }
+    for p in sel.keep {
+        if let Some(e) = idx.get(p).filter(|e| e.kind == Kind::Symlink) {
+            sink.symlink(p, e.link.as_deref().unwrap_or(""), e.uid, e.gid)?;
+        }
+    }
+    Ok(files)
+}
+
+/// Copies the files of one layer that the selection takes from it into
+/// the sink, as the layer streams.
+struct Copier<'a> {
+    layer: usize,
+    idx: &'a FsIndex,
+    wanted: &'a Wanted<'a>,
+    sink: &'a mut dyn FnMut(&str, FileMeta, &mut dyn Read) -> Result<()>,
+    files: u64,
+    /// The sink's failure (writing the output), which stopped the read.
+    failed: Option<Error>,
+}
+
+impl pare_fsindex::EntryReader for Copier<'_> {
+    fn read<R: Read>(
+        &mut self,
+        entries: tar::Entries<'_, R>,
+    ) -> std::result::Result<(), LayerFault> {
+        for ent in entries {
+            let mut ent = ent?;
+            if !matches!(
+                ent.header().entry_type(),
+                tar::EntryType::Regular | tar::EntryType::Continuous
+            ) {
+                continue;
+            }
+            let raw = String::from_utf8_lossy(&ent.path_bytes()).into_owned();
+            let Some(p) = pare_fsindex::normalize_path(&raw) else {
+                continue;
+            };
+            if !(self.wanted)(&p, self.layer) {
+                continue;
+            }
+            let Some(e) = self.idx.get(&p) else { continue };
+            let meta = FileMeta {
+                mode: e.mode,
+                uid: e.uid,
+                gid: e.gid,
+                size: ent.size(),
+                mtime: ent.header().mtime().unwrap_or(EPOCH),
+            };
+            let mut read = Tracked {
+                inner: &mut ent,
+                failed: None,
+            };
+            if let Err(err) = (self.sink)(&p, meta, &mut read) {
+                // A failure to read the layer (corrupt, truncated) is the
+                // layer's, whatever the sink made of it.
+                if let Some(e) = read.failed {
+                    return Err(LayerFault::Io(e));
+                }
+                self.failed = Some(err);
+                return Err(LayerFault::Io(std::io::Error::other("the output failed")));
+            }
+            self.files += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Whether the file at a path is taken from a layer.
+type Wanted<'a> = dyn Fn(&str, usize) -> bool + Sync + 'a;
+
+/// Kept bytes of the smaller layers held in memory while the largest
+/// streams (see [`copy_layers`]).
+const SPOOL_BUDGET: u64 = 32 << 20;
+
+/// Copy the kept files of the layers `needed` into `sink`: the largest
+/// layer on this thread, straight into the sink, and the others at the
+/// same time on a second one, their files held in memory (up to
+/// [`SPOOL_BUDGET`]) until the largest is done. Reading one layer after
+/// the other left a core idle while the largest layer's decompression,
+/// the pass's longest chain, ran alone.
+///
+/// The output does not depend on timing: the largest layer's files come
+/// first, then the others' in layer order (each path is written once,
+/// from the layer that last wrote it, so the order changes nothing in the
+/// image). Past the budget the second thread waits for the sink, and then
+/// streams too: memory stays bounded whatever the layers hold.
+fn copy_layers(
+    image: &Image,
+    idx: &FsIndex,
+    limits: &Limits,
+    mut needed: Vec<usize>,
+    wanted: &Wanted<'_>,
+    sink: &mut dyn Sink,
+    budget: u64,
+) -> Result<u64> {
+    let Some(pos) = (0..needed.len()).max_by_key(|&k| {
+        (
+            image.layers[needed[k]].size.unwrap_or(0),
+            std::cmp::Reverse(k),
+        )
+    }) else {
+        return Ok(0);
+    };
+    let main = needed.remove(pos);
+    let shared = std::sync::Mutex::new(sink);
+    std::thread::scope(|s| {
+        // Taken before the second thread starts, so that it can never
+        // write first.
+        let mut guard = shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let others = s.spawn(|| -> Result<u64> {
+            let mut spool = Spool {
+                shared: &shared,
+                guard: None,
+                held: Vec::new(),
+                bytes: 0,
+                budget,
+            };
+            let mut files = 0;
+            for index in needed {
+                files += copy_layer(image, idx, limits, index, wanted, &mut |p, m, r| {
+                    spool.file(p, m, r)
+                })?;
+            }
+            spool.direct()?;
+            Ok(files)
+        });
+        let main_files = copy_layer(image, idx, limits, main, wanted, &mut |p, m, r| {
+            guard.file(p, m, r)
+        });
+        drop(guard);
+        let other_files = others.join().unwrap_or_else(|_| {
+            Err(io("the layer-reading thread")(std::io::Error::other(
+                "panicked",
+            )))
+        });
+        Ok(main_files? + other_files?)
+    })
+}
+
+/// Copy the files layer `index` holds for the selection through `file`.
+fn copy_layer(
+    image: &Image,
+    idx: &FsIndex,
+    limits: &Limits,
+    index: usize,
+    wanted: &Wanted<'_>,
+    file: &mut dyn FnMut(&str, FileMeta, &mut dyn Read) -> Result<()>,
+) -> Result<u64> {
+    let mut copier = Copier {
+        layer: index,
+        idx,
+        wanted,
+        sink: file,
+        files: 0,
+        failed: None,
+    };
+    let res = pare_fsindex::reread_layer(image, index, limits, &mut copier);
+    if let Some(e) = copier.failed {
+        return Err(e);
+    }
+    res.map_err(|e| Error::Layer {
+        index,
+        source: Box::new(e),
+    })?;
+    Ok(copier.files)
+}
+
+/// The second thread's way to the sink: files held in memory until the
+/// sink is free or the budget is spent, then written straight through.
+struct Spool<'a, 'b> {
+    shared: &'a std::sync::Mutex<&'b mut dyn Sink>,
+    guard: Option<std::sync::MutexGuard<'a, &'b mut dyn Sink>>,
+    held: Vec<(String, FileMeta, Vec<u8>)>,
+    bytes: u64,
+    budget: u64,
+}
+
+impl Spool<'_, '_> {
+    fn file(&mut self, path: &str, meta: FileMeta, data: &mut dyn Read) -> Result<()> {
+        if self.guard.is_none() && self.bytes + meta.size <= self.budget {
+            let mut bytes = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
+            data.take(meta.size)
+                .read_to_end(&mut bytes)
+                .map_err(io(path))?;
+            if bytes.len() as u64 != meta.size {
+                return Err(io(path)(std::io::ErrorKind::UnexpectedEof.into()));
+            }
+            self.bytes += meta.size;
+            self.held.push((path.to_string(), meta, bytes));
+            return Ok(());
+        }
+        self.direct()?;
+        let sink = self.guard.as_mut().expect("held by direct()");
+        sink.file(path, meta, data)
+    }
+
+    /// Wait for the sink, write what is held, and keep the sink.
+    fn direct(&mut self) -> Result<()> {
+        if self.guard.is_none() {
+            self.guard = Some(
+                self.shared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+        }
+        let sink = self.guard.as_mut().expect("just taken");
+        for (path, meta, bytes) in self.held.drain(..) {
+            sink.file(&path, meta, &mut bytes.as_slice())?;
+        }
+        self.bytes = 0;
+        Ok(())
+    }
+}
+
+/// A reader that keeps its first failure.
+struct Tracked<'r, R> {
+    inner: &'r mut R,
+    failed: Option<std::io::Error>,
+}
+
+impl<R: Read> Read for Tracked<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            if self.failed.is_none() {
+                self.failed = Some(std::io::Error::new(e.kind(), e.to_string()));
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest as _, Sha256};
+    use std::io::Write as _;
+
+    /// Records what reaches the sink, in order.
+    #[derive(Default)]
+    struct Record(Vec<(String, Vec<u8>)>);
+
+    impl Sink for Record {
+        fn dir(&mut self, path: &str, _: u32, _: u64, _: u64) -> Result<()> {
+            self.0.push((format!("{path}/"), Vec::new()));
+            Ok(())
+        }
+        fn file(&mut self, path: &str, meta: FileMeta, data: &mut dyn Read) -> Result<()> {
+            let mut b = Vec::new();
+            data.take(meta.size).read_to_end(&mut b).unwrap();
+            self.0.push((path.to_string(), b));
+            Ok(())
+        }
+        fn hardlink(&mut self, path: &str, target: &str) -> Result<()> {
+            self.0.push((path.to_string(), target.as_bytes().to_vec()));
+            Ok(())
+        }
+        fn symlink(&mut self, path: &str, target: &str, _: u64, _: u64) -> Result<()> {
+            self.0.push((path.to_string(), target.as_bytes().to_vec()));
+            Ok(())
+        }
+    }
+
+    fn sha(b: &[u8]) -> String {
+        format!("sha256:{}", hex::encode(Sha256::digest(b)))
+    }
+
+    /// An OCI layout of gzip layers, each a list of (path, contents).
+    fn layout(dir: &std::path::Path, layers: &[Vec<(String, Vec<u8>)>]) {
+        let blobs = dir.join("blobs/sha256");
+        std::fs::create_dir_all(&blobs).unwrap();
+        let put = |b: &[u8]| {
+            let d = sha(b);
+            std::fs::write(blobs.join(&d[7..]), b).unwrap();
+            d
+        };
+        let (mut descs, mut diff_ids) = (Vec::new(), Vec::new());
+        for files in layers {
+            let mut t = tar::Builder::new(Vec::new());
+            for (p, b) in files {
+                let mut h = tar::Header::new_gnu();
+                h.set_size(b.len() as u64);
+                h.set_mode(0o644);
+                h.set_cksum();
+                t.append_data(&mut h, p, &b[..]).unwrap();
+            }
+            let tar = t.into_inner().unwrap();
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&tar).unwrap();
+            let gz = gz.finish().unwrap();
+            diff_ids.push(sha(&tar));
+            descs.push(serde_json::json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(&gz), "size": gz.len()}));
+        }
+        let cfg = serde_json::to_vec(&serde_json::json!({"architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": diff_ids}, "config": {}}))
+        .unwrap();
+        let manifest = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(&cfg), "size": cfg.len()},
+            "layers": descs})).unwrap();
+        let index = serde_json::json!({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": put(&manifest), "size": manifest.len()}]});
+        std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+        std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    }
+
+    #[test]
+    fn the_copy_does_not_depend_on_the_spool_budget() {
+        let t = tempfile::tempdir().unwrap();
+        let file = |p: &str, n: usize| (p.to_string(), vec![p.as_bytes()[0]; n]);
+        // Layer 1 is the largest (the one streamed); /a is rewritten by
+        // layer 2 and /gone is dropped by the selection.
+        layout(
+            t.path(),
+            &[
+                vec![file("a", 10), file("b", 300), file("gone", 5)],
+                vec![file("c", 40_000), file("d", 70_000)],
+                vec![file("a", 20), file("e", 900), file("f", 1000)],
+            ],
+        );
+        let source = pare_source::open(&format!("oci-dir:{}", t.path().display())).unwrap();
+        let image = Image::open(source, None).unwrap();
+        let idx = FsIndex::build(&image, &pare_fsindex::IndexOptions::default()).unwrap();
+        let keep: std::collections::BTreeSet<String> = ["/a", "/b", "/c", "/d", "/e", "/f"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let wanted = |p: &str, layer: usize| {
+            keep.contains(p) && idx.get(p).is_some_and(|e| e.layer == layer)
+        };
+        let copy = |budget: u64| {
+            let mut rec = Record::default();
+            let n = copy_layers(
+                &image,
+                &idx,
+                &Limits::default(),
+                vec![0, 1, 2],
+                &wanted,
+                &mut rec,
+                budget,
+            )
+            .unwrap();
+            (n, rec.0)
+        };
+        let (n, all_held) = copy(u64::MAX);
+        let names: Vec<&str> = all_held.iter().map(|(p, _)| p.as_str()).collect();
+        // The largest layer first, then the others in layer order; each
+        // path once, from the layer that last wrote it.
+        assert_eq!(names, ["/c", "/d", "/b", "/a", "/e", "/f"]);
+        assert_eq!(n, 6);
+        assert_eq!(all_held[3].1, vec![b'a'; 20], "/a from layer 2");
+        // Spilling at once, part-way, or never: the same output.
+        for budget in [0, 500, 1_500] {
+            assert_eq!(copy(budget), (n, all_held.clone()), "budget {budget}");
+        }
+    }
+}
