@@ -15,7 +15,7 @@
 //! `.md5sums`) is kept or removed with its package. Python and npm
 //! metadata live inside the kept or removed distribution.
 
-use crate::keep::canon_dir;
+use crate::keep::Canon;
 use pare_findings::{Ecosystem, Package};
 use pare_fsindex::{FsIndex, Kind};
 use std::collections::{BTreeSet, HashSet};
@@ -32,11 +32,12 @@ pub(crate) struct Rewrite {
 const DPKG: &str = "/var/lib/dpkg";
 
 /// Whether package `p` has a file (not a directory) in `keep`.
-fn remains(idx: &FsIndex, keep: &BTreeSet<String>, p: &Package) -> bool {
+fn remains(canon: &Canon<'_>, keep: &BTreeSet<String>, p: &Package) -> bool {
+    let idx = canon.idx;
     // A symlink to a directory (`/lib` on merged-`/usr` systems, listed
     // by every package that ships a file under it) is not a file.
     let kept_file = |f: &String| {
-        let c = canon_dir(idx, f);
+        let c = canon.path(f);
         (keep.contains(&c) || keep.contains(f))
             && idx
                 .resolve_entry(&c)
@@ -86,7 +87,12 @@ fn conffiles(idx: &FsIndex) -> Vec<(String, String)> {
 }
 
 /// Decide which packages remain and rewrite the dpkg database in `keep`.
-pub(crate) fn rewrite(idx: &FsIndex, packages: &[Package], keep: &mut BTreeSet<String>) -> Rewrite {
+pub(crate) fn rewrite(
+    canon: &Canon<'_>,
+    packages: &[Package],
+    keep: &mut BTreeSet<String>,
+) -> Rewrite {
+    let idx = canon.idx;
     let mut out = Rewrite::default();
     let conf = conffiles(idx);
     for (i, p) in packages.iter().enumerate() {
@@ -94,8 +100,8 @@ pub(crate) fn rewrite(idx: &FsIndex, packages: &[Package], keep: &mut BTreeSet<S
             && conf
                 .iter()
                 .filter(|(n, _)| *n == p.name)
-                .any(|(_, f)| keep.contains(f) || keep.contains(&canon_dir(idx, f)));
-        if conffile_kept || remains(idx, keep, p) {
+                .any(|(_, f)| keep.contains(f) || keep.contains(&canon.path(f)));
+        if conffile_kept || remains(canon, keep, p) {
             out.kept.push(i);
         } else {
             out.removed.push(i);
@@ -195,7 +201,7 @@ pub(crate) fn rewrite(idx: &FsIndex, packages: &[Package], keep: &mut BTreeSet<S
             let Some(path) = path else {
                 continue;
             };
-            if path == "/." || keep.contains(&path) || keep.contains(&canon_dir(idx, &path)) {
+            if path == "/." || keep.contains(&path) || keep.contains(&canon.path(&path)) {
                 new.push_str(line);
                 new.push('\n');
             }

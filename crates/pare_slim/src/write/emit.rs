@@ -93,16 +93,13 @@ pub(super) fn emit(
         }
     } else {
         // Layers that hold no kept file are not read at all.
-        let needed: std::collections::HashSet<usize> = sel
-            .keep
-            .iter()
-            .filter_map(|p| idx.get(p))
-            .filter(|e| e.kind == Kind::File)
-            .map(|e| e.layer)
-            .collect();
-        let needed: Vec<usize> = (0..image.layers.len())
-            .filter(|i| needed.contains(i))
-            .collect();
+        let mut needed = std::collections::BTreeMap::<usize, u64>::new();
+        for p in sel.keep {
+            if let Some(e) = idx.get(p).filter(|e| wanted(p, e.layer)) {
+                *needed.entry(e.layer).or_default() += e.size;
+            }
+        }
+        let needed: Vec<(usize, u64)> = needed.into_iter().collect();
         files += copy_layers(image, idx, limits, needed, &wanted, sink, SPOOL_BUDGET)?;
     }
     for (p, b) in sel.replaced {
@@ -201,36 +198,61 @@ type Wanted<'a> = dyn Fn(&str, usize) -> bool + Sync + 'a;
 /// streams (see [`copy_layers`]).
 const SPOOL_BUDGET: u64 = 32 << 20;
 
-/// Copy the kept files of the layers `needed` into `sink`: the largest
-/// layer on this thread, straight into the sink, and the others at the
-/// same time on a second one, their files held in memory (up to
-/// [`SPOOL_BUDGET`]) until the largest is done. Reading one layer after
-/// the other left a core idle while the largest layer's decompression,
-/// the pass's longest chain, ran alone.
+/// Copy the kept files of the layers `needed` (layer, bytes kept from
+/// it) into `sink`: the layer that gives the most bytes on this thread,
+/// straight into the sink, and the others at the same time on a second
+/// one, their files held in memory (up to `budget` bytes) until the
+/// sink is free, then written straight through. Reading one layer after
+/// the other left a core idle while one layer's decompression ran alone;
+/// streaming the layer that gives the most (not the largest: a base layer
+/// is mostly inflated to be skipped) keeps the held bytes few.
 ///
-/// The output does not depend on timing: the largest layer's files come
-/// first, then the others' in layer order (each path is written once,
+/// The other layers are shared out between the two threads by their blob
+/// sizes (what reading them costs), the first thread taking its share
+/// after its main layer. The output does not depend on timing: the first
+/// thread's files come first (its main layer, then its share in layer
+/// order), then the second's (in layer order); each path is written once,
 /// from the layer that last wrote it, so the order changes nothing in the
-/// image). Past the budget the second thread waits for the sink, and then
-/// streams too: memory stays bounded whatever the layers hold.
+/// image. Past the budget the second thread waits for the sink: memory
+/// stays bounded whatever the layers hold.
 fn copy_layers(
     image: &Image,
     idx: &FsIndex,
     limits: &Limits,
-    mut needed: Vec<usize>,
+    needed: Vec<(usize, u64)>,
     wanted: &Wanted<'_>,
     sink: &mut dyn Sink,
     budget: u64,
 ) -> Result<u64> {
-    let Some(pos) = (0..needed.len()).max_by_key(|&k| {
-        (
-            image.layers[needed[k]].size.unwrap_or(0),
-            std::cmp::Reverse(k),
-        )
-    }) else {
+    let Some(&(main, _)) = needed
+        .iter()
+        .max_by_key(|&&(layer, bytes)| (bytes, std::cmp::Reverse(layer)))
+    else {
         return Ok(0);
     };
-    let main = needed.remove(pos);
+    // The other layers shared out by what reading them costs (their blob
+    // size), the most costly first, each to the thread with less to read:
+    // the first thread goes on with its share once its main layer is done.
+    let cost = |l: usize| image.layers[l].size.unwrap_or(0);
+    let mut rest: Vec<usize> = needed
+        .into_iter()
+        .map(|(l, _)| l)
+        .filter(|&l| l != main)
+        .collect();
+    rest.sort_by_key(|&l| (std::cmp::Reverse(cost(l)), l));
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    let (mut first_cost, mut second_cost) = (cost(main), 0);
+    for l in rest {
+        if second_cost <= first_cost {
+            second.push(l);
+            second_cost += cost(l);
+        } else {
+            first.push(l);
+            first_cost += cost(l);
+        }
+    }
+    first.sort_unstable();
+    second.sort_unstable();
     let shared = std::sync::Mutex::new(sink);
     std::thread::scope(|s| {
         // Taken before the second thread starts, so that it can never
@@ -247,7 +269,7 @@ fn copy_layers(
                 budget,
             };
             let mut files = 0;
-            for index in needed {
+            for index in second {
                 files += copy_layer(image, idx, limits, index, wanted, &mut |p, m, r| {
                     spool.file(p, m, r)
                 })?;
@@ -255,9 +277,16 @@ fn copy_layers(
             spool.direct()?;
             Ok(files)
         });
-        let main_files = copy_layer(image, idx, limits, main, wanted, &mut |p, m, r| {
-            guard.file(p, m, r)
-        });
+        let main_files = || -> Result<u64> {
+            let mut files = 0;
+            for index in std::iter::once(main).chain(first) {
+                files += copy_layer(image, idx, limits, index, wanted, &mut |p, m, r| {
+                    guard.file(p, m, r)
+                })?;
+            }
+            Ok(files)
+        };
+        let main_files = main_files();
         drop(guard);
         let other_files = others.join().unwrap_or_else(|_| {
             Err(io("the layer-reading thread")(std::io::Error::other(
@@ -308,6 +337,15 @@ struct Spool<'a, 'b> {
 
 impl Spool<'_, '_> {
     fn file(&mut self, path: &str, meta: FileMeta, data: &mut dyn Read) -> Result<()> {
+        // The first thread holds the sink until it is done: once it is
+        // free, stop holding.
+        if self.guard.is_none() {
+            match self.shared.try_lock() {
+                Ok(g) => self.guard = Some(g),
+                Err(std::sync::TryLockError::Poisoned(p)) => self.guard = Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
         if self.guard.is_none() && self.bytes + meta.size <= self.budget {
             let mut bytes = Vec::with_capacity(usize::try_from(meta.size).unwrap_or(0));
             data.take(meta.size)
@@ -463,7 +501,7 @@ mod tests {
                 &image,
                 &idx,
                 &Limits::default(),
-                vec![0, 1, 2],
+                vec![(0, 310), (1, 110_000), (2, 1_920)],
                 &wanted,
                 &mut rec,
                 budget,
@@ -473,11 +511,15 @@ mod tests {
         };
         let (n, all_held) = copy(u64::MAX);
         let names: Vec<&str> = all_held.iter().map(|(p, _)| p.as_str()).collect();
-        // The largest layer first, then the others in layer order; each
-        // path once, from the layer that last wrote it.
-        assert_eq!(names, ["/c", "/d", "/b", "/a", "/e", "/f"]);
+        // The layer giving the most bytes first; each path once, from the
+        // layer that last wrote it.
+        assert_eq!(names[..2], ["/c", "/d"]);
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, ["/a", "/b", "/c", "/d", "/e", "/f"]);
         assert_eq!(n, 6);
-        assert_eq!(all_held[3].1, vec![b'a'; 20], "/a from layer 2");
+        let a = all_held.iter().find(|(p, _)| p == "/a").unwrap();
+        assert_eq!(a.1, vec![b'a'; 20], "/a from layer 2");
         // Spilling at once, part-way, or never: the same output.
         for budget in [0, 500, 1_500] {
             assert_eq!(copy(budget), (n, all_held.clone()), "budget {budget}");
