@@ -347,6 +347,24 @@ fn assert_sbom_exact(original: &Path, slimmed: &Path, root: &Path) {
     );
 }
 
+/// Run `layout`'s entrypoint over `root` in the sandbox with `PORT` set,
+/// and check that it answers `GET /` with `ok` within a minute.
+fn assert_serves_ok(layout: &Path, root: &Path, what: &str) {
+    let (argv, mut env, cwd, user) = runtime(layout);
+    let port = free_port();
+    env.push(format!("PORT={port}"));
+    let r = http_get(
+        bwrap(root, &argv, &env, &cwd, ids(&user), true),
+        port,
+        Duration::from_secs(60),
+    );
+    let r = r.unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        r.starts_with("HTTP/1.") && r.ends_with("ok\n"),
+        "{what}: {r}"
+    );
+}
+
 /// Slim `name`, check the result verifies and its SBOM is exact, and
 /// return (report, layout, unpacked root).
 fn slim_and_unpack(name: &str, t: &Path) -> (Value, PathBuf, PathBuf) {
@@ -394,16 +412,7 @@ fn slimmed_python_app_serves_http() {
         "{removed:?}"
     );
     assert!(!root.join("usr/bin/perl").exists() && !root.join("bin/sh").exists());
-    let (argv, mut env, cwd, user) = runtime(&layout);
-    let port = free_port();
-    env.push(format!("PORT={port}"));
-    let r = http_get(
-        bwrap(&root, &argv, &env, &cwd, ids(&user), true),
-        port,
-        Duration::from_secs(60),
-    );
-    let r = r.unwrap_or_else(|e| panic!("slimmed python-app: {e}"));
-    assert!(r.starts_with("HTTP/1.") && r.ends_with("ok\n"), "{r}");
+    assert_serves_ok(&layout, &root, "slimmed python-app");
 }
 
 #[test]
@@ -424,16 +433,7 @@ fn slimmed_node_app_serves_http() {
         !removed.iter().any(|p| p.starts_with("npm/express@")),
         "{removed:?}"
     );
-    let (argv, mut env, cwd, user) = runtime(&layout);
-    let port = free_port();
-    env.push(format!("PORT={port}"));
-    let r = http_get(
-        bwrap(&root, &argv, &env, &cwd, ids(&user), true),
-        port,
-        Duration::from_secs(60),
-    );
-    let r = r.unwrap_or_else(|e| panic!("slimmed node-app: {e}"));
-    assert!(r.starts_with("HTTP/1.") && r.ends_with("ok\n"), "{r}");
+    assert_serves_ok(&layout, &root, "slimmed node-app");
 }
 
 #[test]
@@ -614,16 +614,7 @@ fn slim_writes_a_docker_archive_that_skopeo_loads_and_that_runs() {
     let root = t.path().join("root");
     std::fs::create_dir(&root).unwrap();
     unpack(&layout, &root);
-    let (argv, mut env, cwd, user) = runtime(&layout);
-    let port = free_port();
-    env.push(format!("PORT={port}"));
-    let r = http_get(
-        bwrap(&root, &argv, &env, &cwd, ids(&user), true),
-        port,
-        Duration::from_secs(60),
-    );
-    let r = r.unwrap_or_else(|e| panic!("slimmed python-app from the archive: {e}"));
-    assert!(r.starts_with("HTTP/1.") && r.ends_with("ok\n"), "{r}");
+    assert_serves_ok(&layout, &root, "slimmed python-app from the archive");
     // A non-empty archive is not replaced without --force.
     let o = pare(&["slim", &path_str(&src), "-o", &path_str(&again)]);
     assert_one_line_error(&o, "again.tar", "not empty");

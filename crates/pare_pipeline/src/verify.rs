@@ -200,13 +200,15 @@ pub fn run_sandbox(
         let keep: std::collections::BTreeSet<String> =
             idx.iter().map(|(p, _)| p.to_string()).collect();
         pare_slim::write::unpack(
-            image,
-            idx,
+            pare_slim::write::Source {
+                image,
+                index: idx,
+                limits: &req.limits,
+            },
             &pare_slim::write::Selection {
                 keep: &keep,
                 replaced: &[],
             },
-            &req.limits,
             tmp.path(),
         )
         .with_context(|| format!("cannot unpack `{}` for the sandbox", req.spec))?;

@@ -12,10 +12,9 @@
 //! written but `out`, which is removed again when writing fails.
 
 use super::layer::{self, Compression};
-use super::{io, Format, Metadata, Selection, Written, EPOCH, OCI_LAYOUT};
+use super::{io, Format, Metadata, Selection, Source, Written, EPOCH, OCI_LAYOUT};
 use crate::Result;
-use pare_fsindex::FsIndex;
-use pare_image::{ConfigFile, Image, Limits};
+use pare_image::ConfigFile;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -51,29 +50,11 @@ fn repo_tags(tag: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Write the archive to `out` (absent or empty, or to be replaced).
+/// Write the archive to `out` (absent or empty, or to be replaced; the
+/// caller removes it when this fails).
 pub(super) fn write(
-    image: &Image,
-    idx: &FsIndex,
+    src: Source<'_>,
     sel: &Selection<'_>,
-    limits: &Limits,
-    config: &ConfigFile,
-    out: &Path,
-    tag: &str,
-) -> Result<Written> {
-    let res = write_file(image, idx, sel, limits, config, out, tag);
-    if res.is_err() {
-        // What was written is not an image: leave nothing behind.
-        let _ = std::fs::remove_file(out);
-    }
-    res
-}
-
-fn write_file(
-    image: &Image,
-    idx: &FsIndex,
-    sel: &Selection<'_>,
-    limits: &Limits,
     config: &ConfigFile,
     out: &Path,
     tag: &str,
@@ -88,10 +69,8 @@ fn write_file(
     )
     .map_err(io(name.clone()))?;
     let (layer, w) = layer::write(
-        image,
-        idx,
+        src,
         sel,
-        limits,
         std::io::BufWriter::with_capacity(1 << 20, f),
         Compression::None,
         &name,

@@ -1,7 +1,7 @@
 //! Streaming the kept entries, in a safe order, into a [`Sink`]: a tar
 //! layer ([`super::layer`]) or a directory ([`super::unpack`]).
 
-use super::{io, Selection, EPOCH};
+use super::{io, Selection, Source, EPOCH};
 use crate::{Error, Result};
 use pare_fsindex::{FsIndex, Kind, LayerFault};
 use pare_image::{Image, Limits};
@@ -27,13 +27,8 @@ pub(super) struct FileMeta {
 }
 
 /// Stream every kept entry of `image` into `sink`.
-pub(super) fn emit(
-    image: &Image,
-    idx: &FsIndex,
-    sel: &Selection<'_>,
-    limits: &Limits,
-    sink: &mut dyn Sink,
-) -> Result<u64> {
+pub(super) fn emit(src: Source<'_>, sel: &Selection<'_>, sink: &mut dyn Sink) -> Result<u64> {
+    let (image, idx, limits) = (src.image, src.index, src.limits);
     let replaced: HashMap<&str, &[u8]> = sel
         .replaced
         .iter()

@@ -4,10 +4,8 @@
 //! reading and writing run on two cores.
 
 use super::emit::{emit, FileMeta, Sink};
-use super::{io, Selection, EPOCH};
+use super::{io, Selection, Source, EPOCH};
 use crate::{Error, Result};
-use pare_fsindex::FsIndex;
-use pare_image::{Image, Limits};
 use sha2::{Digest as _, Sha256};
 use std::io::{Read, Write};
 
@@ -158,10 +156,8 @@ fn drain<W: Write>(
 /// Write the kept entries of `image` as one tar layer into `out`
 /// (`name` names it in errors), and give `out` back.
 pub(super) fn write<W: Write + Send>(
-    image: &Image,
-    idx: &FsIndex,
+    src: Source<'_>,
     sel: &Selection<'_>,
-    limits: &Limits,
     out: W,
     compression: Compression,
     name: &str,
@@ -181,7 +177,7 @@ pub(super) fn write<W: Write + Send>(
                 path: name.to_string(),
             };
             sink.b.mode(tar::HeaderMode::Complete);
-            match emit(image, idx, sel, limits, &mut sink) {
+            match emit(src, sel, &mut sink) {
                 Ok(files) => sink
                     .b
                     .into_inner()

@@ -151,17 +151,19 @@ impl Output {
         tag: &str,
         force: bool,
     ) -> Result<Written> {
-        let (image, idx, limits) = (src.image, src.index, src.limits);
         match self.format {
             Format::OciLayout => {
                 prepare_dir(&self.path, force)?;
-                oci::write(image, idx, sel, limits, config, &self.path, tag)
+                oci::write(src, sel, config, &self.path, tag)
             }
             Format::DockerArchive => {
                 if self.is_taken(force) {
                     return Err(Error::OutputExists(self.path.display().to_string()));
                 }
-                archive::write(image, idx, sel, limits, config, &self.path, tag)
+                archive::write(src, sel, config, &self.path, tag).inspect_err(|_| {
+                    // What was written is not an image: leave nothing behind.
+                    let _ = std::fs::remove_file(&self.path);
+                })
             }
         }
     }

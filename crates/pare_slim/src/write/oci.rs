@@ -1,19 +1,16 @@
 //! The slimmed image as an OCI image layout directory: one gzip layer.
 
 use super::layer::{self, Compression};
-use super::{io, Format, Metadata, Selection, Written, OCI_LAYOUT};
+use super::{io, Format, Metadata, Selection, Source, Written, OCI_LAYOUT};
 use crate::Result;
-use pare_fsindex::FsIndex;
-use pare_image::{ConfigFile, Image, Limits};
+use pare_image::ConfigFile;
 use std::io::Write;
 use std::path::Path;
 
 /// Write the layout into `out` (an empty directory).
 pub(super) fn write(
-    image: &Image,
-    idx: &FsIndex,
+    src: Source<'_>,
     sel: &Selection<'_>,
-    limits: &Limits,
     config: &ConfigFile,
     out: &Path,
     tag: &str,
@@ -24,10 +21,8 @@ pub(super) fn write(
     let name = tmp.display().to_string();
     let f = std::fs::File::create(&tmp).map_err(io(name.clone()))?;
     let (layer, mut f) = layer::write(
-        image,
-        idx,
+        src,
         sel,
-        limits,
         std::io::BufWriter::with_capacity(1 << 20, f),
         Compression::Gzip,
         &name,

@@ -3,10 +3,8 @@
 
 use super::emit::{emit, FileMeta, Sink};
 use super::layer::rel;
-use super::{io, Selection};
+use super::{io, Selection, Source};
 use crate::Result;
-use pare_fsindex::FsIndex;
-use pare_image::{Image, Limits};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -69,18 +67,12 @@ impl Sink for DirSink {
 ///
 /// # Errors
 /// Layer read errors; I/O errors naming the file.
-pub fn unpack(
-    image: &Image,
-    idx: &FsIndex,
-    sel: &Selection<'_>,
-    limits: &Limits,
-    dest: &Path,
-) -> Result<u64> {
+pub fn unpack(src: Source<'_>, sel: &Selection<'_>, dest: &Path) -> Result<u64> {
     let mut sink = DirSink {
         root: dest.to_path_buf(),
         dirs: Vec::new(),
     };
-    let n = emit(image, idx, sel, limits, &mut sink)?;
+    let n = emit(src, sel, &mut sink)?;
     use std::os::unix::fs::PermissionsExt;
     for (d, mode) in sink.dirs.iter().rev() {
         std::fs::set_permissions(d, std::fs::Permissions::from_mode(mode & 0o7777))
