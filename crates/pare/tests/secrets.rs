@@ -306,6 +306,92 @@ fn a_clean_image_passes_with_exit_0() {
     assert_eq!(v["findings"], serde_json::json!([]));
 }
 
+/// A text file over the scan's 10 MiB cap is not read, and not in
+/// silence: `pare secrets` names it (JSON `unscanned`, the table's
+/// `incomplete:` line, a warning), and the gate is incomplete
+/// (`unscanned-files`) until `pare.toml` accepts that, with a reason and an
+/// expiry.
+#[test]
+fn a_text_file_too_large_to_scan_is_named_and_keeps_the_gate_from_passing() {
+    let t = tmp();
+    let dir = t.path().join("oci");
+    let dump = b"INSERT INTO t VALUES (1);\n".repeat(450_000);
+    let size = dump.len() as u64;
+    assert!(size > 10 << 20);
+    oci_layout(
+        &dir,
+        &[Layer::new(
+            &[
+                E::Dir("srv/"),
+                E::File("srv/dump.sql", dump, 0o644),
+                E::File("srv/small.txt", b"hello\n".to_vec(), 0o644),
+            ],
+            Comp::Gzip,
+        )],
+        &Faults::default(),
+    );
+    let img = path_str(&dir);
+    let o = pare(&["secrets", "--format", "json", &img]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["unscanned"],
+        serde_json::json!([{"layer": 0, "path": "/srv/dump.sql", "size": size}])
+    );
+    assert!(
+        stderr(&o).contains("warning") && stderr(&o).contains("/srv/dump.sql"),
+        "{}",
+        stderr(&o)
+    );
+    let o = pare(&["secrets", &img]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("incomplete: 1 text file(s) over 10 MiB were not scanned: /srv/dump.sql"),
+        "{text}"
+    );
+    let db = path_str(db());
+    let gate = |cwd: &Path| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_pare"))
+            .args(["gate", "--db", &db, "--format", "json", &img])
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let u = v["unknowns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["kind"] == "unscanned-files")
+            .cloned();
+        (o.status.code(), v["result"].clone(), u)
+    };
+    let clean = t.path().join("clean");
+    std::fs::create_dir(&clean).unwrap();
+    let (code, result, u) = gate(&clean);
+    assert_eq!((code, result.as_str()), (Some(2), Some("incomplete")));
+    let u = u.expect("an unscanned-files unknown");
+    assert!(
+        u["message"].as_str().unwrap().contains("/srv/dump.sql") && u["acceptedBy"].is_null(),
+        "{u}"
+    );
+    let cfg = t.path().join("cfg");
+    std::fs::create_dir(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("pare.toml"),
+        "[[unknowns.accept]]\nkind = \"unscanned-files\"\nreason = \"a generated fixture\"\nexpires = 2099-12-31\n",
+    )
+    .unwrap();
+    let (_, _, u) = gate(&cfg);
+    let u = u.expect("still reported");
+    assert!(
+        u["acceptedBy"]
+            .as_str()
+            .unwrap()
+            .contains("a generated fixture"),
+        "{u}"
+    );
+}
+
 #[test]
 fn rules_and_explain_list_the_sec_family() {
     let o = pare(&["rules"]);

@@ -98,6 +98,9 @@ pub struct FsIndex {
     visitor_names: Vec<&'static str>,
     efficiency: Efficiency,
     skipped_large: Vec<(String, u64)>,
+    /// Per visitor: (layer, path, size) of the files it wanted but that
+    /// were over [`crate::IndexOptions::max_visit_file`].
+    unvisited: HashMap<usize, Vec<(usize, String, u64)>>,
 }
 
 const MAX_SYMLINK_HOPS: usize = 40;
@@ -195,6 +198,16 @@ impl FsIndex {
             .flat_map(|v| v.iter().map(|(l, p, d)| (*l, p.as_str(), d.as_slice())))
     }
 
+    /// The files visitor `name` wanted but did not see, being over
+    /// [`crate::IndexOptions::max_visit_file`]: (layer, path, size), in
+    /// layer and stream order, deleted and overwritten files included.
+    pub fn unvisited<'a>(&'a self, name: &str) -> impl Iterator<Item = (usize, &'a str, u64)> + 'a {
+        let idx = self.visitor_names.iter().position(|n| *n == name);
+        idx.and_then(|i| self.unvisited.get(&i))
+            .into_iter()
+            .flat_map(|v| v.iter().map(|(l, p, s)| (*l, p.as_str(), *s)))
+    }
+
     /// A copy holding only the paths `keep` accepts, with their captured
     /// bytes and probe results, and the captured bytes of `replaced` paths
     /// swapped for new ones (their entries sized to match, created as
@@ -251,6 +264,7 @@ impl FsIndex {
             probe_names: self.probe_names.clone(),
             efficiency: Efficiency::default(),
             skipped_large: Vec::new(),
+            unvisited: HashMap::new(),
             // Visitors saw the original layers, not this copy.
             visited: HashMap::new(),
             visitor_names: Vec::new(),
@@ -441,6 +455,9 @@ pub(crate) fn squash(scans: Vec<LayerScan>, opts: &IndexOptions) -> FsIndex {
             idx.visited.entry(vi).or_default().push((i, p, data));
         }
         idx.skipped_large.extend(scan.skipped_large);
+        for (vi, p, size) in scan.unvisited {
+            idx.unvisited.entry(vi).or_default().push((i, p, size));
+        }
         layer_sizes.push(stats.content_bytes);
         idx.layers.push(stats);
     }

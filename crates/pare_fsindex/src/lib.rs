@@ -203,7 +203,11 @@ mod tests {
         let seen: Vec<(usize, &str, &[u8])> = idx.visits("lengths").collect();
         assert_eq!(seen, [(0, "/etc/a.conf", &b"0:5"[..])]);
         assert_eq!(idx.visits("other").count(), 0);
-        // nothing is captured or skipped on a visitor's account
+        // nothing is captured or skipped on a visitor's account, and the
+        // text file over its cap is named, not dropped in silence
         assert!(idx.captured().is_empty() && idx.skipped_large().is_empty());
+        let over: Vec<(usize, &str, u64)> = idx.unvisited("lengths").collect();
+        assert_eq!(over, [(0, "/big.txt", 64)]);
+        assert_eq!(idx.unvisited("other").count(), 0);
     }
 }

@@ -61,7 +61,9 @@ pub(crate) fn scan_dir(root: &Path, opts: &IndexOptions) -> Result<LayerScan> {
                 let rel = &path[1..];
                 let head = read_head(&p).map_err(|e| io(e, &p))?;
                 let (capture, probes) = wants_bytes(opts, rel, size, mode, &head);
-                let visits = visitors_wanting(opts, rel, size, &head);
+                let (visits, over) = visitors_wanting(opts, rel, size, &head);
+                scan.unvisited
+                    .extend(over.into_iter().map(|i| (i, path.clone(), size)));
                 if capture || !probes.is_empty() || !visits.is_empty() {
                     if size > opts.max_capture_file {
                         scan.skipped_large.push((path.clone(), size));

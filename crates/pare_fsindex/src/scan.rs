@@ -85,6 +85,9 @@ pub struct LayerScan {
     pub visited: Vec<(usize, String, Vec<u8>)>,
     /// Files that matched a capture glob or probe but were too large.
     pub skipped_large: Vec<(String, u64)>,
+    /// Files a visitor wanted but that were over its size cap: (visitor
+    /// index, path, size).
+    pub unvisited: Vec<(usize, String, u64)>,
     /// Size of the uncompressed tar stream.
     pub tar_bytes: u64,
 }
@@ -639,22 +642,27 @@ pub(crate) fn wants_bytes(
     (capture, probes)
 }
 
-/// The visitors that want this regular file (none past the size cap).
+/// The visitors that want this regular file: those that see it, and
+/// those that would but for the size cap (recorded, never silently
+/// dropped: [`crate::FsIndex::unvisited`]).
 pub(crate) fn visitors_wanting(
     opts: &IndexOptions,
     rel: &str,
     size: u64,
     head: &[u8],
-) -> Vec<usize> {
-    if size > opts.max_visit_file {
-        return Vec::new();
-    }
-    opts.visitors
+) -> (Vec<usize>, Vec<usize>) {
+    let wanting: Vec<usize> = opts
+        .visitors
         .iter()
         .enumerate()
         .filter(|(_, v)| v.wants(rel, size, head))
         .map(|(i, _)| i)
-        .collect()
+        .collect();
+    if size > opts.max_visit_file {
+        (Vec::new(), wanting)
+    } else {
+        (wanting, Vec::new())
+    }
 }
 
 /// Show `data` to the visitors `visits`, keeping their results.
@@ -781,7 +789,9 @@ fn read_entries<R: Read>(
                 }
             }
             let (capture, probes) = wants_bytes(opts, rel, size, mode, &head[..got]);
-            let visits = visitors_wanting(opts, rel, size, &head[..got]);
+            let (visits, over) = visitors_wanting(opts, rel, size, &head[..got]);
+            scan.unvisited
+                .extend(over.into_iter().map(|i| (i, path.clone(), size)));
             if capture || !probes.is_empty() || !visits.is_empty() {
                 if size > opts.max_capture_file {
                     scan.skipped_large.push((path.clone(), size));

@@ -27,6 +27,10 @@ pub struct SecretsReport {
     pub findings: Vec<Finding>,
     /// What the allow-list dropped, by rule and reason.
     pub allowed: Vec<Allowed>,
+    /// Text files not scanned, being over the per-file cap (10 MiB): the
+    /// scan is incomplete when any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unscanned: Vec<pare_secrets::Unscanned>,
 }
 
 /// The secrets of an image indexed with [`Analyses::secrets`].
@@ -45,6 +49,7 @@ pub fn secrets(spec: &str, image: &Image, idx: &FsIndex) -> SecretsReport {
         config_digest: image.config_digest.as_ref().map(ToString::to_string),
         findings: s.findings,
         allowed: s.allowed,
+        unscanned: s.unscanned,
     }
 }
 

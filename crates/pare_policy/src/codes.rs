@@ -188,6 +188,15 @@ No automatic fix: the policy files and the image are what change.
 "#,
 };
 
+unknown_rule!(
+    UNSCANNED_FILES,
+    "POL010",
+    "unscanned-files",
+    "Text files too large for the secrets scan were not read",
+    Severity::Medium,
+    "## What it does\nBlocks the gate when text files over the secrets scan's per-file cap (10 MiB) were not\nread: a SQL dump, a bundled JavaScript file, a log left in a layer.\n\n## Why is this bad?\nA credential in one of them is not seen, and `0 secrets` would say otherwise.\n\n## Example\n`COPY dump.sql /docker-entrypoint-initdb.d/` with a 40 MB dump.\n\nUse instead: keep such files out of the image, or accept the unknown with a reason:\n`[[unknowns.accept]] kind = \"unscanned-files\"`."
+);
+
 /// Every `POL` rule, in code order.
 pub static RULES: &[&RuleMeta] = &[
     &EXPIRED_IGNORE,
@@ -199,6 +208,7 @@ pub static RULES: &[&RuleMeta] = &[
     &UNKNOWN_LAYER_ORIGIN,
     &INVALID_IGNORE,
     &INVALID_VEX,
+    &UNSCANNED_FILES,
 ];
 
 /// The rule of an ignore-entry finding.
@@ -222,6 +232,7 @@ pub fn for_unknown(kind: UnknownKind) -> &'static RuleMeta {
         UnknownKind::NoAdvisories => &NO_ADVISORIES,
         UnknownKind::UnownedFiles => &UNOWNED_FILES,
         UnknownKind::UnknownLayerOrigin => &UNKNOWN_LAYER_ORIGIN,
+        UnknownKind::UnscannedFiles => &UNSCANNED_FILES,
     }
 }
 

@@ -24,7 +24,7 @@
 //! ticket = "SEC-142"                 # optional
 //!
 //! [[unknowns.accept]]                # see crate::unknown
-//! kind = "no-package-db"             # no-image-content no-package-db no-advisories unowned-files unknown-layer-origin
+//! kind = "no-package-db"             # no-image-content no-package-db no-advisories unowned-files unknown-layer-origin unscanned-files
 //! reason = "extract-variant base, scanned where it is built"
 //! expires = 2027-06-30               # required, as for ignore entries
 //! ```

@@ -37,16 +37,20 @@ pub enum UnknownKind {
     /// image, a history without a base boundary): findings are read as the
     /// app's.
     UnknownLayerOrigin,
+    /// Text files too large for the secrets scan (over 10 MiB) were not
+    /// read: a credential in one is not seen.
+    UnscannedFiles,
 }
 
 impl UnknownKind {
     /// Every kind.
-    pub const ALL: [UnknownKind; 5] = [
+    pub const ALL: [UnknownKind; 6] = [
         UnknownKind::NoImageContent,
         UnknownKind::NoPackageDb,
         UnknownKind::NoAdvisories,
         UnknownKind::UnownedFiles,
         UnknownKind::UnknownLayerOrigin,
+        UnknownKind::UnscannedFiles,
     ];
 
     /// Name as written in `pare.toml`.
@@ -58,6 +62,7 @@ impl UnknownKind {
             UnknownKind::NoAdvisories => "no-advisories",
             UnknownKind::UnownedFiles => "unowned-files",
             UnknownKind::UnknownLayerOrigin => "unknown-layer-origin",
+            UnknownKind::UnscannedFiles => "unscanned-files",
         }
     }
 
@@ -183,7 +188,8 @@ mod tests {
                 "no-package-db",
                 "no-advisories",
                 "unowned-files",
-                "unknown-layer-origin"
+                "unknown-layer-origin",
+                "unscanned-files"
             ]
         );
     }

@@ -3,7 +3,7 @@
 //! renderers print nothing else of a finding's value.
 
 use crate::sarif::{fingerprint, Builder, Location, PhysicalLocation, Region, SarifResult, Text};
-use crate::table::Table;
+use crate::table::{human_bytes, Table};
 use pare_pipeline::secrets::SecretsReport;
 use pare_secrets::Finding;
 use serde_json::json;
@@ -50,6 +50,31 @@ fn rows(r: &SecretsReport) -> Table {
     t
 }
 
+/// The text files left unscanned, in one line (`None` when none).
+#[must_use]
+pub fn unscanned_text(r: &SecretsReport) -> Option<String> {
+    const LIST: usize = 3;
+    if r.unscanned.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = r
+        .unscanned
+        .iter()
+        .take(LIST)
+        .map(|u| format!("{} ({}, layer {})", u.path, human_bytes(u.size), u.layer))
+        .collect();
+    Some(format!(
+        "{} text file(s) over 10 MiB were not scanned: {}{}",
+        r.unscanned.len(),
+        list.join(", "),
+        if r.unscanned.len() > LIST {
+            ", …"
+        } else {
+            ""
+        }
+    ))
+}
+
 fn allowed_text(r: &SecretsReport) -> String {
     r.allowed
         .iter()
@@ -69,6 +94,9 @@ pub fn table(r: &SecretsReport) -> String {
     if !r.allowed.is_empty() {
         let _ = writeln!(out, "\nallowed (not reported): {}", allowed_text(r));
     }
+    if let Some(u) = unscanned_text(r) {
+        let _ = writeln!(out, "\nincomplete: {u}");
+    }
     out
 }
 
@@ -86,6 +114,9 @@ pub fn markdown(r: &SecretsReport) -> String {
     }
     if !r.allowed.is_empty() {
         let _ = writeln!(out, "\nAllowed (not reported): {}", allowed_text(r));
+    }
+    if let Some(u) = unscanned_text(r) {
+        let _ = writeln!(out, "\n**Incomplete**: {u}");
     }
     out
 }
@@ -138,5 +169,7 @@ pub fn sarif(r: &SecretsReport) -> String {
         }
         b.result(result(f, &r.source, f.severity.sarif_level()));
     }
-    b.finish(Some(json!({"source": r.source, "allowed": r.allowed})))
+    b.finish(Some(
+        json!({"source": r.source, "allowed": r.allowed, "unscanned": r.unscanned}),
+    ))
 }

@@ -222,6 +222,20 @@ pub struct Secrets {
     pub findings: Vec<Finding>,
     /// What the allow-list dropped.
     pub allowed: Vec<Allowed>,
+    /// Text files not scanned, being over the per-file cap (10 MiB): the
+    /// scan is incomplete when any (the gate's `unscanned-files`).
+    pub unscanned: Vec<Unscanned>,
+}
+
+/// A text file the scan did not read, being too large.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unscanned {
+    /// The layer that wrote it (0-based).
+    pub layer: usize,
+    /// Its path.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// What the [`Scanner`] keeps per file (already redacted).
@@ -283,6 +297,14 @@ pub fn collect(idx: &FsIndex, config: Option<&ConfigFile>) -> Secrets {
         allowed: allowed
             .into_iter()
             .map(|(reason, count)| Allowed { reason, count })
+            .collect(),
+        unscanned: idx
+            .unvisited(VISITOR)
+            .map(|(layer, path, size)| Unscanned {
+                layer,
+                path: path.to_string(),
+                size,
+            })
             .collect(),
     }
 }

@@ -54,6 +54,9 @@ pub fn run(args: &SecretsArgs) -> Result<ExitStatus> {
         Format::Sarif => pare_report::secrets::sarif(&report),
     };
     write_output(args.output.as_deref(), text.as_bytes())?;
+    if let Some(u) = pare_report::secrets::unscanned_text(&report) {
+        crate::output::warn(format!("the scan is incomplete: {u}"));
+    }
     Ok(if report.findings.is_empty() || args.exit_code == 0 {
         ExitStatus::Success
     } else if args.exit_code == 1 {

@@ -256,7 +256,7 @@ pub fn gate(req: &GateRequest, db: &OpenDb, reporter: &dyn Reporter) -> Result<G
         .probe_results(pare_reach::probe::ELF_PROBE)
         .map(|(p, _)| p)
         .collect();
-    let unknowns = unknowns::find(
+    let mut unknowns = unknowns::find(
         sbom.distro.as_ref(),
         &sbom.packages,
         &cataloged.index,
@@ -271,7 +271,9 @@ pub fn gate(req: &GateRequest, db: &OpenDb, reporter: &dyn Reporter) -> Result<G
         0,
     );
     let hygiene = pare_hygiene::checks::run_all(&facts, &cataloged.index);
-    let secrets = crate::secrets::collect(&cataloged.image, &cataloged.index).findings;
+    let secrets = crate::secrets::collect(&cataloged.image, &cataloged.index);
+    unknowns.extend(unknowns::unscanned(&secrets.unscanned));
+    let secrets = secrets.findings;
     Ok(decide(
         req,
         &policy,

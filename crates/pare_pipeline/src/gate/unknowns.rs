@@ -107,6 +107,28 @@ pub(crate) fn find(
     out
 }
 
+/// Text files the secrets scan did not read (over its per-file cap): one
+/// unknown naming the first few, or none.
+pub(crate) fn unscanned(files: &[pare_secrets::Unscanned]) -> Option<Unknown> {
+    if files.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = files
+        .iter()
+        .take(LIST)
+        .map(|u| format!("{} ({} bytes, layer {})", u.path, u.size, u.layer))
+        .collect();
+    Some(Unknown::new(
+        UnknownKind::UnscannedFiles,
+        format!(
+            "{} text file(s) over 10 MiB were not scanned for secrets: {}{}",
+            files.len(),
+            list.join(", "),
+            if files.len() > LIST { ", …" } else { "" }
+        ),
+    ))
+}
+
 /// ELF files no package lists: not in a package's file list, not a
 /// package's location (a Go or Rust binary, a `package.json`), and not
 /// under an npm package's directory.
