@@ -217,6 +217,15 @@ fn no_renderer_prints_a_secret() {
     assert!(rules.iter().any(|r| r["id"] == "SEC018"));
 }
 
+/// A directory `cfg` under `parent` holding `pare.toml` with `toml`: the
+/// working directory of a gate run under that policy.
+fn policy_dir(parent: &Path, toml: &str) -> std::path::PathBuf {
+    let cfg = parent.join("cfg");
+    std::fs::create_dir(&cfg).unwrap();
+    std::fs::write(cfg.join("pare.toml"), toml).unwrap();
+    cfg
+}
+
 #[test]
 fn gate_fails_on_secrets_and_an_ignore_entry_accepts_one_by_path() {
     let t = tmp();
@@ -249,13 +258,10 @@ fn gate_fails_on_secrets_and_an_ignore_entry_accepts_one_by_path() {
     assert_ne!(v["result"], "pass");
     // Accept the deleted key (by rule and path glob, with a reason and an
     // expiry); everything else still fails.
-    let cfg = t.path().join("cfg");
-    std::fs::create_dir(&cfg).unwrap();
-    std::fs::write(
-        cfg.join("pare.toml"),
+    let cfg = policy_dir(
+        t.path(),
         "[[ignore]]\nid = \"SEC001\"\npath = \"build/*.key\"\nreason = \"throwaway key of a test fixture\"\nexpires = 2099-12-31\n",
-    )
-    .unwrap();
+    );
     let o = gate(&cfg, "json");
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let secrets = v["secrets"].as_array().unwrap();
@@ -374,13 +380,10 @@ fn a_text_file_too_large_to_scan_is_named_and_keeps_the_gate_from_passing() {
         u["message"].as_str().unwrap().contains("/srv/dump.sql") && u["acceptedBy"].is_null(),
         "{u}"
     );
-    let cfg = t.path().join("cfg");
-    std::fs::create_dir(&cfg).unwrap();
-    std::fs::write(
-        cfg.join("pare.toml"),
+    let cfg = policy_dir(
+        t.path(),
         "[[unknowns.accept]]\nkind = \"unscanned-files\"\nreason = \"a generated fixture\"\nexpires = 2099-12-31\n",
-    )
-    .unwrap();
+    );
     let (_, _, u) = gate(&cfg);
     let u = u.expect("still reported");
     assert!(
