@@ -1,6 +1,7 @@
 //! Kubernetes YAML: parsing, linting and fixing must never panic, and fixes
 //! applied to any input must leave text that still parses; image references
-//! (`pare pin`) must name bytes of the input.
+//! (`pare pin`) must name bytes of the input; `pare fix --image`'s mounts
+//! likewise leave text that parses.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -30,6 +31,19 @@ fuzz_target!(|data: &[u8]| {
             assert!(
                 pare_k8s::lint("fuzz.yaml", &fixed.text, &opts).is_ok(),
                 "fixed text does not parse:\n{}",
+                fixed.text
+            );
+        }
+    }
+    // `pare fix --image`'s mounts: applied, the text still parses.
+    let dirs = ["/tmp".to_string(), "/var/cache/app".to_string()];
+    if let Ok(fixes) = pare_k8s::mounts::fixes("fuzz.yaml", src, &dirs) {
+        if !fixes.is_empty() {
+            let refs: Vec<_> = fixes.iter().collect();
+            let fixed = apply_edits(src, &refs);
+            assert!(
+                pare_k8s::parse_lenient(&fixed.text).is_ok(),
+                "mounted text does not parse:\n{}",
                 fixed.text
             );
         }

@@ -848,6 +848,23 @@ fn writes_under_a_read_only_root_are_found_unless_a_volume_covers_them() {
             .starts_with("`/var/cache/app`"),
         "{v}"
     );
+    // `pare fix --unsafe --image` mounts what the image writes; then the
+    // image verifies under the manifest. Without --unsafe the flag is
+    // refused before any work.
+    let m = path_str(&manifest);
+    let img = path_str(&cache);
+    let o = pare(&["fix", &m, "--image", &img]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--unsafe"), "{}", stderr(&o));
+    let o = pare(&["fix", &m, "--unsafe", "--image", &img]);
+    assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+    let fixed = std::fs::read_to_string(&manifest).unwrap();
+    assert!(
+        fixed.contains("mountPath: /var/cache/app") && fixed.contains("name: pare-var-cache-app"),
+        "{fixed}"
+    );
+    let (code, v) = verify(&cache, &["--manifest", &m]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "{v}\n{fixed}");
 }
 
 /// A layer with one directory (and its parent) owned by `uid`.

@@ -139,6 +139,23 @@ pub trait Linter: Sync {
         Ok(Vec::new())
     }
 
+    /// Fixes that mount an `emptyDir` at each of `dirs` (directories an
+    /// image writes at run time) where a read-only root would refuse the
+    /// writes (`pare fix --unsafe --image IMAGE`). Linters of files that
+    /// mount nothing keep the default: no fixes.
+    ///
+    /// # Errors
+    /// A [`ParseError`] when the file is not valid for this linter.
+    fn mount_fixes(
+        &self,
+        path: &str,
+        src: &str,
+        dirs: &[String],
+    ) -> Result<Vec<crate::Fix>, ParseError> {
+        let _ = (path, src, dirs);
+        Ok(Vec::new())
+    }
+
     /// Every image reference of `src` in source order, for `pare pin`.
     /// Linters without image references keep the default: none.
     ///

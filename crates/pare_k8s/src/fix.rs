@@ -24,6 +24,8 @@ pub(crate) enum V {
     Bool(bool),
     Int(i64),
     Str(&'static str),
+    /// A string made at run time (a path, a name derived from it).
+    Text(String),
     Seq(Vec<V>),
     Map(Vec<(&'static str, V)>),
 }
@@ -148,11 +150,23 @@ fn line_end(src: &str, offset: usize) -> usize {
     }
 }
 
+impl V {
+    /// The string of a `Str` or `Text`.
+    fn text(&self) -> Option<&str> {
+        match self {
+            V::Str(s) => Some(s),
+            V::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 fn scalar(v: &V) -> String {
     match v {
         V::Bool(b) => b.to_string(),
         V::Int(i) => i.to_string(),
-        V::Str(s) => {
+        V::Str(_) | V::Text(_) => {
+            let s = v.text().unwrap_or_default();
             if !s.is_empty()
                 && s.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
@@ -191,7 +205,9 @@ impl Layout {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            V::Str(s) if self.quote_strings => format!("{s:?}"),
+            V::Str(_) | V::Text(_) if self.quote_strings => {
+                format!("{:?}", v.text().unwrap_or_default())
+            }
             _ => scalar(v),
         }
     }
@@ -250,7 +266,8 @@ impl Layout {
 
 enum Op<'a> {
     Add(&'a Node, Vec<(&'static str, V)>),
-    Push(&'a Node, V),
+    /// Items appended to one sequence, in order.
+    Push(&'a Node, Vec<V>),
     Replace(&'a Node, V),
 }
 
@@ -306,7 +323,19 @@ impl<'a> Planner<'a> {
         }
         match map.get(key) {
             None => self.add(map, key, V::Seq(vec![item])),
-            Some(seq) if seq.items().is_some() && !seq.alias => self.ops.push(Op::Push(seq, item)),
+            Some(seq) if seq.items().is_some() && !seq.alias => {
+                // Several items for one sequence are one edit: two edits at
+                // the same place would clash.
+                for op in &mut self.ops {
+                    if let Op::Push(s, items) = op {
+                        if std::ptr::eq(*s, seq) {
+                            items.push(item);
+                            return;
+                        }
+                    }
+                }
+                self.ops.push(Op::Push(seq, vec![item]));
+            }
             Some(_) => self.failed = true,
         }
     }
@@ -315,15 +344,20 @@ impl<'a> Planner<'a> {
         for op in &mut self.ops {
             if let Op::Add(m, entries) = op {
                 if std::ptr::eq(*m, map) {
-                    if let Some((_, V::Map(existing))) = entries.iter_mut().find(|(k, _)| *k == key)
-                    {
-                        if let V::Map(more) = v {
+                    match (entries.iter_mut().find(|(k, _)| *k == key), v) {
+                        (Some((_, V::Map(existing))), V::Map(more)) => {
                             existing.extend(more);
                             return;
                         }
+                        (Some((_, V::Seq(existing))), V::Seq(more)) => {
+                            existing.extend(more);
+                            return;
+                        }
+                        (_, v) => {
+                            entries.push((key, v));
+                            return;
+                        }
                     }
-                    entries.push((key, v));
-                    return;
                 }
             }
         }
@@ -348,13 +382,15 @@ impl<'a> Planner<'a> {
                     Edit::replace(
                         node.span,
                         match v {
-                            V::Str(s) if quoted => format!("{s:?}"),
+                            V::Str(_) | V::Text(_) if quoted => {
+                                format!("{:?}", v.text().unwrap_or_default())
+                            }
                             _ => scalar(v),
                         },
                     )
                 }
                 Op::Add(map, entries) => self.add_edit(map, entries)?,
-                Op::Push(seq, item) => self.push_edit(seq, item)?,
+                Op::Push(seq, items) => self.push_edit(seq, items)?,
             });
         }
         edits.sort_by_key(|e| (e.span.start, e.span.end));
@@ -463,30 +499,41 @@ impl<'a> Planner<'a> {
 
     /// Sequence items are always added exclusively: the one caller adds a
     /// pod volume, which two containers' fixes may both want.
-    fn push_edit(&self, seq: &Node, item: &V) -> Option<Edit> {
+    /// `items` put at the head of `seq` (one edit).
+    fn push_edit(&self, seq: &Node, items: &[V]) -> Option<Edit> {
         let src = self.src;
+        let flow = items
+            .iter()
+            .map(|i| self.layout.flow(i))
+            .collect::<Vec<_>>()
+            .join(", ");
         if seq.flow {
             if src.as_bytes().get(seq.span.start) != Some(&b'[') {
                 return None;
             }
             return Some(if seq.items()?.is_empty() {
-                Edit::replace(seq.span, format!("[{}]", self.layout.flow(item)))
+                Edit::replace(seq.span, format!("[{flow}]"))
             } else {
                 Edit::replace(
                     Span::new(seq.span.start, seq.span.start + 1),
-                    format!("[{}, ", self.layout.flow(item)),
+                    format!("[{flow}, "),
                 )
             });
         }
         let first = seq.items()?.first()?;
         let dc = dash_col(src, first.span.start)?;
         let ls = line_start(src, first.span.start);
-        let text = format!(
-            "{}- {}{}",
-            " ".repeat(dc),
-            self.layout.item(item, dc + 2),
-            self.layout.nl
-        );
+        let text: String = items
+            .iter()
+            .map(|item| {
+                format!(
+                    "{}- {}{}",
+                    " ".repeat(dc),
+                    self.layout.item(item, dc + 2),
+                    self.layout.nl
+                )
+            })
+            .collect();
         Some(Edit::replace(
             Span::new(ls, ls + dc + 1),
             format!("{text}{}-", " ".repeat(dc)),

@@ -13,6 +13,7 @@
 
 mod fix;
 mod model;
+pub mod mounts;
 pub mod refs;
 mod rules;
 mod suppress;
@@ -61,6 +62,15 @@ impl Linter for K8sLinter {
         src: &str,
     ) -> Result<Vec<pare_findings::ImageRef>, ParseError> {
         refs::image_refs(path, src)
+    }
+
+    fn mount_fixes(
+        &self,
+        path: &str,
+        src: &str,
+        dirs: &[String],
+    ) -> Result<Vec<pare_findings::Fix>, ParseError> {
+        mounts::fixes(path, src, dirs)
     }
 
     fn pin_fixes(

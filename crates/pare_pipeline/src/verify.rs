@@ -120,6 +120,28 @@ pub fn verify_indexed(
     r
 }
 
+/// The directories the image `req` names writes at run time
+/// ([`pare_verify::written_dirs`]): what `pare fix --image` mounts an
+/// `emptyDir` at in the manifests that run it on a read-only root.
+///
+/// # Errors
+/// Image read errors.
+pub fn written_dirs(req: &ImageRequest, reporter: &dyn Reporter) -> Result<Vec<String>> {
+    let image = open(req, reporter)?;
+    let analyses = Analyses {
+        globs: [pare_verify::CAPTURE_GLOBS, pare_hygiene::CAPTURE_GLOBS].concat(),
+        probes: Vec::new(),
+        secrets: false,
+    };
+    let idx = index(&image, &req.spec, &analyses, &req.limits, reporter)?;
+    let mut dirs: Vec<String> = pare_verify::written_dirs(image.config.as_ref(), &idx)
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
 /// Open, index and verify the image `req` names. The image and index
 /// are returned too, for `--run`.
 ///

@@ -31,6 +31,7 @@ use pare_image::ConfigFile;
 use pare_reach::closure::Closure;
 use serde::Serialize;
 
+pub use checks::read_only_writes::written_dirs;
 pub use checks::{Check, CHECKS};
 
 /// Globs of the files the checks read, for the index pass (on top of

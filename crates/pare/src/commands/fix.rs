@@ -1,5 +1,7 @@
 //! `pare fix PATH...`: apply lint fixes in place. Safe fixes by default,
-//! unsafe ones with `--unsafe`, digest pins from `--lock FILE`; `--diff`
+//! unsafe ones with `--unsafe`, digest pins from `--lock FILE`, with
+//! `--unsafe --image IMAGE` an `emptyDir` in the manifests at each
+//! directory IMAGE writes at run time; `--diff`
 //! prints a unified diff instead of writing. Fixes are byte-range edits, so
 //! comments and formatting survive; files are written atomically. Exit 0
 //! when nothing is left to report, 1 when findings remain, 2 on errors.
@@ -29,6 +31,13 @@ pub struct FixArgs {
     /// (`{"schemaVersion":1,"images":{"docker.io/library/node:20":"sha256:…"}}`).
     #[arg(long, value_name = "FILE")]
     pub lock: Option<PathBuf>,
+    /// With `--unsafe`: in the Kubernetes manifests, mount an `emptyDir` at
+    /// each directory IMAGE writes at run time (its temporary directory,
+    /// directories its user owns: `pare verify`'s VFY010) in every
+    /// container that sets `readOnlyRootFilesystem: true` and has no mount
+    /// covering it.
+    #[arg(long, value_name = "IMAGE", requires = "unsafe_fixes")]
+    pub image: Option<String>,
     /// Only these rules (codes, prefixes, names, peer codes).
     #[arg(long, value_name = "CODES")]
     pub select: Vec<String>,
@@ -62,6 +71,7 @@ fn fix_file(
     opts: &LintOptions,
     threshold: Applicability,
     lock: Option<&BTreeMap<String, String>>,
+    mounts: &[String],
 ) -> Outcome {
     let before = match linters::read_text(&t.path) {
         Ok(s) => s,
@@ -81,6 +91,10 @@ fn fix_file(
                 Ok(f) => fixes.extend(f),
                 Err(e) => return Outcome::Error(e.to_string()),
             }
+        }
+        match t.linter.mount_fixes(&shown, &text, mounts) {
+            Ok(f) => fixes.extend(f.into_iter().filter(|f| f.applicability >= threshold)),
+            Err(e) => return Outcome::Error(e.to_string()),
         }
         fixes.extend(
             out.diagnostics
@@ -134,6 +148,13 @@ pub fn run(args: &FixArgs) -> anyhow::Result<ExitStatus> {
         }
         None => None,
     };
+    let mounts = match &args.image {
+        Some(image) => pare_pipeline::verify::written_dirs(
+            &pare_pipeline::open::ImageRequest::new(image.clone()),
+            &crate::output::Stderr,
+        )?,
+        None => Vec::new(),
+    };
     let threshold = if args.unsafe_fixes {
         Applicability::Unsafe
     } else {
@@ -150,7 +171,7 @@ pub fn run(args: &FixArgs) -> anyhow::Result<ExitStatus> {
     let outcomes: Vec<Outcome> = collected
         .targets
         .par_iter()
-        .map(|t| fix_file(t, &opts, threshold, lock.as_ref()))
+        .map(|t| fix_file(t, &opts, threshold, lock.as_ref(), &mounts))
         .collect();
     let mut diff_out = String::new();
     let (mut files_changed, mut total_applied, mut remaining) = (0, 0, 0);

@@ -7,7 +7,7 @@ mod interpreter_missing;
 mod library_missing;
 mod loader_missing;
 mod not_executable;
-mod read_only_writes;
+pub mod read_only_writes;
 pub mod run_failed;
 mod shell_missing;
 mod user_missing;

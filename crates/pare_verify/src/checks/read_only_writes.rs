@@ -36,8 +36,9 @@ cluster enforces a read-only root.
 An app writing `/var/cache/app/index.db`, deployed with
 `readOnlyRootFilesystem: true` and no volume at `/var/cache/app`.
 
-Use instead: mount an `emptyDir` at each such path; `pare fix --unsafe`
-on the manifest adds the `emptyDir` for `/tmp`.
+Use instead: mount an `emptyDir` at each such path: `pare fix --unsafe
+--image IMAGE deploy.yaml` adds them to the containers that set
+`readOnlyRootFilesystem: true`.
 
 ## Fix safety
 A fix on the manifest adds volumes; it does not change what the image
@@ -64,15 +65,36 @@ fn run(input: &Input<'_>) -> Vec<VerifyFinding> {
             m.is_empty() || p == m || p.starts_with(&format!("{m}/"))
         })
     };
-    let env_tmp = input.config.and_then(|c| {
+    written_dirs(input.config, input.idx)
+        .into_iter()
+        .filter(|(p, _)| !covered(p))
+        .map(|(p, why)| {
+            finding(
+                &CHECK.meta,
+                format!("`{p}` is written at run time ({why}) but the root filesystem is read-only and no volume covers it"),
+                vec![format!("mount an emptyDir at {p}")],
+            )
+        })
+        .collect()
+}
+
+/// The directories the image's software is known to write at run time,
+/// each with why: the temporary directory (`$TMPDIR`, else `/tmp`),
+/// `/var/tmp`, and directories owned by and writable by the container's
+/// non-root user outside its home. What `pare fix --image` mounts an
+/// `emptyDir` at.
+#[must_use]
+pub fn written_dirs(
+    config: Option<&pare_image::ConfigFile>,
+    idx: &pare_fsindex::FsIndex,
+) -> Vec<(String, String)> {
+    let env_tmp = config.and_then(|c| {
         c.config
             .env
             .iter()
             .find_map(|e| e.strip_prefix("TMPDIR=").map(str::to_string))
     });
-    let user = input
-        .config
-        .map(|c| crate::user::resolve(input.idx, c.config.user.as_deref()));
+    let user = config.map(|c| crate::user::resolve(idx, c.config.user.as_deref()));
     let uid = user.as_ref().and_then(|u| u.uid).unwrap_or(0);
     let home = user.as_ref().and_then(|u| u.home.clone());
     let mut found: Vec<(String, String)> = Vec::new();
@@ -81,13 +103,13 @@ fn run(input: &Input<'_>) -> Vec<VerifyFinding> {
         tmp.clone(),
         "the temporary directory (Python `tempfile`, Node `os.tmpdir()`, `mkstemp`)".into(),
     ));
-    if input.idx.get("/var/tmp").is_some() {
+    if idx.get("/var/tmp").is_some() {
         found.push((
             "/var/tmp".into(),
             "the persistent temporary directory".into(),
         ));
     }
-    for (p, e) in input.idx.iter() {
+    for (p, e) in idx.iter() {
         if e.kind != Kind::Dir
             || ["/proc", "/sys", "/dev"]
                 .iter()
@@ -115,14 +137,4 @@ fn run(input: &Input<'_>) -> Vec<VerifyFinding> {
         }
     }
     found
-        .into_iter()
-        .filter(|(p, _)| !covered(p))
-        .map(|(p, why)| {
-            finding(
-                &CHECK.meta,
-                format!("`{p}` is written at run time ({why}) but the root filesystem is read-only and no volume covers it"),
-                vec![format!("mount an emptyDir at {p}")],
-            )
-        })
-        .collect()
 }
