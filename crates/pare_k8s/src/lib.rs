@@ -140,28 +140,9 @@ pub fn lint(path: &str, src: &str, opts: &LintOptions) -> Result<LintOutcome, Pa
         return Ok(outcome);
     }
     let index = LineIndex::new(src);
-    let mut lenient_docs = false;
-    for (base, chunk) in yaml::split_documents(src) {
-        // Documents that plainly declare a kind that runs no pods are not
-        // parsed at all: most bytes of real manifests are CRDs and RBAC.
-        if yaml::top_level_kind(chunk).is_some_and(|k| !model::may_hold_workloads(k)) {
-            continue;
-        }
-        let (docs, lenient) = parse_lenient(chunk).map_err(|e| {
-            let lc = index.line_col(src, base + e.offset);
-            ParseError {
-                path: path.to_string(),
-                line: lc.line,
-                col: lc.col,
-                message: e.message,
-            }
-        })?;
-        lenient_docs |= lenient;
-        for doc in docs {
-            let Some(mut root) = doc.root else { continue };
-            root.shift(base);
-            lint_document(src, path, &index, &root, opts, &mut outcome);
-        }
+    let (roots, lenient_docs) = workload_documents(path, src, &index)?;
+    for root in &roots {
+        lint_document(src, path, &index, root, opts, &mut outcome);
     }
     if lenient_docs {
         outcome.notes.push(format!(
@@ -229,6 +210,45 @@ fn lint_document(
             }
         }
     }
+}
+
+/// The root of every document of `src` that may hold workloads, parsed
+/// leniently ([`parse_lenient`]) and placed at its offset in `src`, and
+/// whether any needed the leniency. Documents that plainly declare a kind
+/// that runs no pods are not parsed at all: most bytes of real manifests
+/// are CRDs and RBAC. What the linter, `pare pin` and `pare fix --image`
+/// read.
+///
+/// # Errors
+/// A [`ParseError`] naming the line and column of the first syntax error.
+pub(crate) fn workload_documents(
+    path: &str,
+    src: &str,
+    index: &LineIndex,
+) -> Result<(Vec<yaml::Node>, bool), ParseError> {
+    let mut roots = Vec::new();
+    let mut lenient_docs = false;
+    for (base, chunk) in yaml::split_documents(src) {
+        if yaml::top_level_kind(chunk).is_some_and(|k| !model::may_hold_workloads(k)) {
+            continue;
+        }
+        let (docs, lenient) = parse_lenient(chunk).map_err(|e| {
+            let lc = index.line_col(src, base + e.offset);
+            ParseError {
+                path: path.to_string(),
+                line: lc.line,
+                col: lc.col,
+                message: e.message,
+            }
+        })?;
+        lenient_docs |= lenient;
+        for doc in docs {
+            let Some(mut root) = doc.root else { continue };
+            root.shift(base);
+            roots.push(root);
+        }
+    }
+    Ok((roots, lenient_docs))
 }
 
 /// Parse `src`; when the only trouble is continuation lines of a flow

@@ -56,26 +56,13 @@ pub fn fixes(path: &str, src: &str, dirs: &[String]) -> Result<Vec<Fix>, ParseEr
         .find('\n')
         .is_some_and(|i| i > 0 && src.as_bytes()[i - 1] == b'\r');
     let index = pare_findings::LineIndex::new(src);
-    for (base, chunk) in crate::yaml::split_documents(src) {
-        let (docs, _) = crate::parse_lenient(chunk).map_err(|e| {
-            let lc = index.line_col(src, base + e.offset);
-            ParseError {
-                path: path.to_string(),
-                line: lc.line,
-                col: lc.col,
-                message: e.message,
-            }
-        })?;
-        for doc in docs {
-            let Some(mut root) = doc.root else { continue };
-            root.shift(base);
-            let layout = Layout::detect(src, &root, crlf);
-            for object in model::objects(&root) {
-                if let Some(fix) =
-                    model::workload(object).and_then(|w| workload_fix(src, layout, &w, dirs))
-                {
-                    out.push(fix);
-                }
+    for root in crate::workload_documents(path, src, &index)?.0 {
+        let layout = Layout::detect(src, &root, crlf);
+        for object in model::objects(&root) {
+            if let Some(fix) =
+                model::workload(object).and_then(|w| workload_fix(src, layout, &w, dirs))
+            {
+                out.push(fix);
             }
         }
     }

@@ -3,8 +3,8 @@
 //! included). Values that are aliases, block scalars, hold escapes or
 //! template placeholders are skipped: their bytes are not the reference.
 
-use crate::yaml::{self, Style, Value};
-use crate::{model, parse_lenient};
+use crate::model;
+use crate::yaml::{Style, Value};
 use pare_findings::{split_image_ref, ImageRef, LineIndex, ParseError, Span};
 
 /// Every container image reference of `src`, in source order.
@@ -17,53 +17,37 @@ pub fn image_refs(path: &str, src: &str) -> Result<Vec<ImageRef>, ParseError> {
         return Ok(out);
     }
     let index = LineIndex::new(src);
-    for (base, chunk) in yaml::split_documents(src) {
-        if yaml::top_level_kind(chunk).is_some_and(|k| !model::may_hold_workloads(k)) {
-            continue;
-        }
-        let (docs, _) = parse_lenient(chunk).map_err(|e| {
-            let lc = index.line_col(src, base + e.offset);
-            ParseError {
-                path: path.to_string(),
-                line: lc.line,
-                col: lc.col,
-                message: e.message,
-            }
-        })?;
-        for doc in docs {
-            let Some(mut root) = doc.root else { continue };
-            root.shift(base);
-            for object in model::objects(&root) {
-                let Some(w) = model::workload(object) else {
+    for root in crate::workload_documents(path, src, &index)?.0 {
+        for object in model::objects(&root) {
+            let Some(w) = model::workload(object) else {
+                continue;
+            };
+            for c in &w.containers {
+                let Some(node) = c.node.get("image") else {
                     continue;
                 };
-                for c in &w.containers {
-                    let Some(node) = c.node.get("image") else {
-                        continue;
-                    };
-                    let Value::Scalar(value, style) = &node.value else {
-                        continue;
-                    };
-                    if node.alias || *style == Style::Block || value.contains("{{") {
-                        continue;
-                    }
-                    let Some(span) = value_span(src, node.span, value, *style) else {
-                        continue;
-                    };
-                    let Some((name, tag, digest)) = split_image_ref(value) else {
-                        continue;
-                    };
-                    let digest_span = value
-                        .rfind('@')
-                        .map(|at| Span::new(span.start + at + 1, span.end));
-                    out.push(ImageRef {
-                        span,
-                        name,
-                        tag,
-                        digest,
-                        digest_span,
-                    });
+                let Value::Scalar(value, style) = &node.value else {
+                    continue;
+                };
+                if node.alias || *style == Style::Block || value.contains("{{") {
+                    continue;
                 }
+                let Some(span) = value_span(src, node.span, value, *style) else {
+                    continue;
+                };
+                let Some((name, tag, digest)) = split_image_ref(value) else {
+                    continue;
+                };
+                let digest_span = value
+                    .rfind('@')
+                    .map(|at| Span::new(span.start + at + 1, span.end));
+                out.push(ImageRef {
+                    span,
+                    name,
+                    tag,
+                    digest,
+                    digest_span,
+                });
             }
         }
     }
