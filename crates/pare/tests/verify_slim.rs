@@ -848,6 +848,17 @@ fn writes_under_a_read_only_root_are_found_unless_a_volume_covers_them() {
             .starts_with("`/var/cache/app`"),
         "{v}"
     );
+    let o = pare(&[
+        "verify",
+        &path_str(&cache),
+        "--manifest",
+        &path_str(&manifest),
+    ]);
+    assert!(
+        stderr(&o).contains("hint: `pare fix --unsafe --image"),
+        "{}",
+        stderr(&o)
+    );
     // `pare fix --unsafe --image` mounts what the image writes; then the
     // image verifies under the manifest. Without --unsafe the flag is
     // refused before any work.

@@ -145,6 +145,16 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
     for u in &report.unresolved {
         warn(format_args!("not fully known: {u}"));
     }
+    if let Some(m) = &args.manifest {
+        if report.findings.iter().any(|f| f.code == "VFY010") {
+            note(format_args!(
+                "{}: `pare fix --unsafe --image {} {}` mounts an emptyDir at each of them",
+                crate::term::paint("hint", "36"),
+                args.target.image,
+                m.display()
+            ));
+        }
+    }
     Ok(match report.result {
         Verdict::Pass => {
             if args.format != Format::Table && args.output.is_some() {
