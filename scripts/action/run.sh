@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Step 2 of the GitHub Action (action.yml): turn the action's inputs (named after
 # aquasecurity/trivy-action's) into one `pare gate|scan|lint` command, run it, and map its exit
-# code. Runs anywhere: crates/pare/tests/packaging.rs runs it with a fake GITHUB_* environment.
+# code. Runs anywhere: crates/pare/tests/packaging_action.rs runs it with a fake GITHUB_* environment.
 #
 # Inputs (environment; empty means "not given"):
 #   INPUT_COMMAND        gate (default) | scan | lint

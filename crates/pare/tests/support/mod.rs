@@ -2,6 +2,7 @@
 //! docker-archives) in Rust, including hostile ones, and run the binary.
 #![allow(dead_code)]
 
+pub mod packaging;
 pub mod registry;
 
 use sha2::{Digest, Sha256};
