@@ -9,7 +9,7 @@ use support::packaging::*;
 use support::*;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// A fake runner: a workspace, RUNNER_TEMP, GITHUB_OUTPUT and GITHUB_PATH files.
@@ -491,6 +491,7 @@ fn action_refuses_inputs_that_do_not_apply_with_one_line() {
 mod fleet {
     use super::*;
     use serde_json::Value;
+    use std::path::Path;
 
     fn python_app() -> String {
         let p = fleet_dir().join("python-app/oci");
