@@ -336,28 +336,23 @@ mod fleet {
         assert!(line.contains("(-"), "{line}");
         // And two images diff directly, with the same numbers.
         let db = path_str(db());
-        let o = pare(&[
-            "diff",
-            "--db",
-            &db,
-            "--format",
-            "json",
-            &path_str(&fat),
-            &path_str(&slim),
-        ]);
+        let diff_json = |a: &Path, b: &Path| {
+            pare(&[
+                "diff",
+                "--db",
+                &db,
+                "--format",
+                "json",
+                &path_str(a),
+                &path_str(b),
+            ])
+        };
+        let o = diff_json(&fat, &slim);
         let direct: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(direct["fleet"], d["fleet"]);
         // Fat against distroless: smaller, fewer packages, fewer HIGH+
         // CVEs, no shell or package manager left to remove.
-        let o = pare(&[
-            "diff",
-            "--db",
-            &db,
-            "--format",
-            "json",
-            &path_str(&fat),
-            &path_str(&fleet_image("distroless")),
-        ]);
+        let o = diff_json(&fat, &fleet_image("distroless"));
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         let d: Value = serde_json::from_slice(&o.stdout).unwrap();
         let p = &d["pairs"][0];

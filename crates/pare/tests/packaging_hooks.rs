@@ -9,6 +9,16 @@ use support::*;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// A committer identity for scratch repositories (no signing).
+const GIT_ID: &[&str] = &[
+    "-c",
+    "user.name=pare",
+    "-c",
+    "user.email=pare@invalid",
+    "-c",
+    "commit.gpgsign=false",
+];
+
 /// A git repository in `dir` holding `files`, committed.
 fn git_repo(dir: &Path, files: &[(&str, &[u8])]) {
     let git = tool("git", "apt-get install git");
@@ -21,18 +31,7 @@ fn git_repo(dir: &Path, files: &[(&str, &[u8])]) {
     for args in [
         &["init", "-q", "-b", "main"][..],
         &["add", "-A"],
-        &[
-            "-c",
-            "user.name=pare",
-            "-c",
-            "user.email=pare@invalid",
-            "-c",
-            "commit.gpgsign=false",
-            "commit",
-            "-q",
-            "-m",
-            "init",
-        ],
+        &[GIT_ID, &["commit", "-q", "-m", "init"]].concat(),
     ] {
         let o = Command::new(&git)
             .args(args)
@@ -95,17 +94,8 @@ fn hook_repo(dir: &Path) {
     assert!(o.status.success());
     let git = tool("git", "apt-get install git");
     let o = Command::new(git)
-        .args([
-            "-c",
-            "user.name=pare",
-            "-c",
-            "user.email=pare@invalid",
-            "-c",
-            "commit.gpgsign=false",
-            "commit",
-            "-qam",
-            "exec bit",
-        ])
+        .args(GIT_ID)
+        .args(["commit", "-qam", "exec bit"])
         .current_dir(dir)
         .output()
         .unwrap();

@@ -74,11 +74,17 @@ impl VerifyReport {
 /// What the checks need from the index pass.
 #[must_use]
 pub fn analyses() -> Analyses {
-    Analyses::reach().with(Analyses {
+    Analyses::reach().with(files())
+}
+
+/// The files the checks read (the user database, the config files they
+/// parse), without reachability's probes.
+fn files() -> Analyses {
+    Analyses {
         globs: [pare_verify::CAPTURE_GLOBS, pare_hygiene::CAPTURE_GLOBS].concat(),
         probes: Vec::new(),
         secrets: false,
-    })
+    }
 }
 
 /// Verify an indexed image (indexed with at least [`analyses`]).
@@ -128,12 +134,7 @@ pub fn verify_indexed(
 /// Image read errors.
 pub fn written_dirs(req: &ImageRequest, reporter: &dyn Reporter) -> Result<Vec<String>> {
     let image = open(req, reporter)?;
-    let analyses = Analyses {
-        globs: [pare_verify::CAPTURE_GLOBS, pare_hygiene::CAPTURE_GLOBS].concat(),
-        probes: Vec::new(),
-        secrets: false,
-    };
-    let idx = index(&image, &req.spec, &analyses, &req.limits, reporter)?;
+    let idx = index(&image, &req.spec, &files(), &req.limits, reporter)?;
     let mut dirs: Vec<String> = pare_verify::written_dirs(image.config.as_ref(), &idx)
         .into_iter()
         .map(|(d, _)| d)

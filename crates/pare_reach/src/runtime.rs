@@ -30,7 +30,7 @@ use super::Cx;
 use pare_fsindex::Kind;
 
 /// Data files read by name by any program (when present).
-const DATA_FILES: &[&str] = &[
+pub const DATA_FILES: &[&str] = &[
     "/etc/passwd",
     "/etc/group",
     "/etc/nsswitch.conf",

@@ -36,19 +36,11 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-/// Files every image keeps when present: the user database, name service
-/// and network configuration, the loader's cache and configuration, the
-/// OS identity (scanners read it), MIME types, the time zone.
+/// Files every image keeps when present, beyond what any program reads by
+/// name ([`pare_reach::runtime::DATA_FILES`], kept with them): the
+/// loader's cache and configuration and the OS identity (scanners read
+/// it).
 const ALWAYS: &[&str] = &[
-    "/etc/passwd",
-    "/etc/group",
-    "/etc/nsswitch.conf",
-    "/etc/services",
-    "/etc/protocols",
-    "/etc/hosts",
-    "/etc/host.conf",
-    "/etc/resolv.conf",
-    "/etc/gai.conf",
     "/etc/hostname",
     "/etc/os-release",
     "/usr/lib/os-release",
@@ -56,9 +48,6 @@ const ALWAYS: &[&str] = &[
     "/etc/alpine-release",
     "/etc/ld.so.cache",
     "/etc/ld.so.conf",
-    "/etc/mime.types",
-    "/etc/localtime",
-    "/etc/timezone",
 ];
 
 /// Directories kept whole when present (the loader's configuration;
@@ -286,7 +275,7 @@ pub fn plan(
         canon: Canon::new(idx),
     };
     let mut notes = Vec::new();
-    for p in ALWAYS {
+    for p in pare_reach::runtime::DATA_FILES.iter().chain(ALWAYS) {
         k.path(p);
     }
     for t in ALWAYS_TREES {
