@@ -1,5 +1,5 @@
 //! `pare verify` and `pare slim` on small synthetic images (the real
-//! fleet cases are in `verify_slim.rs`, behind `real-images`).
+//! fleet cases are in `verify_checks.rs` and `slim_run.rs`, behind `real-images`).
 
 mod support;
 use support::*;

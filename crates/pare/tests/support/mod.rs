@@ -2,6 +2,8 @@
 //! docker-archives) in Rust, including hostile ones, and run the binary.
 #![allow(dead_code)]
 
+#[cfg(feature = "real-images")]
+pub mod fleet_run;
 pub mod packaging;
 pub mod registry;
 

@@ -1,0 +1,352 @@
+//! `pare slim` on the real-image fleet, judged by running the result: each
+//! fleet image is slimmed, the slimmed root filesystem is unpacked and its
+//! entrypoint run with `bwrap` (the app answers HTTP, prints its output or
+//! exits 0), `pare verify` passes on it, and pare's own SBOM of it lists
+//! exactly the packages whose files remain. A missing image or tool fails.
+#![cfg(feature = "real-images")]
+
+mod support;
+use support::fleet_run::*;
+use support::*;
+
+use pare_image::Image;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+#[test]
+fn slimmed_python_app_serves_http() {
+    let t = tmp();
+    let (report, layout, root) = slim_and_unpack("python-app", t.path());
+    // a fraction of the size: perl, login, pip's unused wheels are gone
+    let (b, a) = (
+        report["before"]["bytes"].as_u64().unwrap(),
+        report["after"]["bytes"].as_u64().unwrap(),
+    );
+    assert!(a * 2 < b, "{a} of {b} bytes kept");
+    let removed: Vec<&str> = report["packagesRemoved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        removed.iter().any(|p| p.starts_with("deb/perl-base@")),
+        "{removed:?}"
+    );
+    assert!(!root.join("usr/bin/perl").exists() && !root.join("bin/sh").exists());
+    assert_serves_ok(&layout, &root, "slimmed python-app");
+}
+
+#[test]
+fn slimmed_node_app_serves_http() {
+    let t = tmp();
+    let (report, layout, root) = slim_and_unpack("node-app", t.path());
+    let removed: Vec<&str> = report["packagesRemoved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        removed.iter().any(|p| p.starts_with("npm/mocha@")),
+        "dev dependency kept: {removed:?}"
+    );
+    assert!(
+        !removed.iter().any(|p| p.starts_with("npm/express@")),
+        "{removed:?}"
+    );
+    assert_serves_ok(&layout, &root, "slimmed node-app");
+}
+
+#[test]
+fn slimmed_go_distroless_prints_its_greeting() {
+    let t = tmp();
+    let (_, layout, root) = slim_and_unpack("go-distroless", t.path());
+    let (argv, env, cwd, user) = runtime(&layout);
+    let o = bwrap(&root, &argv, &env, &cwd, ids(&user), false)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(out(&o), "hello from go 65532\n");
+    // `pare verify --run` says the same about the slimmed image
+    let (code, v) = verify(&layout, &["--run", "--run-seconds", "20"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["run"]["exitCode"], 0, "{v}");
+    assert_eq!(v["run"]["stdout"][0], "hello from go 65532", "{v}");
+}
+
+#[test]
+fn slimmed_glibc_program_runs() {
+    // `extract`: Debian's dynamically linked openssl (glibc, libssl,
+    // libcrypto) and no package database.
+    let t = tmp();
+    need("bwrap");
+    let src = fleet("extract");
+    let layout = t.path().join("slim");
+    let report = slim(&src, &layout);
+    assert!(
+        report["after"]["files"].as_u64().unwrap() * 4
+            < report["before"]["files"].as_u64().unwrap()
+    );
+    let root = t.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    unpack(&layout, &root);
+    // loaded by name, kept when the image has them (the extract variant
+    // installs no dependencies: libgcc-s1 is not there)
+    let image = Image::open(
+        pare_source::open(&format!("oci-dir:{}", src.display())).unwrap(),
+        None,
+    )
+    .unwrap();
+    let idx = pare_fsindex::FsIndex::build(&image, &pare_fsindex::IndexOptions::default()).unwrap();
+    let mut checked = 0;
+    for f in [
+        "/usr/lib/x86_64-linux-gnu/libgcc_s.so.1",
+        "/usr/lib/x86_64-linux-gnu/ossl-modules/legacy.so",
+        "/usr/lib/ssl/openssl.cnf",
+        "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache",
+    ] {
+        if idx.resolve(f).is_ok() {
+            checked += 1;
+            assert!(exists_in(&root, f), "{f} not kept");
+        }
+    }
+    assert!(checked >= 2, "{checked}");
+    let (argv, env, cwd, user) = runtime(&layout);
+    let o = bwrap(&root, &argv, &env, &cwd, ids(&user), false)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out(&o).starts_with("OpenSSL 3."), "{}", out(&o));
+    // and a digest through the provider machinery of the kept libcrypto
+    let o = bwrap(
+        &root,
+        &[
+            "/usr/bin/openssl".into(),
+            "sha256".into(),
+            "/etc/os-release".into(),
+        ],
+        &env,
+        &cwd,
+        ids(&user),
+        false,
+    )
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        out(&o).starts_with("SHA2-256(/etc/os-release)="),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn slim_refuses_a_non_empty_output_and_writes_only_inside_it() {
+    let t = tmp();
+    let src = fleet("go-distroless");
+    let outdir = t.path().join("out");
+    std::fs::create_dir(&outdir).unwrap();
+    std::fs::write(outdir.join("keep-me"), b"x").unwrap();
+    let o = pare(&["slim", &path_str(&src), "-o", &path_str(&outdir)]);
+    assert_one_line_error(&o, "out", "not empty");
+    assert!(outdir.join("keep-me").exists());
+    let o = pare(&["slim", &path_str(&src), "-o", &path_str(&outdir), "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!outdir.join("keep-me").exists() && outdir.join("index.json").is_file());
+    let mut beside: Vec<String> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["out"], "nothing written beside the output");
+}
+
+/// `pare slim -o docker-archive:…`: one tar file that skopeo reads through
+/// both of its archive transports (as `docker load` reads what `docker
+/// save` writes since Docker 25), that pare reads and verifies, whose
+/// slimmed app still serves HTTP, and whose bytes do not depend on the
+/// run (the layers are copied concurrently).
+#[test]
+fn slim_writes_a_docker_archive_that_skopeo_loads_and_that_runs() {
+    need("skopeo");
+    need("bwrap");
+    let t = tmp();
+    let src = fleet("python-app");
+    let archive = t.path().join("app.tar");
+    let spec = format!("docker-archive:{}", path_str(&archive));
+    let o = pare(&[
+        "slim",
+        &path_str(&src),
+        "-o",
+        &spec,
+        "--tag",
+        "app:slim",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w = &report["written"];
+    assert_eq!(w["format"], "docker-archive", "{report}");
+    assert_eq!(w["layerDigest"], w["diffId"], "an uncompressed layer");
+    assert_eq!(w["compressedSize"].as_u64(), w["uncompressedSize"].as_u64());
+    // Docker's manifest.json names the image for `docker load`.
+    let listing = Command::new("tar")
+        .arg("-xOf")
+        .arg(&archive)
+        .arg("manifest.json")
+        .output()
+        .unwrap();
+    let manifest: Value = serde_json::from_slice(&listing.stdout).expect("manifest.json");
+    assert_eq!(manifest[0]["RepoTags"], serde_json::json!(["app:slim"]));
+    // skopeo reads it as a docker-archive and as an OCI archive.
+    let layout = t.path().join("layout");
+    let o = Command::new("skopeo")
+        .args(["copy", "--quiet", &spec])
+        .arg(format!("oci:{}:latest", path_str(&layout)))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "skopeo docker-archive: {}", stderr(&o));
+    let o = Command::new("skopeo")
+        .arg("inspect")
+        .arg(format!("oci-archive:{}", path_str(&archive)))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "skopeo oci-archive: {}", stderr(&o));
+    // pare reads it, and it verifies.
+    let (code, v) = verify(&archive, &[]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "verify: {v}");
+    // The same bytes from a second run.
+    let again = t.path().join("again.tar");
+    let o = pare(&[
+        "slim",
+        &path_str(&src),
+        "-o",
+        &path_str(&again),
+        "--tag",
+        "app:slim",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::read(&archive).unwrap() == std::fs::read(&again).unwrap(),
+        "two slims of one image differ"
+    );
+    // What skopeo made of it runs.
+    let root = t.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    unpack(&layout, &root);
+    assert_serves_ok(&layout, &root, "slimmed python-app from the archive");
+    // A non-empty archive is not replaced without --force.
+    let o = pare(&["slim", &path_str(&src), "-o", &path_str(&again)]);
+    assert_one_line_error(&o, "again.tar", "not empty");
+}
+
+/// One closure serves the gate and slim: every package left in a slimmed
+/// image with more than its documentation is one the gate's reachability
+/// calls reachable in the original (`base-files` aside: slim keeps
+/// `/etc/os-release` for scanners, no program loads it).
+#[test]
+fn what_slim_keeps_the_gate_calls_reachable() {
+    for name in ["python-app", "go-distroless", "node-app"] {
+        let t = tmp();
+        let src = fleet(name);
+        let outdir = t.path().join("slim");
+        slim(&src, &outdir);
+        // packages left with more than documentation (a copyright file
+        // kept for the SBOM's licenses is read by no program)
+        let kept: BTreeSet<String> = sbom(&outdir)
+            .iter()
+            .filter(|p| {
+                let files = p["files"].as_array().cloned().unwrap_or_default();
+                files.is_empty()
+                    || files.iter().any(|f| {
+                        let f = f.as_str().unwrap();
+                        !f.starts_with("/usr/share/doc/")
+                            && f != "/lib"
+                            && f != "/bin"
+                            && f != "/sbin"
+                            && f != "/lib64"
+                    })
+            })
+            .map(key)
+            .collect();
+        let image = Image::open(
+            pare_source::open(&format!("oci-dir:{}", src.display())).unwrap(),
+            None,
+        )
+        .unwrap();
+        let mut globs = pare_catalog::capture_globs();
+        globs.extend_from_slice(pare_reach::CAPTURE_GLOBS);
+        let mut probes = pare_catalog::probes();
+        probes.extend(pare_reach::probes());
+        let opts = pare_fsindex::IndexOptions {
+            capture: pare_fsindex::glob_set(&[pare_hygiene::CAPTURE_GLOBS, &globs].concat()),
+            probes,
+            ..pare_fsindex::IndexOptions::default()
+        };
+        let idx = pare_fsindex::FsIndex::build(&image, &opts).unwrap();
+        let distro = pare_catalog::os_release::detect(&idx);
+        let pkgs = pare_catalog::catalog(&image, &idx, distro.as_ref()).packages;
+        let r = pare_reach::analyze(image.config.as_ref(), &idx, &pkgs);
+        let mut checked = 0;
+        for (p, v) in pkgs.iter().zip(&r.packages) {
+            let k = key(&serde_json::to_value(p).unwrap());
+            if !kept.contains(&k) || p.name == "base-files" {
+                continue;
+            }
+            checked += 1;
+            assert_eq!(
+                v.status,
+                pare_reach::Status::Reachable,
+                "{name}: {k} is kept by slim but the gate says {:?} ({})",
+                v.status,
+                v.reason
+            );
+        }
+        assert!(checked > 0, "{name}");
+        if name == "python-app" {
+            // thread exit needs libgcc_s: kept, and reachable with its reason
+            let gcc = pkgs.iter().position(|p| p.name == "libgcc-s1").unwrap();
+            let chain = r.packages[gcc].chain.join(" → ");
+            assert!(chain.contains("dlopen by libc"), "{chain}");
+        }
+    }
+}
+
+#[test]
+fn slim_counts_vulnerabilities_before_and_after_and_dry_run_writes_nothing() {
+    let t = tmp();
+    let outdir = t.path().join("never");
+    let o = pare(&[
+        "slim",
+        &path_str(&fleet("python-app")),
+        "-o",
+        &path_str(&outdir),
+        "--dry-run",
+        "--db",
+        &path_str(db()),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!outdir.exists() && r["written"].is_null());
+    let total = |side: &str| -> u64 {
+        r[side]["vulnerabilities"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{r}"))
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum()
+    };
+    // perl, login, util-linux... carried advisories; Pillow's stay (imported)
+    assert!(
+        total("after") < total("before"),
+        "{} → {}",
+        total("before"),
+        total("after")
+    );
+    assert!(total("after") > 0);
+}

@@ -1,0 +1,225 @@
+//! `pare verify` on the real-image fleet: each negative case breaks a
+//! fleet image the way the seeds' migrations broke (a library gone, a
+//! health check calling `curl`, a `USER` missing from `/etc/passwd`, an app
+//! writing under a read-only root), shows the breakage by running it, and
+//! checks that `verify` names it. A missing image or tool fails.
+#![cfg(feature = "real-images")]
+
+mod support;
+use support::fleet_run::*;
+use support::*;
+
+use pare_image::Image;
+use serde_json::Value;
+
+#[test]
+fn a_library_gone_from_a_python_extension_is_found_and_breaks_the_app() {
+    need("bwrap");
+    let t = tmp();
+    let src = fleet("python-app");
+    // psycopg2-binary's bundled libpq, as a base without libpq5 would lack it
+    let image = Image::open(
+        pare_source::open(&format!("oci-dir:{}", src.display())).unwrap(),
+        None,
+    )
+    .unwrap();
+    let idx = pare_fsindex::FsIndex::build(&image, &pare_fsindex::IndexOptions::default()).unwrap();
+    let libpq: String = idx
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .find(|p| p.contains("/psycopg2_binary.libs/libpq"))
+        .expect("psycopg2-binary bundles libpq");
+    let (dir, name) = libpq.rsplit_once('/').unwrap();
+    let wh: &'static str = Box::leak(format!("{}/.wh.{name}", &dir[1..]).into_boxed_str());
+    let broken = t.path().join("broken");
+    mutate(&src, &broken, &[E::File(wh, Vec::new(), 0o644)], |_| {});
+    let (code, v) = verify(&broken, &[]);
+    assert_eq!(code, 1, "{v}");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "VFY005")
+        .unwrap_or_else(|| panic!("{v}"));
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains("libpq") && msg.contains("_psycopg"), "{msg}");
+    // the breakage is real: the app dies at `import psycopg2`
+    let (code, v) = verify(&broken, &["--run", "--run-seconds", "30"]);
+    assert_eq!(code, 1);
+    assert!(codes(&v).contains(&"VFY011".to_string()), "{v}");
+    let err = v["run"]["stderr"].to_string();
+    assert!(
+        err.contains("libpq") && err.contains("ImportError"),
+        "{err}"
+    );
+    assert_ne!(v["run"]["exitCode"], 0);
+    // and the original passes both
+    let (code, v) = verify(&src, &["--run", "--run-seconds", "8"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["run"]["stayedUp"], true, "{v}");
+}
+
+#[test]
+fn a_health_check_calling_curl_on_distroless_is_found() {
+    let t = tmp();
+    let src = fleet("go-distroless");
+    let exec_form = t.path().join("exec");
+    mutate(&src, &exec_form, &[], |c| {
+        c["config"]["Healthcheck"] =
+            serde_json::json!({"Test": ["CMD", "curl", "-f", "http://localhost:8080/"]});
+    });
+    let (code, v) = verify(&exec_form, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(codes(&v), ["VFY004"], "{v}");
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`curl`"),
+        "{v}"
+    );
+    let shell_form = t.path().join("shell");
+    mutate(&src, &shell_form, &[], |c| {
+        c["config"]["Healthcheck"] =
+            serde_json::json!({"Test": ["CMD-SHELL", "curl -f http://localhost:8080/ || exit 1"]});
+    });
+    let (code, v) = verify(&shell_form, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(codes(&v), ["VFY003"], "no /bin/sh on distroless: {v}");
+    // the same health check on an image with a shell and curl passes
+    // that check; here: one with a shell but no curl names curl
+    let (code, v) = verify(&fleet("python-app"), &[]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "{v}");
+    let py_hc = t.path().join("py-hc");
+    mutate(&fleet("python-app"), &py_hc, &[], |c| {
+        c["config"]["Healthcheck"] =
+            serde_json::json!({"Test": ["CMD-SHELL", "curl -f http://localhost:8080/ || exit 1"]});
+    });
+    let (code, v) = verify(&py_hc, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(codes(&v), ["VFY004"], "{v}");
+}
+
+#[test]
+fn a_user_missing_from_passwd_is_found() {
+    let t = tmp();
+    let src = fleet("go-distroless");
+    let named = t.path().join("named");
+    mutate(&src, &named, &[], |c| {
+        c["config"]["User"] = Value::String("app".into())
+    });
+    let (code, v) = verify(&named, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(codes(&v), ["VFY007"], "{v}");
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`app` is not in `/etc/passwd`"),
+        "{v}"
+    );
+    // `nonroot` is distroless's user: fine
+    let ok = t.path().join("ok");
+    mutate(&src, &ok, &[], |c| {
+        c["config"]["User"] = Value::String("nonroot:nonroot".into())
+    });
+    let (code, v) = verify(&ok, &[]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "{v}");
+}
+
+#[test]
+fn the_entrypoint_not_executable_by_its_user_is_found() {
+    let t = tmp();
+    let src = fleet("go-distroless");
+    let bin = std::fs::read(fleet_dir().join("go-distroless/rootfs/app/hello")).unwrap();
+    let broken = t.path().join("broken");
+    mutate(&src, &broken, &[E::File("app/hello", bin, 0o700)], |_| {});
+    let (code, v) = verify(&broken, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(codes(&v), ["VFY008"], "{v}");
+}
+
+#[test]
+fn writes_under_a_read_only_root_are_found_unless_a_volume_covers_them() {
+    let t = tmp();
+    let src = fleet("go-distroless");
+    let (code, v) = verify(&src, &["--read-only-rootfs"]);
+    assert_eq!(code, 1, "{v}");
+    let msgs: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(msgs.iter().any(|m| m.starts_with("`/tmp`")), "{msgs:?}");
+    // an app directory prepared for the user (a cache), as the seeds had
+    let cache = t.path().join("cache");
+    mutate_with_tar(&src, &cache, &user_dir_layer("var/cache/app/", 65532));
+    let (_, v) = verify(&cache, &["--read-only-rootfs"]);
+    let msgs: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        msgs.iter().any(|m| m.starts_with("`/var/cache/app`")),
+        "{msgs:?}"
+    );
+    let manifest = t.path().join("deploy.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n  - name: app\n    image: app\n    securityContext:\n      readOnlyRootFilesystem: true\n    volumeMounts:\n    - {name: tmp, mountPath: /tmp}\n    - {name: vtmp, mountPath: /var/tmp}\n  volumes:\n  - {name: tmp, emptyDir: {}}\n  - {name: vtmp, emptyDir: {}}\n",
+    )
+    .unwrap();
+    let (code, v) = verify(&src, &["--manifest", &path_str(&manifest)]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "{v}");
+    // the manifest's volumes do not cover the cache
+    let (code, v) = verify(&cache, &["--manifest", &path_str(&manifest)]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(codes(&v), ["VFY010"], "{v}");
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`/var/cache/app`"),
+        "{v}"
+    );
+    let o = pare(&[
+        "verify",
+        &path_str(&cache),
+        "--manifest",
+        &path_str(&manifest),
+    ]);
+    assert!(
+        stderr(&o).contains("hint: `pare fix --unsafe --image"),
+        "{}",
+        stderr(&o)
+    );
+    // `pare fix --unsafe --image` mounts what the image writes; then the
+    // image verifies under the manifest. Without --unsafe the flag is
+    // refused before any work.
+    let m = path_str(&manifest);
+    let img = path_str(&cache);
+    let o = pare(&["fix", &m, "--image", &img]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--unsafe"), "{}", stderr(&o));
+    let o = pare(&["fix", &m, "--unsafe", "--image", &img]);
+    assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+    let fixed = std::fs::read_to_string(&manifest).unwrap();
+    assert!(
+        fixed.contains("mountPath: /var/cache/app") && fixed.contains("name: pare-var-cache-app"),
+        "{fixed}"
+    );
+    let (code, v) = verify(&cache, &["--manifest", &m]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "{v}\n{fixed}");
+}
+
+#[test]
+fn verify_passes_the_fleet_apps_as_built() {
+    for name in ["python-app", "node-app", "go-distroless", "extract"] {
+        let (code, v) = verify(&fleet(name), &[]);
+        assert_eq!((code, codes(&v).len()), (0, 0), "{name}: {v}");
+        assert!(v["closureFiles"].as_u64().unwrap() >= 1, "{name}");
+    }
+}
