@@ -132,69 +132,104 @@ pub fn closure(
 ) -> Closure {
     let Some(config) = config else {
         return Closure {
-            unresolved: vec!["no image config: the entrypoint is not known".into()],
+            unresolved: vec![NO_CONFIG.into()],
             ..Closure::default()
         };
     };
-    let argv = entry::argv(config);
-    let mut cx = Cx::for_config(idx, config);
-    if argv.is_empty() {
-        cx.unresolved
-            .push("the image has no entrypoint or command".into());
-    } else {
-        cx.origin = Origin::Entrypoint;
-        cx.via = Via::Entrypoint;
-        entry::exec(&mut cx, &argv, None, 0, true);
+    let mut s = Session::start(config, idx);
+    s.load(dlopened);
+    s.closure()
+}
+
+/// Why a closure without an image config is not known.
+pub const NO_CONFIG: &str = "no image config: the entrypoint is not known";
+
+/// A closure that can grow: the container's programs walked once, then
+/// libraries loaded into the first dynamic program as they are found
+/// ([`Session::load`]), without walking the programs again (`pare slim`
+/// loads the libraries it keeps by name, round after round).
+pub struct Session<'a> {
+    cx: Cx<'a>,
+    argv: Vec<String>,
+    healthcheck: Option<Vec<String>>,
+}
+
+impl<'a> Session<'a> {
+    /// Walk the container `config` describes over `idx`.
+    #[must_use]
+    pub fn start(config: &pare_image::ConfigFile, idx: &'a FsIndex) -> Self {
+        let argv = entry::argv(config);
+        let mut cx = Cx::for_config(idx, config);
+        if argv.is_empty() {
+            cx.unresolved
+                .push("the image has no entrypoint or command".into());
+        } else {
+            cx.origin = Origin::Entrypoint;
+            cx.via = Via::Entrypoint;
+            entry::exec(&mut cx, &argv, None, 0, true);
+        }
+        let healthcheck = entry::healthcheck(config);
+        if let Some(hc) = &healthcheck {
+            cx.origin = Origin::Healthcheck;
+            cx.via = Via::Entrypoint;
+            entry::exec(&mut cx, hc, None, 0, false);
+        }
+        super::runtime::by_name(&mut cx);
+        Self {
+            cx,
+            argv,
+            healthcheck,
+        }
     }
-    let healthcheck = entry::healthcheck(config);
-    if let Some(hc) = &healthcheck {
-        cx.origin = Origin::Healthcheck;
-        cx.via = Via::Entrypoint;
-        entry::exec(&mut cx, hc, None, 0, false);
-    }
-    super::runtime::by_name(&mut cx);
-    if !dlopened.is_empty() {
+
+    /// Load `dlopened` (absolute paths) into the first dynamic program,
+    /// with what they need.
+    pub fn load(&mut self, dlopened: &[String]) {
+        let cx = &mut self.cx;
+        if dlopened.is_empty() {
+            return;
+        }
         let exe = (0..cx.graph.nodes.len()).find(|&i| {
             cx.elf_of(&cx.graph.nodes[i].path)
                 .is_some_and(|e| e.interp.is_some())
         });
-        if let Some(exe) = exe {
-            for p in dlopened {
-                let Ok(canon) = idx.resolve(p) else {
-                    continue;
-                };
-                if cx.graph.find(&canon).is_some() || cx.elf_of(&canon).is_none() {
-                    continue;
-                }
-                let n = cx.graph.add(&canon, Label::Path, Some(exe));
-                cx.graph.alias(p, n);
-                cx.load_extension(n, &canon, exe);
+        let Some(exe) = exe else { return };
+        let idx = cx.idx;
+        for p in dlopened {
+            let Ok(canon) = idx.resolve(p) else {
+                continue;
+            };
+            if cx.graph.find(&canon).is_some() || cx.elf_of(&canon).is_none() {
+                continue;
             }
+            let n = cx.graph.add(&canon, Label::Path, Some(exe));
+            cx.graph.alias(p, n);
+            cx.load_extension(n, &canon, exe);
         }
     }
-    let roots = cx
-        .graph
-        .nodes
-        .iter()
-        .filter(|n| n.parent.is_none())
-        .map(|n| n.path.clone())
-        .collect();
-    let files: BTreeSet<String> = cx.graph.nodes.iter().map(|n| n.path.clone()).collect();
-    let opened = cx
-        .graph
-        .by_path
-        .keys()
-        .filter(|p| !files.contains(*p))
-        .cloned()
-        .collect();
-    Closure {
-        argv,
-        healthcheck,
-        roots,
-        files,
-        opened,
-        problems: cx.problems,
-        unresolved: cx.unresolved,
-        notes: cx.notes,
+
+    /// The closure so far.
+    #[must_use]
+    pub fn closure(&self) -> Closure {
+        let cx = &self.cx;
+        let roots = cx.graph.roots();
+        let files: BTreeSet<String> = cx.graph.nodes.iter().map(|n| n.path.clone()).collect();
+        let opened = cx
+            .graph
+            .by_path
+            .keys()
+            .filter(|p| !files.contains(*p))
+            .cloned()
+            .collect();
+        Closure {
+            argv: self.argv.clone(),
+            healthcheck: self.healthcheck.clone(),
+            roots,
+            files,
+            opened,
+            problems: cx.problems.clone(),
+            unresolved: cx.unresolved.clone(),
+            notes: cx.notes.clone(),
+        }
     }
 }

@@ -39,6 +39,15 @@ pub(crate) struct Graph {
 }
 
 impl Graph {
+    /// The paths of the nodes nothing loaded: the programs run.
+    pub fn roots(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .filter(|n| n.parent.is_none())
+            .map(|n| n.path.clone())
+            .collect()
+    }
+
     /// Add a node; the first node of a path wins the path lookup.
     pub fn add(&mut self, path: &str, label: Label, parent: Option<usize>) -> usize {
         let depth = parent.map_or(0, |p| self.nodes[p].depth + 1);

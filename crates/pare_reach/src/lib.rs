@@ -461,13 +461,7 @@ pub fn analyze(
                 .to_string(),
         );
     }
-    let roots = cx
-        .graph
-        .nodes
-        .iter()
-        .filter(|n| n.parent.is_none())
-        .map(|n| n.path.clone())
-        .collect();
+    let roots = cx.graph.roots();
     let verdicts = verdicts(&cx, packages);
     Reachability {
         entrypoint: argv,

@@ -9,7 +9,7 @@ use crate::{Error, Result};
 use pare_findings::{Ecosystem, Package};
 use pare_fsindex::{FsIndex, Kind};
 use pare_image::ConfigFile;
-use pare_reach::closure::closure;
+use pare_reach::closure::Session;
 use pare_reach::ldso::normalize;
 use std::collections::{BTreeSet, HashSet};
 
@@ -254,7 +254,16 @@ pub fn plan(
         glob: opts.keep_globs.join(" "),
         source,
     })?;
-    let first = closure(config, idx, &[]);
+    // One walk of the container's programs; the libraries kept by name are
+    // loaded into it round after round (the closure never shrinks).
+    let Some(image_config) = config else {
+        return Err(Error::Unknown(format!(
+            "the program is not fully known ({}): what it runs would be removed",
+            pare_reach::closure::NO_CONFIG
+        )));
+    };
+    let mut session = Session::start(image_config, idx);
+    let first = session.closure();
     if let Some(u) = first.unresolved.first() {
         return Err(Error::Unknown(format!(
             "the program is not fully known ({u}): what it runs would be removed"
@@ -352,7 +361,8 @@ pub fn plan(
             .cloned()
             .collect();
         if !extra.is_empty() {
-            let c = closure(config, idx, &extra);
+            session.load(&extra);
+            let c = session.closure();
             for p in c.files.iter().chain(&c.opened) {
                 if k.set.contains(p) {
                     continue;
