@@ -228,6 +228,7 @@ type Raw<'a> = BufReader<Box<dyn Read + Send + 'a>>;
 enum Decoder<'a> {
     Plain(Raw<'a>),
     Gzip(Box<flate2::bufread::MultiGzDecoder<Raw<'a>>>),
+    Indexed(Box<crate::access::IndexingGz<Raw<'a>>>),
     Zstd(zstd::stream::read::Decoder<'static, Raw<'a>>),
 }
 
@@ -236,6 +237,7 @@ impl Read for Decoder<'_> {
         match self {
             Decoder::Plain(r) => r.read(buf),
             Decoder::Gzip(r) => r.read(buf),
+            Decoder::Indexed(r) => r.read(buf),
             Decoder::Zstd(r) => r.read(buf),
         }
     }
@@ -246,6 +248,7 @@ impl<'a> Decoder<'a> {
         match self {
             Decoder::Plain(r) => r,
             Decoder::Gzip(r) => r.get_mut(),
+            Decoder::Indexed(r) => r.get_mut(),
             Decoder::Zstd(r) => r.get_mut(),
         }
     }
@@ -424,6 +427,38 @@ impl Decompress {
     #[must_use]
     pub fn is_compressed(&self) -> bool {
         matches!(self.compression, Compression::Gzip | Compression::Zstd)
+    }
+
+    /// True for gzip layers, whose reads can record
+    /// [`crate::access::AccessPoints`].
+    #[must_use]
+    pub fn is_gzip(&self) -> bool {
+        self.compression == Compression::Gzip
+    }
+
+    /// [`Decompress::decoder`] for a gzip layer that records access points
+    /// into `record`, one per `spacing` compressed bytes; the plain
+    /// decoder for any other layer.
+    ///
+    /// # Errors
+    /// As [`Decompress::decoder`].
+    pub fn indexing_decoder<'a>(
+        self,
+        raw: Box<dyn Read + Send + 'a>,
+        spacing: u64,
+        record: crate::access::Recording,
+    ) -> Result<Decoded<'a>> {
+        if !self.is_gzip() {
+            return self.decoder(raw);
+        }
+        let raw = BufReader::with_capacity(BUFFER, raw);
+        Ok(Decoded {
+            dec: Decoder::Indexed(Box::new(crate::access::IndexingGz::new(
+                raw, spacing, record,
+            ))),
+            compressed: true,
+            drained: false,
+        })
     }
 
     /// The decompressing stream over `raw`, which must yield the blob's

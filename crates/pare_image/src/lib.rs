@@ -11,6 +11,7 @@
 //! [`LayerStream::finish`] makes sure the end is always reached.
 #![deny(missing_docs)]
 
+pub mod access;
 mod config;
 mod error;
 mod layer;
@@ -225,6 +226,21 @@ impl Image {
         let layer = self.layers.get(index).ok_or(Error::NoSuchLayer { index })?;
         let verify = self.source.kind() == SourceKind::Registry;
         layer::open_stages(self.source.as_ref(), layer, limits, verify)
+    }
+
+    /// Layer `index`'s blob from byte `offset` on, unverified, when the
+    /// source can seek (see [`Source::open_at`]): for a second read of a
+    /// layer this run has verified.
+    ///
+    /// # Errors
+    /// No such layer, a missing blob, I/O errors.
+    pub fn open_blob_at(
+        &self,
+        index: usize,
+        offset: u64,
+    ) -> Result<Option<Box<dyn std::io::Read + Send + '_>>> {
+        let layer = self.layers.get(index).ok_or(Error::NoSuchLayer { index })?;
+        Ok(self.source.open_at(&layer.location, offset)?)
     }
 
     /// Sum of the compressed layer sizes (None when a size is unknown).

@@ -334,6 +334,27 @@ impl Source for TarArchive {
     fn size(&self, loc: &BlobLocation) -> Option<u64> {
         self.member(loc).map(|(_, m)| m.size)
     }
+
+    fn open_at(
+        &self,
+        loc: &BlobLocation,
+        offset: u64,
+    ) -> Result<Option<Box<dyn Read + Send + '_>>> {
+        let (_, m) = self.member(loc).ok_or_else(|| Error::Missing {
+            what: loc.to_string(),
+        })?;
+        let offset = offset.min(m.size);
+        let io_err = |source| Error::Io {
+            what: self.name.clone(),
+            source,
+        };
+        let mut f = File::open(&self.path).map_err(io_err)?;
+        f.seek(SeekFrom::Start(m.offset + offset)).map_err(io_err)?;
+        Ok(Some(Box::new(TruncationCheck {
+            inner: f.take(m.size - offset),
+            remaining: m.size - offset,
+        })))
+    }
 }
 
 /// Turns a short read of a tar member (the archive was truncated after it

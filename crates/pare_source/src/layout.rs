@@ -60,6 +60,21 @@ impl Source for OciDir {
         ))
     }
 
+    fn open_at(
+        &self,
+        loc: &BlobLocation,
+        offset: u64,
+    ) -> Result<Option<Box<dyn Read + Send + '_>>> {
+        let path = self.path_of(loc)?;
+        let io_err = |source| Error::Io {
+            what: path.display().to_string(),
+            source,
+        };
+        let mut f = File::open(&path).map_err(io_err)?;
+        std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset)).map_err(io_err)?;
+        Ok(Some(Box::new(f)))
+    }
+
     fn open(&self, loc: &BlobLocation) -> Result<Box<dyn Read + Send + '_>> {
         let path = self.path_of(loc)?;
         match File::open(&path) {

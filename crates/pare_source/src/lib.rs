@@ -98,6 +98,22 @@ pub trait Source: Send + Sync {
     /// Size of a blob when the source knows it without reading it.
     fn size(&self, loc: &BlobLocation) -> Option<u64>;
 
+    /// Stream a blob from byte `offset` on, when the source can seek (a
+    /// file, a member of an archive); `None` when it cannot (a registry).
+    /// Unverified, as [`Source::open`]: for a second read of a blob the
+    /// same run has verified whole.
+    ///
+    /// # Errors
+    /// Missing blob, I/O errors.
+    fn open_at(
+        &self,
+        loc: &BlobLocation,
+        offset: u64,
+    ) -> Result<Option<Box<dyn Read + Send + '_>>> {
+        let _ = (loc, offset);
+        Ok(None)
+    }
+
     /// Read a small document (manifest, config) whole, capped at
     /// [`MAX_DOCUMENT_BYTES`].
     ///
