@@ -101,6 +101,9 @@ pub struct FsIndex {
     /// Per visitor: (layer, path, size) of the files it wanted but that
     /// were over [`crate::IndexOptions::max_visit_file`].
     unvisited: HashMap<usize, Vec<(usize, String, u64)>>,
+    /// Per layer, when asked for ([`crate::IndexOptions::access_points`]):
+    /// where its files lie, for a second read.
+    pub(crate) access: Vec<Option<crate::LayerAccess>>,
 }
 
 const MAX_SYMLINK_HOPS: usize = 40;
@@ -114,6 +117,13 @@ fn under(prefix: &str) -> (String, String) {
 }
 
 impl FsIndex {
+    /// Where layer `layer`'s files lie in its tar, and its access points,
+    /// if the pass recorded them.
+    #[must_use]
+    pub fn layer_access(&self, layer: usize) -> Option<&crate::LayerAccess> {
+        self.access.get(layer).and_then(Option::as_ref)
+    }
+
     /// The entry at an absolute path (not following symlinks).
     #[must_use]
     pub fn get(&self, path: &str) -> Option<&Entry> {
@@ -268,6 +278,8 @@ impl FsIndex {
             // Visitors saw the original layers, not this copy.
             visited: HashMap::new(),
             visitor_names: Vec::new(),
+            // A subset is not read again.
+            access: Vec::new(),
         }
     }
 

@@ -20,6 +20,7 @@
 //! [`IndexOptions::max_capture_file`] and [`IndexOptions::max_capture_total`].
 #![deny(missing_docs)]
 
+mod access;
 mod efficiency;
 mod error;
 mod index;
@@ -27,6 +28,7 @@ mod rootfs;
 mod scan;
 mod sparse;
 
+pub use access::{reread_files, LayerAccess};
 pub use efficiency::{Efficiency, Inefficiency};
 pub use error::{Error, LayerFault, Result};
 pub use index::{Entry, FsIndex, Kind, LayerStats, ResolveError};
@@ -112,6 +114,10 @@ pub struct IndexOptions {
     /// Told the bytes of each layer blob as they are read (for a progress
     /// bar; the total is [`pare_image::Image::compressed_size`]).
     pub progress: Option<Progress>,
+    /// Record where each regular file lies in its layer's tar, and access
+    /// points into gzip layers, so that a second read of a layer
+    /// ([`reread_files`]) inflates only around the files it wants.
+    pub access_points: bool,
 }
 
 /// A progress callback: bytes read since the last call.
@@ -128,6 +134,7 @@ impl Default for IndexOptions {
             max_capture_total: 1 << 30,
             limits: Limits::default(),
             progress: None,
+            access_points: false,
         }
     }
 }
@@ -154,11 +161,14 @@ impl FsIndex {
             .map(|i| (i, scan::scan_layer(image, i, opts)))
             .collect();
         scans.sort_by_key(|(i, _)| *i);
-        let scans = scans
+        let mut scans = scans
             .into_iter()
             .map(|(_, s)| s)
             .collect::<Result<Vec<_>>>()?;
-        Ok(index::squash(scans, opts))
+        let access = scans.iter_mut().map(|s| s.access.take()).collect();
+        let mut idx = index::squash(scans, opts);
+        idx.access = access;
+        Ok(idx)
     }
 }
 

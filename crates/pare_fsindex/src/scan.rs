@@ -1,6 +1,6 @@
 //! Reading one layer's tar stream into a [`LayerScan`].
 //!
-//! One file (about 770 lines of code): the three-stage pipeline (read and
+//! One file (about 820 lines of code): the three-stage pipeline (read and
 //! digest, decompress, hash and parse) shares its chunk pool, channels and
 //! error mapping; splitting it would spread one data flow over files.
 
@@ -90,6 +90,11 @@ pub struct LayerScan {
     pub unvisited: Vec<(usize, String, u64)>,
     /// Size of the uncompressed tar stream.
     pub tar_bytes: u64,
+    /// Regular files' places in the tar (when asked for): path, first
+    /// byte of its headers, end of its padded contents.
+    pub spans: Vec<(String, u64, u64)>,
+    /// Where the layer's files lie and its access points (when asked for).
+    pub access: Option<crate::LayerAccess>,
 }
 
 /// Normalise a tar member path to an absolute image path (`/etc/passwd`).
@@ -146,14 +151,28 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
         opts,
         scan: LayerScan::default(),
     };
-    let bytes = read_layer(
+    // Access points only help a second read of a blob that can be read
+    // from an offset (a file, not a registry).
+    let record = (opts.access_points && image.open_blob_at(index, 0)?.is_some())
+        .then(pare_image::access::Recording::default);
+    let stages = image.open_layer_stages(index, &opts.limits)?;
+    let bytes = run(
         image,
         index,
-        &opts.limits,
+        stages,
         opts.progress.clone(),
+        record.clone().map(|r| (r, crate::access::spacing(image))),
         &mut reader,
     )?;
     reader.scan.tar_bytes = bytes;
+    if let Some(r) = record {
+        let points = r.take();
+        let spans = std::mem::take(&mut reader.scan.spans);
+        reader.scan.access = Some(crate::LayerAccess::new(
+            (points.end() > 0).then_some(points),
+            spans,
+        ));
+    }
     Ok(reader.scan)
 }
 
@@ -200,7 +219,7 @@ pub fn read_layer(
     reader: &mut impl EntryReader,
 ) -> Result<u64> {
     let stages = image.open_layer_stages(index, limits)?;
-    run(image, index, stages, progress, reader)
+    run(image, index, stages, progress, None, reader)
 }
 
 /// [`read_layer`] for a second read of a layer the same run has indexed
@@ -216,7 +235,7 @@ pub fn reread_layer(
     reader: &mut impl EntryReader,
 ) -> Result<u64> {
     let stages = image.reopen_layer_stages(index, limits)?;
-    run(image, index, stages, None, reader)
+    run(image, index, stages, None, None, reader)
 }
 
 fn run(
@@ -228,6 +247,7 @@ fn run(
         pare_image::Checks,
     ),
     progress: Option<crate::Progress>,
+    record: Option<(pare_image::access::Recording, u64)>,
     reader: &mut impl EntryReader,
 ) -> Result<u64> {
     let blob = Counted {
@@ -255,7 +275,12 @@ fn run(
             s.spawn(move || feed.run(blob));
             // On failure the pipe is dropped and the reading thread stops
             // (as every stage does when the one after it hangs up).
-            let decoded = decompress.decoder(Box::new(compressed))?;
+            let decoded = match record {
+                Some((rec, spacing)) => {
+                    decompress.indexing_decoder(Box::new(compressed), spacing, rec)?
+                }
+                None => decompress.decoder(Box::new(compressed))?,
+            };
             let (feed, tar) = channel(DECODED_CHUNK, PIPELINE_DEPTH);
             s.spawn(move || feed.run(decoded));
             // The diff_id is hashed here, over each chunk as it arrives
@@ -283,6 +308,22 @@ fn run(
         consume(checks.wrap(decoded), reader)
     };
     res.map_err(|e| fault(image, index, e))
+}
+
+/// Read an uncompressed tar stream that is not the whole layer (the
+/// entries a second read wants, `access.rs`) with `reader`: the stream is
+/// produced on a second thread, unchecked (its producer checks it).
+pub(crate) fn read_stream(
+    image: &Image,
+    index: usize,
+    stream: impl Read + Send,
+    reader: &mut impl EntryReader,
+) -> Result<u64> {
+    std::thread::scope(|s| {
+        let (feed, tar) = channel(DECODED_CHUNK, PIPELINE_DEPTH);
+        s.spawn(move || feed.run(stream));
+        consume(tar, reader).map_err(|e| fault(image, index, e))
+    })
 }
 
 /// A reader that tells [`IndexOptions::progress`] what it read.
@@ -717,8 +758,18 @@ fn read_entries<R: Read>(
     let need_content =
         !opts.capture.is_empty() || !opts.probes.is_empty() || !opts.visitors.is_empty();
     let mut last: Option<String> = None;
+    // Where the current entry's headers (PAX, GNU long names, its own)
+    // start: where the one before it ended.
+    let mut start = 0u64;
     for entry in entries {
         let mut entry = entry.map_err(|e| truncated(e, last.as_deref()))?;
+        let span_start = start;
+        start = entry.raw_file_position()
+            + entry
+                .header()
+                .entry_size()
+                .unwrap_or(0)
+                .next_multiple_of(512);
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let path =
             normalize_path(&raw).ok_or_else(|| LayerFault::UnsafePath { path: raw.clone() })?;
@@ -775,6 +826,9 @@ fn read_entries<R: Read>(
             }
             _ => None,
         };
+        if kind == Kind::File && opts.access_points {
+            scan.spans.push((path.clone(), span_start, start));
+        }
         if kind == Kind::File && need_content {
             let rel = &path[1..];
             let mut head = [0u8; 64];

@@ -86,7 +86,25 @@ pub fn index(
     limits: &Limits,
     reporter: &dyn crate::Reporter,
 ) -> Result<FsIndex> {
+    index_with(image, spec, analyses, limits, reporter, false)
+}
+
+/// [`index`], recording where each file lies and access points into gzip
+/// layers when `reread` is set (`slim` reads the layers a second time:
+/// [`pare_fsindex::reread_files`]).
+///
+/// # Errors
+/// As [`index`].
+pub fn index_with(
+    image: &Image,
+    spec: &str,
+    analyses: &Analyses,
+    limits: &Limits,
+    reporter: &dyn crate::Reporter,
+    reread: bool,
+) -> Result<FsIndex> {
     let mut opts = IndexOptions {
+        access_points: reread,
         capture: pare_fsindex::glob_set(&analyses.globs),
         probes: analyses.probes.clone(),
         limits: *limits,

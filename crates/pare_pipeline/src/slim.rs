@@ -5,7 +5,7 @@
 //! the report, and the package database written lists exactly those
 //! packages ([`pare_slim::pkgdb`]).
 
-use crate::index::{index, Analyses};
+use crate::index::{index_with, Analyses};
 use crate::open::{open, ImageRequest};
 use crate::verify::{verify_indexed, VerifyReport};
 use crate::Reporter;
@@ -120,7 +120,15 @@ pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
     }
     let spec = &req.image.spec;
     let image = open(&req.image, reporter)?;
-    let idx = index(&image, spec, &analyses(), &req.image.limits, reporter)?;
+    // A dry run reads the layers once: nothing to record for a second read.
+    let idx = index_with(
+        &image,
+        spec,
+        &analyses(),
+        &req.image.limits,
+        reporter,
+        !req.dry_run,
+    )?;
     let sbom = crate::catalog::catalog(spec, &image, &idx);
     if sbom.is_incomplete() {
         for w in &sbom.warnings {

@@ -309,7 +309,16 @@ fn copy_layer(
         files: 0,
         failed: None,
     };
-    let res = pare_fsindex::reread_layer(image, index, limits, &mut copier);
+    // Only the wanted entries when the pass recorded where they lie (and,
+    // for a gzip layer, access points): most of a base layer is not kept.
+    // `reread_files` declines (`None`) before reading anything.
+    let res = match idx.layer_access(index).map(|access| {
+        pare_fsindex::reread_files(image, index, access, &|p| wanted(p, index), &mut copier)
+    }) {
+        Some(Ok(Some(n))) => Ok(n),
+        Some(Err(e)) => Err(e),
+        None | Some(Ok(None)) => pare_fsindex::reread_layer(image, index, limits, &mut copier),
+    };
     if let Some(e) = copier.failed {
         return Err(e);
     }
@@ -393,131 +402,5 @@ impl<R: Read> Read for Tracked<'_, R> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use sha2::{Digest as _, Sha256};
-    use std::io::Write as _;
-
-    /// Records what reaches the sink, in order.
-    #[derive(Default)]
-    struct Record(Vec<(String, Vec<u8>)>);
-
-    impl Sink for Record {
-        fn dir(&mut self, path: &str, _: u32, _: u64, _: u64) -> Result<()> {
-            self.0.push((format!("{path}/"), Vec::new()));
-            Ok(())
-        }
-        fn file(&mut self, path: &str, meta: FileMeta, data: &mut dyn Read) -> Result<()> {
-            let mut b = Vec::new();
-            data.take(meta.size).read_to_end(&mut b).unwrap();
-            self.0.push((path.to_string(), b));
-            Ok(())
-        }
-        fn hardlink(&mut self, path: &str, target: &str) -> Result<()> {
-            self.0.push((path.to_string(), target.as_bytes().to_vec()));
-            Ok(())
-        }
-        fn symlink(&mut self, path: &str, target: &str, _: u64, _: u64) -> Result<()> {
-            self.0.push((path.to_string(), target.as_bytes().to_vec()));
-            Ok(())
-        }
-    }
-
-    fn sha(b: &[u8]) -> String {
-        format!("sha256:{}", hex::encode(Sha256::digest(b)))
-    }
-
-    /// An OCI layout of gzip layers, each a list of (path, contents).
-    fn layout(dir: &std::path::Path, layers: &[Vec<(String, Vec<u8>)>]) {
-        let blobs = dir.join("blobs/sha256");
-        std::fs::create_dir_all(&blobs).unwrap();
-        let put = |b: &[u8]| {
-            let d = sha(b);
-            std::fs::write(blobs.join(&d[7..]), b).unwrap();
-            d
-        };
-        let (mut descs, mut diff_ids) = (Vec::new(), Vec::new());
-        for files in layers {
-            let mut t = tar::Builder::new(Vec::new());
-            for (p, b) in files {
-                let mut h = tar::Header::new_gnu();
-                h.set_size(b.len() as u64);
-                h.set_mode(0o644);
-                h.set_cksum();
-                t.append_data(&mut h, p, &b[..]).unwrap();
-            }
-            let tar = t.into_inner().unwrap();
-            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            gz.write_all(&tar).unwrap();
-            let gz = gz.finish().unwrap();
-            diff_ids.push(sha(&tar));
-            descs.push(serde_json::json!({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(&gz), "size": gz.len()}));
-        }
-        let cfg = serde_json::to_vec(&serde_json::json!({"architecture": "amd64", "os": "linux",
-            "rootfs": {"type": "layers", "diff_ids": diff_ids}, "config": {}}))
-        .unwrap();
-        let manifest = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(&cfg), "size": cfg.len()},
-            "layers": descs})).unwrap();
-        let index = serde_json::json!({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "digest": put(&manifest), "size": manifest.len()}]});
-        std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
-        std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    }
-
-    #[test]
-    fn the_copy_does_not_depend_on_the_spool_budget() {
-        let t = tempfile::tempdir().unwrap();
-        let file = |p: &str, n: usize| (p.to_string(), vec![p.as_bytes()[0]; n]);
-        // Layer 1 is the largest (the one streamed); /a is rewritten by
-        // layer 2 and /gone is dropped by the selection.
-        layout(
-            t.path(),
-            &[
-                vec![file("a", 10), file("b", 300), file("gone", 5)],
-                vec![file("c", 40_000), file("d", 70_000)],
-                vec![file("a", 20), file("e", 900), file("f", 1000)],
-            ],
-        );
-        let source = pare_source::open(&format!("oci-dir:{}", t.path().display())).unwrap();
-        let image = Image::open(source, None).unwrap();
-        let idx = FsIndex::build(&image, &pare_fsindex::IndexOptions::default()).unwrap();
-        let keep: std::collections::BTreeSet<String> = ["/a", "/b", "/c", "/d", "/e", "/f"]
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
-        let wanted = |p: &str, layer: usize| {
-            keep.contains(p) && idx.get(p).is_some_and(|e| e.layer == layer)
-        };
-        let copy = |budget: u64| {
-            let mut rec = Record::default();
-            let n = copy_layers(
-                &image,
-                &idx,
-                &Limits::default(),
-                vec![(0, 310), (1, 110_000), (2, 1_920)],
-                &wanted,
-                &mut rec,
-                budget,
-            )
-            .unwrap();
-            (n, rec.0)
-        };
-        let (n, all_held) = copy(u64::MAX);
-        let names: Vec<&str> = all_held.iter().map(|(p, _)| p.as_str()).collect();
-        // The layer giving the most bytes first; each path once, from the
-        // layer that last wrote it.
-        assert_eq!(names[..2], ["/c", "/d"]);
-        let mut sorted = names.clone();
-        sorted.sort_unstable();
-        assert_eq!(sorted, ["/a", "/b", "/c", "/d", "/e", "/f"]);
-        assert_eq!(n, 6);
-        let a = all_held.iter().find(|(p, _)| p == "/a").unwrap();
-        assert_eq!(a.1, vec![b'a'; 20], "/a from layer 2");
-        // Spilling at once, part-way, or never: the same output.
-        for budget in [0, 500, 1_500] {
-            assert_eq!(copy(budget), (n, all_held.clone()), "budget {budget}");
-        }
-    }
-}
+#[path = "emit_tests.rs"]
+mod tests;

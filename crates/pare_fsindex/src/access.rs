@@ -1,0 +1,343 @@
+//! A second read of a layer that inflates only around the files it wants
+//! (`pare slim` copying the files it keeps).
+//!
+//! The pass records, when asked ([`crate::IndexOptions::access_points`]),
+//! where each regular file's tar entry lies in its layer's stream (from its
+//! first header, PAX or GNU long name included, to the end of its padded
+//! contents) and, for a gzip layer, access points into the blob
+//! ([`pare_image::access`]). [`reread_files`] then builds the tar stream of
+//! just the wanted entries (a valid tar: whole entries, in order) by
+//! seeking in a plain layer and resuming at the nearest point before each
+//! wanted run of entries in a gzip one; every resumed segment is checked
+//! against the CRC-32 the first read recorded for it. The entries go to the
+//! same [`EntryReader`] a full read would feed.
+
+use crate::scan::{read_stream, EntryReader};
+use crate::Result;
+use pare_image::access::{AccessPoints, Resumed};
+use pare_image::Image;
+use std::collections::HashMap;
+use std::io::{self, Read};
+
+/// Where a layer's regular files lie in its tar, and its access points.
+#[derive(Debug)]
+pub struct LayerAccess {
+    /// Access points of a gzip layer; `None` for a plain one.
+    points: Option<AccessPoints>,
+    /// Path to (first byte of its headers, end of its padded contents).
+    files: HashMap<String, (u64, u64)>,
+}
+
+impl LayerAccess {
+    pub(crate) fn new(points: Option<AccessPoints>, spans: Vec<(String, u64, u64)>) -> Self {
+        Self {
+            points,
+            files: spans.into_iter().map(|(p, a, b)| (p, (a, b))).collect(),
+        }
+    }
+
+    /// Bytes held for access points (windows and probes).
+    #[must_use]
+    pub fn memory(&self) -> usize {
+        self.points.as_ref().map_or(0, AccessPoints::memory)
+    }
+}
+
+/// Compressed bytes between access points: at least 64 KiB, and no more
+/// than about 1,024 points (32 MiB of windows) for the whole image.
+pub(crate) fn spacing(image: &Image) -> u64 {
+    (image.compressed_size().unwrap_or(0) / 1024).max(64 << 10)
+}
+
+/// A gap in the stream worth seeking over in a plain layer rather than
+/// reading through.
+const SEEK_GAP: u64 = 1 << 20;
+
+/// Read the entries of layer `index` whose paths `wanted` takes with
+/// `reader`, from the places `access` recorded: only those entries, in
+/// stream order. `Ok(None)` when the layer cannot be read that way (a
+/// compression without access points): read it whole.
+///
+/// # Errors
+/// A failure to read or decode the blob, a resumed segment that does not
+/// match its checksum, or the reader's failure, naming the layer.
+pub fn reread_files(
+    image: &Image,
+    index: usize,
+    access: &LayerAccess,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    reader: &mut impl EntryReader,
+) -> Result<Option<u64>> {
+    // Access points for a gzip layer, offsets alone for a plain one.
+    let points = match image.layers.get(index).map(|l| l.compression) {
+        Some(pare_image::Compression::Gzip) if access.points.is_some() => access.points.as_ref(),
+        Some(pare_image::Compression::None) => None,
+        _ => return Ok(None),
+    };
+    let mut spans: Vec<(u64, u64)> = access
+        .files
+        .iter()
+        .filter(|(p, _)| wanted(p))
+        .map(|(_, &s)| s)
+        .collect();
+    spans.sort_unstable();
+    // Adjacent entries make one run.
+    let mut runs: Vec<(u64, u64)> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match runs.last_mut() {
+            Some(last) if last.1 >= a => last.1 = last.1.max(b),
+            _ => runs.push((a, b)),
+        }
+    }
+    let open = |at: u64| -> io::Result<Box<dyn Read + Send + '_>> {
+        image
+            .open_blob_at(index, at)
+            .map_err(io::Error::other)?
+            .ok_or_else(|| io::Error::other("the layer's blob cannot be read from an offset"))
+    };
+    let total: u64 = runs.iter().map(|(a, b)| b - a).sum();
+    let sparse = Sparse {
+        runs,
+        next: 0,
+        pos: 0,
+        cur: None,
+        points,
+        open: &open,
+    };
+    read_stream(image, index, sparse, reader)?;
+    Ok(Some(total))
+}
+
+/// The wanted runs of a layer's tar stream, one after the other.
+struct Sparse<'a, 'b> {
+    runs: Vec<(u64, u64)>,
+    next: usize,
+    /// Stream offset of the next byte `cur` yields.
+    pos: u64,
+    cur: Option<Box<dyn Read + Send + 'a>>,
+    points: Option<&'b AccessPoints>,
+    open: &'b pare_image::access::OpenAt<'a>,
+}
+
+impl Sparse<'_, '_> {
+    /// Make `cur` yield the stream from `target` or before it.
+    fn seek(&mut self, target: u64) -> io::Result<()> {
+        match self.points {
+            None => {
+                if self.cur.is_none() || target > self.pos + SEEK_GAP {
+                    self.cur = Some((self.open)(target)?);
+                    self.pos = target;
+                }
+            }
+            Some(points) => {
+                let best = points.before(target).unwrap_or(0);
+                if self.cur.is_some() && points.points()[best].output <= self.pos {
+                    return Ok(());
+                }
+                // The nearest point that resumes; a member's start always
+                // does.
+                for i in (0..=best).rev() {
+                    if let Some(r) = Resumed::at(points, i, self.open)? {
+                        self.cur = Some(Box::new(r));
+                        self.pos = points.points()[i].output;
+                        return Ok(());
+                    }
+                }
+                return Err(io::Error::other("no access point resumes the stream"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Sparse<'_, '_> {
+    /// The reader ended before the run it was reading: the end of a gzip
+    /// member, to go on from the next one's start; anything else (a plain
+    /// layer, the stream's last member) means the entries recorded in the
+    /// first read are not where it found them.
+    fn ended(&mut self) -> io::Result<()> {
+        self.cur = None;
+        match self.points {
+            Some(p) if self.pos < p.end() => Ok(()),
+            _ => Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the layer ends before an entry recorded in it",
+            )),
+        }
+    }
+}
+
+impl Read for Sparse<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(&(a, b)) = self.runs.get(self.next) else {
+                return Ok(0);
+            };
+            if self.pos >= b {
+                self.next += 1;
+                continue;
+            }
+            if self.cur.is_none() || self.pos < a {
+                self.seek(a.max(self.pos))?;
+            }
+            let cur = self.cur.as_mut().expect("seek sets a reader");
+            if self.pos < a {
+                let skip = a - self.pos;
+                let n = io::copy(&mut cur.take(skip), &mut io::sink())?;
+                self.pos += n;
+                if n < skip {
+                    // The end of a gzip member: go on from the next one.
+                    self.ended()?;
+                }
+                continue;
+            }
+            let want = usize::try_from(b - self.pos)
+                .unwrap_or(usize::MAX)
+                .min(buf.len());
+            let n = cur.read(&mut buf[..want])?;
+            if n == 0 {
+                self.ended()?;
+                continue;
+            }
+            self.pos += n as u64;
+            return Ok(n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FsIndex, IndexOptions};
+    use sha2::{Digest as _, Sha256};
+    use std::io::Write;
+
+    /// An OCI layout of one layer (gzip when `gzip`) holding `files`.
+    fn layout(dir: &std::path::Path, files: &[(String, Vec<u8>)], gzip: bool) -> Image {
+        let blobs = dir.join("blobs/sha256");
+        std::fs::create_dir_all(&blobs).unwrap();
+        let put = |b: &[u8]| {
+            let d = format!("sha256:{}", hex::encode(Sha256::digest(b)));
+            std::fs::write(blobs.join(&d[7..]), b).unwrap();
+            d
+        };
+        let mut t = tar::Builder::new(Vec::new());
+        for (p, b) in files {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(b.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            t.append_data(&mut h, p, &b[..]).unwrap();
+        }
+        let tar = t.into_inner().unwrap();
+        let diff_id = format!("sha256:{}", hex::encode(Sha256::digest(&tar)));
+        let (blob, mt) = if gzip {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gz.write_all(&tar).unwrap();
+            (
+                gz.finish().unwrap(),
+                "application/vnd.oci.image.layer.v1.tar+gzip",
+            )
+        } else {
+            (tar, "application/vnd.oci.image.layer.v1.tar")
+        };
+        let layer = serde_json::json!({"mediaType": mt, "digest": put(&blob), "size": blob.len()});
+        let cfg = serde_json::to_vec(&serde_json::json!({"architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [diff_id]}, "config": {}}))
+        .unwrap();
+        let manifest = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(&cfg), "size": cfg.len()},
+            "layers": [layer]}))
+        .unwrap();
+        let index = serde_json::json!({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": put(&manifest), "size": manifest.len()}]});
+        std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+        std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        let source = pare_source::open(&format!("oci-dir:{}", dir.display())).unwrap();
+        Image::open(source, None).unwrap()
+    }
+
+    /// Collects the paths and contents of the entries it is shown.
+    #[derive(Default)]
+    struct Collect(Vec<(String, Vec<u8>)>);
+
+    impl EntryReader for Collect {
+        fn read<R: Read>(
+            &mut self,
+            entries: tar::Entries<'_, R>,
+        ) -> std::result::Result<(), crate::LayerFault> {
+            for e in entries {
+                let mut e = e?;
+                let p = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+                let mut b = Vec::new();
+                e.read_to_end(&mut b)?;
+                self.0.push((p, b));
+            }
+            Ok(())
+        }
+    }
+
+    fn files() -> Vec<(String, Vec<u8>)> {
+        (0..300)
+            .map(|i| {
+                let body: Vec<u8> = (0..5_000 + i * 37)
+                    .map(|j| b"abcdefghij0123\n"[(j * (i + 3)) % 15])
+                    .collect();
+                (format!("d/{}/f{i}", "long".repeat(i % 40)), body)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_the_wanted_entries_are_read_back_from_either_kind_of_layer() {
+        for gzip in [true, false] {
+            let t = tempfile::tempdir().unwrap();
+            let files = files();
+            let image = layout(t.path(), &files, gzip);
+            let opts = IndexOptions {
+                access_points: true,
+                ..IndexOptions::default()
+            };
+            let idx = FsIndex::build(&image, &opts).unwrap();
+            let access = idx.layer_access(0).expect("recorded");
+            let wanted = |p: &str| p.ends_with('7') || p.ends_with("f150");
+            let mut got = Collect::default();
+            reread_files(&image, 0, access, &wanted, &mut got)
+                .unwrap()
+                .expect("read from offsets");
+            let want: Vec<(String, Vec<u8>)> = files
+                .iter()
+                .filter(|(p, _)| wanted(&format!("/{p}")))
+                .cloned()
+                .collect();
+            assert_eq!(got.0, want, "gzip: {gzip}");
+        }
+    }
+
+    #[test]
+    fn an_entry_recorded_past_the_end_is_an_error_not_a_hang() {
+        for gzip in [true, false] {
+            let t = tempfile::tempdir().unwrap();
+            let image = layout(t.path(), &files(), gzip);
+            let opts = IndexOptions {
+                access_points: true,
+                ..IndexOptions::default()
+            };
+            let idx = FsIndex::build(&image, &opts).unwrap();
+            let points = idx.layer_access(0).unwrap().points.clone();
+            let end = points.as_ref().map_or(10 << 20, AccessPoints::end);
+            let bogus = LayerAccess::new(points, vec![("/x".into(), end + 512, end + 1024)]);
+            let e =
+                reread_files(&image, 0, &bogus, &|_| true, &mut Collect::default()).unwrap_err();
+            // The whole chain: the layer, then the cause.
+            let mut err = e.to_string();
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                err.push_str(&format!(": {c}"));
+                cause = c.source();
+            }
+            assert!(err.contains("ends before an entry"), "gzip {gzip}: {err}");
+        }
+    }
+}
