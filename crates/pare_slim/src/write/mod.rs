@@ -13,6 +13,7 @@ mod archive;
 mod emit;
 mod layer;
 mod oci;
+mod pgzip;
 mod unpack;
 
 pub use unpack::unpack;
@@ -72,6 +73,20 @@ pub enum Format {
     DockerArchive,
 }
 
+/// How an OCI layout's layer is compressed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerCompression {
+    /// gzip, level 1, on two threads: what every runtime and registry
+    /// takes.
+    #[default]
+    Gzip,
+    /// zstd, level 1 on two workers (`+zstd` in the OCI image spec): faster to write than gzip here (a quarter of slim's time
+    /// on `node-app`), a fifth smaller, and faster to decompress on pull;
+    /// containerd 1.5+, CRI-O, podman and Docker 23+ read it.
+    Zstd,
+}
+
 /// Where the slimmed image goes: `-o [KIND:]PATH`, with the kinds of
 /// image sources (`docker-archive:`, `oci-archive:` — the same file —,
 /// `oci-dir:` or `oci:`). Without a prefix a path ending in `.tar` is an
@@ -82,6 +97,9 @@ pub struct Output {
     pub format: Format,
     /// The directory or file.
     pub path: PathBuf,
+    /// How an OCI layout's layer is compressed (a docker-archive's is
+    /// stored as it is).
+    pub compression: LayerCompression,
 }
 
 impl std::str::FromStr for Output {
@@ -108,6 +126,7 @@ impl std::str::FromStr for Output {
         Ok(Self {
             format,
             path: PathBuf::from(path),
+            compression: LayerCompression::default(),
         })
     }
 }
@@ -154,7 +173,7 @@ impl Output {
         match self.format {
             Format::OciLayout => {
                 prepare_dir(&self.path, force)?;
-                oci::write(src, sel, config, &self.path, tag)
+                oci::write(src, sel, config, &self.path, tag, self.compression)
             }
             Format::DockerArchive => {
                 if self.is_taken(force) {

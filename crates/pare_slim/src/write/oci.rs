@@ -1,7 +1,8 @@
-//! The slimmed image as an OCI image layout directory: one gzip layer.
+//! The slimmed image as an OCI image layout directory: one gzip (or zstd)
+//! layer.
 
 use super::layer::{self, Compression};
-use super::{io, Format, Metadata, Selection, Source, Written, OCI_LAYOUT};
+use super::{io, Format, LayerCompression, Metadata, Selection, Source, Written, OCI_LAYOUT};
 use crate::Result;
 use pare_image::ConfigFile;
 use std::io::Write;
@@ -14,7 +15,18 @@ pub(super) fn write(
     config: &ConfigFile,
     out: &Path,
     tag: &str,
+    compression: LayerCompression,
 ) -> Result<Written> {
+    let (compression, media_type) = match compression {
+        LayerCompression::Gzip => (
+            Compression::Gzip,
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+        ),
+        LayerCompression::Zstd => (
+            Compression::Zstd,
+            "application/vnd.oci.image.layer.v1.tar+zstd",
+        ),
+    };
     let blobs = out.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).map_err(io(blobs.display().to_string()))?;
     let tmp = blobs.join(".layer.tmp");
@@ -24,7 +36,7 @@ pub(super) fn write(
         src,
         sel,
         std::io::BufWriter::with_capacity(1 << 20, f),
-        Compression::Gzip,
+        compression,
         &name,
     )?;
     f.flush().map_err(io(name.clone()))?;
@@ -34,13 +46,7 @@ pub(super) fn write(
     f.sync_all().map_err(io(name))?;
     let layer_path = blobs.join(&layer.digest[7..]);
     std::fs::rename(&tmp, &layer_path).map_err(io(layer_path.display().to_string()))?;
-    let meta = Metadata::new(
-        config,
-        &layer,
-        "application/vnd.oci.image.layer.v1.tar+gzip",
-        tag,
-        out,
-    )?;
+    let meta = Metadata::new(config, &layer, media_type, tag, out)?;
     let put = |digest: &str, bytes: &[u8]| -> Result<()> {
         let p = blobs.join(&digest[7..]);
         std::fs::write(&p, bytes).map_err(io(p.display().to_string()))
