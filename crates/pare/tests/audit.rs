@@ -589,12 +589,7 @@ fn the_bundled_examples_diff_as_the_readme_says() {
     assert!(p["compressedSize"]["after"].as_f64() < p["compressedSize"]["before"].as_f64());
     assert_eq!(p["layers"]["before"], 3.0);
     assert_eq!(p["layers"]["after"], 2.0);
-    let removed: Vec<&str> = p["packagesRemoved"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let removed = strs(&p["packagesRemoved"]);
     assert!(
         removed.iter().any(|r| r.starts_with("deb/libc6@")),
         "{removed:?}"

@@ -24,12 +24,7 @@ fn slimmed_python_app_serves_http() {
         report["after"]["bytes"].as_u64().unwrap(),
     );
     assert!(a * 2 < b, "{a} of {b} bytes kept");
-    let removed: Vec<&str> = report["packagesRemoved"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let removed = strs(&report["packagesRemoved"]);
     assert!(
         removed.iter().any(|p| p.starts_with("deb/perl-base@")),
         "{removed:?}"
@@ -42,12 +37,7 @@ fn slimmed_python_app_serves_http() {
 fn slimmed_node_app_serves_http() {
     let t = tmp();
     let (report, layout, root) = slim_and_unpack("node-app", t.path());
-    let removed: Vec<&str> = report["packagesRemoved"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let removed = strs(&report["packagesRemoved"]);
     assert!(
         removed.iter().any(|p| p.starts_with("npm/mocha@")),
         "dev dependency kept: {removed:?}"
@@ -349,4 +339,181 @@ fn slim_counts_vulnerabilities_before_and_after_and_dry_run_writes_nothing() {
         total("after")
     );
     assert!(total("after") > 0);
+}
+
+/// The second read of each layer takes three ways: access points into a
+/// gzip layer (an OCI layout, and the same blobs inside an oci-archive),
+/// offsets into a plain one (a docker-archive), and a whole read where
+/// neither applies (zstd). All four sources of `python-app` slim to the
+/// same bytes, and the layout's slimmed image serves HTTP
+/// (`slimmed_python_app_serves_http`): the shortcuts copy what a whole read
+/// copies.
+#[test]
+fn every_way_of_reading_the_layers_again_writes_the_same_image() {
+    let t = tmp();
+    let base = fleet("python-app");
+    let dir = base.parent().unwrap();
+    let sources = [
+        base.clone(),
+        dir.join("oci.tar"),
+        dir.join("docker.tar"),
+        dir.join("oci-zstd"),
+    ];
+    let mut outputs = Vec::new();
+    for (i, src) in sources.iter().enumerate() {
+        assert!(src.exists(), "fleet source {} is missing", src.display());
+        let out = t.path().join(format!("out{i}.tar"));
+        let report = slim(src, &out);
+        assert!(report["written"].is_object(), "{}: {report}", src.display());
+        outputs.push((src.display().to_string(), std::fs::read(&out).unwrap()));
+    }
+    let (first, bytes) = &outputs[0];
+    assert!(
+        bytes.len() > 10 << 20,
+        "a real image: {} bytes",
+        bytes.len()
+    );
+    for (src, b) in &outputs[1..] {
+        assert!(b == bytes, "{src} slims to other bytes than {first}");
+    }
+}
+
+/// An apk database (Alpine's `/lib/apk/db/installed`) is rewritten as the
+/// dpkg one is: the slimmed image lists the apk packages whose files
+/// remain, each with only its kept files, and no other; the rest of
+/// `/lib/apk/db` goes. The fleet has no Alpine image (no Alpine mirror is
+/// reachable here), so `go-distroless` gets an apk layer: a record owning
+/// its entrypoint, and one owning a tool slim removes.
+#[test]
+fn an_apk_database_lists_only_the_packages_whose_files_remain() {
+    let t = tmp();
+    let src = fleet("go-distroless");
+    let with_apk = t.path().join("apk");
+    let installed = "C:Q1rnmPmVAFcs7gXkDOJQcp8DSb3AI=\nP:hello-app\nV:1.0-r0\nA:x86_64\nL:MIT\no:hello-app\nF:app\nR:hello\na:0:0:755\nZ:Q1+6Vh0W7zjqNqP8/SUa8hq7gHmCo=\nR:README\nZ:Q17yJ3JFNypA4mxhJJr0ou6CzsJVI=\n\nC:Q1u8VY0bAY5dWXqmF6ihp3fUTK8eY=\nP:apk-tools\nV:2.14.0-r5\nA:x86_64\nL:GPL-2.0-only\no:apk-tools\nF:sbin\nR:apk\na:0:0:755\nZ:Q1WBbx6sOWaVeACRBjtkvdE4xjmDE=\n\n";
+    mutate(
+        &src,
+        &with_apk,
+        &[
+            E::Dir("lib/apk/db/"),
+            E::File("lib/apk/db/installed", installed.as_bytes().to_vec(), 0o644),
+            E::File("lib/apk/db/scripts.tar", vec![0u8; 1024], 0o644),
+            E::File("app/README", b"hello\n".to_vec(), 0o644),
+            E::Dir("sbin/"),
+            E::File("sbin/apk", b"\x7fELF not really".to_vec(), 0o755),
+        ],
+        |_| {},
+    );
+    let out = t.path().join("slim");
+    let report = slim(&with_apk, &out);
+    let removed = report["packagesRemoved"].to_string();
+    assert!(removed.contains("apk/apk-tools@2.14.0-r5"), "{removed}");
+    assert!(!removed.contains("hello-app"), "{removed}");
+    let root = t.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    unpack(&out, &root);
+    let db = std::fs::read_to_string(root.join("lib/apk/db/installed")).unwrap();
+    assert!(
+        db.contains("P:hello-app\n") && db.contains("F:app\nR:hello\n"),
+        "{db}"
+    );
+    assert!(!db.contains("apk-tools") && !db.contains("README"), "{db}");
+    assert!(!root.join("lib/apk/db/scripts.tar").exists());
+    assert!(!root.join("sbin/apk").exists());
+    assert_sbom_exact(&with_apk, &out, &root);
+}
+
+/// An rpm database is not rewritten yet: when one of its packages remains
+/// it is kept as it was, with a note, so that scanners still see the kept
+/// packages (and the removed ones: noise, never a miss). `rpm-app`'s own
+/// entrypoint is a shell script in an image without a shell (slim refuses
+/// it), so it gets a static program in its place: go-distroless's.
+#[test]
+fn an_rpm_database_is_kept_as_it_was_when_one_of_its_packages_remains() {
+    let t = tmp();
+    let go = t.path().join("go");
+    slim(&fleet("go-distroless"), &go);
+    let go_root = t.path().join("go-root");
+    std::fs::create_dir(&go_root).unwrap();
+    unpack(&go, &go_root);
+    let hello = std::fs::read(go_root.join("app/hello")).unwrap();
+    let src = t.path().join("rpm");
+    mutate(
+        &fleet("rpm-app"),
+        &src,
+        &[E::File("opt/pare-app/bin/run", hello, 0o755)],
+        |_| {},
+    );
+    let out = t.path().join("slim");
+    let report = slim(&src, &out);
+    let removed = report["packagesRemoved"].to_string();
+    assert!(removed.contains("rpm/pare-libfoo@"), "{removed}");
+    assert!(!removed.contains("rpm/pare-app@"), "{removed}");
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("/var/lib/rpm/rpmdb.sqlite") && notes.contains("does not rewrite rpm"),
+        "{notes}"
+    );
+    let listed: Vec<String> = sbom(&out).iter().map(key).collect();
+    assert!(listed.iter().any(|k| k.contains("pare-app@")), "{listed:?}");
+}
+
+/// `--compression zstd`: the OCI layout's layer is zstd (`+zstd`), holds
+/// the same tar as the gzip one (the same `diff_id`, so the same config),
+/// verifies, and two runs write the same bytes (two zstd workers); a
+/// docker-archive refuses the flag before any work.
+#[test]
+fn a_zstd_layer_holds_the_same_tar_and_verifies() {
+    let t = tmp();
+    let src = fleet("python-app");
+    let gz = t.path().join("gz");
+    slim(&src, &gz);
+    let mut outs = Vec::new();
+    for i in 0..2 {
+        let out = t.path().join(format!("zst{i}"));
+        let o = pare(&[
+            "slim",
+            &path_str(&src),
+            "-o",
+            &path_str(&out),
+            "--compression",
+            "zstd",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        outs.push(out);
+    }
+    let (m, c) = manifest_config(&outs[0]);
+    assert_eq!(
+        m["layers"][0]["mediaType"],
+        "application/vnd.oci.image.layer.v1.tar+zstd"
+    );
+    let (gm, gc) = manifest_config(&gz);
+    assert_eq!(c["rootfs"], gc["rootfs"], "the same tar");
+    assert!(m["layers"][0]["size"].as_u64() < gm["layers"][0]["size"].as_u64());
+    let layer = |dir: &std::path::Path| {
+        std::fs::read(blob(
+            dir,
+            manifest_config(dir).0["layers"][0]["digest"]
+                .as_str()
+                .unwrap(),
+        ))
+        .unwrap()
+    };
+    assert!(layer(&outs[0]) == layer(&outs[1]), "two runs, two layers");
+    let (code, v) = verify(&outs[0], &[]);
+    assert_eq!((code, v["result"].as_str()), (0, Some("pass")), "{v}");
+    let o = pare(&[
+        "slim",
+        &path_str(&src),
+        "-o",
+        &path_str(&t.path().join("x.tar")),
+        "--compression",
+        "zstd",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--compression applies to an OCI layout"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!t.path().join("x.tar").exists());
 }

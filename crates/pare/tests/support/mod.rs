@@ -459,3 +459,12 @@ pub fn annotated_layout(app: &Path, base: &Path, base_name: &str, out: &Path) {
     index["manifests"][0]["size"] = serde_json::Value::from(bytes.len());
     std::fs::write(out.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
 }
+
+/// A JSON array of strings (`packagesRemoved`), as `&str`s.
+pub fn strs(v: &serde_json::Value) -> Vec<&str> {
+    v.as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|s| s.as_str().expect("a JSON string"))
+        .collect()
+}

@@ -14,6 +14,16 @@
 //! `available`, alternatives) goes. A `status.d/<pkg>` record (and its
 //! `.md5sums`) is kept or removed with its package. Python and npm
 //! metadata live inside the kept or removed distribution.
+//!
+//! apk: `installed` keeps the remaining packages' records, each listing
+//! only the files kept ([`apk`]); the rest of `/lib/apk/db` goes.
+//!
+//! rpm: not rewritten yet (SQLite, Berkeley DB or ndb). When a package of
+//! it remains, the database is kept as it was, with a note: scanners then
+//! still list the removed packages (noise), but never miss a kept one, as
+//! they would if it went with the package manager.
+
+pub mod apk;
 
 use crate::keep::Canon;
 use pare_findings::{Ecosystem, Package};
@@ -46,8 +56,12 @@ fn remains(canon: &Canon<'_>, keep: &BTreeSet<String>, p: &Package) -> bool {
     if p.files.iter().any(kept_file) {
         return true;
     }
-    // A dpkg record's location is the database itself: only files count.
-    p.ecosystem != Ecosystem::Deb && p.locations.iter().any(kept_file)
+    // A dpkg or apk record's location is the database itself, which the
+    // rewrite keeps: only files count.
+    !matches!(
+        p.ecosystem,
+        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm
+    ) && p.locations.iter().any(kept_file)
 }
 
 /// `(package, conffile)` from dpkg's records: configuration files are in
@@ -114,6 +128,9 @@ pub(crate) fn rewrite(
         .filter(|p| p.ecosystem == Ecosystem::Deb)
         .map(|p| p.name.as_str())
         .collect();
+    apk_db(canon, packages, &out.kept, keep, &mut out.replaced);
+    let notes = rpm_db(canon, packages, &out, keep);
+    out.notes.extend(notes);
     if idx.get(DPKG).is_none() {
         return out;
     }
@@ -209,4 +226,69 @@ pub(crate) fn rewrite(
         out.replaced.push((f, new.into_bytes()));
     }
     out
+}
+
+/// apk's database: `installed` rewritten to the kept packages and files
+/// (kept and put in `replaced`), the rest of `/lib/apk/db` dropped.
+fn apk_db(
+    canon: &Canon<'_>,
+    packages: &[Package],
+    kept: &[usize],
+    keep: &mut BTreeSet<String>,
+    replaced: &mut Vec<(String, Vec<u8>)>,
+) {
+    let idx = canon.idx;
+    let Some(b) = idx
+        .get(apk::DB)
+        .filter(|e| e.is_file())
+        .and_then(|_| idx.contents(apk::DB))
+    else {
+        return;
+    };
+    let names: HashSet<&str> = kept
+        .iter()
+        .map(|i| &packages[*i])
+        .filter(|p| p.ecosystem == Ecosystem::Apk)
+        .map(|p| p.name.as_str())
+        .collect();
+    let text = String::from_utf8_lossy(b);
+    let new = {
+        let keep = &*keep;
+        apk::rewrite(&text, &names, &|p| {
+            keep.contains(p) || keep.contains(&canon.path(p))
+        })
+    };
+    let prefix = format!("{}/", apk::DB_DIR);
+    keep.retain(|p| !p.starts_with(&prefix));
+    keep.insert(apk::DB.to_string());
+    replaced.push((apk::DB.to_string(), new.into_bytes()));
+}
+
+/// rpm's database, kept as it was (with a note naming how many removed
+/// packages it still lists) when one of its packages remains: the notes.
+fn rpm_db(
+    canon: &Canon<'_>,
+    packages: &[Package],
+    out: &Rewrite,
+    keep: &mut BTreeSet<String>,
+) -> Vec<String> {
+    let rpm = |i: &&usize| packages[**i].ecosystem == Ecosystem::Rpm;
+    let dbs: BTreeSet<&str> = out
+        .kept
+        .iter()
+        .filter(rpm)
+        .flat_map(|i| packages[*i].locations.iter().map(String::as_str))
+        .filter(|l| canon.idx.get(l).is_some_and(|e| e.is_file()))
+        .collect();
+    let removed = out.removed.iter().filter(rpm).count();
+    let mut notes = Vec::new();
+    for db in dbs {
+        keep.insert(db.to_string());
+        if removed > 0 {
+            notes.push(format!(
+                "`{db}` is kept as it was (pare does not rewrite rpm databases yet): it still lists the {removed} rpm packages removed"
+            ));
+        }
+    }
+    notes
 }
