@@ -4,9 +4,10 @@
 #
 #   scripts/bench-verify.sh [FLEET_IMAGE...]     default: fat python-app node-app
 #
-# verify is timed on every image; slim (written to a temporary OCI layout, then to a temporary
-# docker-archive, removed after each run) only on images with an entrypoint it can follow (`fat`
-# runs an interactive `bash`: slim refuses it). Needs a release build (built here), python3.
+# verify is timed on every image; slim (written to a temporary OCI layout, gzip then zstd, then to
+# a temporary docker-archive, removed after each run) only on images with an entrypoint it can
+# follow (`fat` runs an interactive `bash`: slim refuses it). Needs a release build (built here),
+# python3.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -18,23 +19,26 @@ IMAGES=("$@")
 ((${#IMAGES[@]})) || IMAGES=(fat python-app node-app)
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-printf '| image | pare inspect | pare verify | verify/inspect | pare slim (OCI layout) | slim/inspect | pare slim (docker-archive) | slim/inspect | peak RSS inspect / verify / slim / slim |\n'
-printf '|---|---|---|---|---|---|---|---|---|\n'
+printf '| image | pare inspect | pare verify | verify/inspect | pare slim (OCI layout) | slim/inspect | pare slim (OCI, zstd) | slim/inspect | pare slim (docker-archive) | slim/inspect | peak RSS inspect / verify / slim gzip / zstd / archive |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 for img in "${IMAGES[@]}"; do
   src=$FLEET/$img/oci
   [[ -f $src/index.json ]] || { echo "missing fleet image $img: run scripts/fleet.sh $img" >&2; exit 2; }
   cmds=("$PARE inspect $src" "$PARE verify $src")
   if "$PARE" slim "$src" -o "$OUT/probe" --dry-run >/dev/null 2>&1; then
-    cmds+=("rm -rf $OUT/s && $PARE slim $src -o $OUT/s" "rm -f $OUT/s.tar && $PARE slim $src -o $OUT/s.tar")
+    cmds+=("rm -rf $OUT/s && $PARE slim $src -o $OUT/s"
+      "rm -rf $OUT/z && $PARE slim $src -o $OUT/z --compression zstd"
+      "rm -f $OUT/s.tar && $PARE slim $src -o $OUT/s.tar")
   fi
   mapfile -t r < <(python3 scripts/interleave.py "$RUNS" "${cmds[@]}")
   read -r ti mi _ <<<"${r[0]}"; read -r tv mv _ <<<"${r[1]}"
   if ((${#r[@]} > 2)); then
-    read -r ts ms _ <<<"${r[2]}"; read -r ta ma _ <<<"${r[3]}"
-    slim="${ts}s | $(python3 -c "print(f'{$ts/$ti:.2f}x')") | ${ta}s | $(python3 -c "print(f'{$ta/$ti:.2f}x')")"
-    rss="$mi / $mv / $ms / $ma MB"
+    read -r ts ms _ <<<"${r[2]}"; read -r tz mz _ <<<"${r[3]}"; read -r ta ma _ <<<"${r[4]}"
+    ratio() { python3 -c "print(f'{$1/$ti:.2f}x')"; }
+    slim="${ts}s | $(ratio "$ts") | ${tz}s | $(ratio "$tz") | ${ta}s | $(ratio "$ta")"
+    rss="$mi / $mv / $ms / $mz / $ma MB"
   else
-    slim="- (refused) | - | - | -"; rss="$mi / $mv / - / - MB"
+    slim="- (refused) | - | - | - | - | -"; rss="$mi / $mv / - / - / - MB"
   fi
   printf '| %s | %ss | %ss | %s | %s | %s |\n' "$img" "$ti" "$tv" \
     "$(python3 -c "print(f'{$tv/$ti:.2f}x')")" "$slim" "$rss"
