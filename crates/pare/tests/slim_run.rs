@@ -12,6 +12,7 @@ use support::*;
 use pare_image::Image;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[test]
@@ -422,39 +423,159 @@ fn an_apk_database_lists_only_the_packages_whose_files_remain() {
     assert_sbom_exact(&with_apk, &out, &root);
 }
 
-/// An rpm database is not rewritten yet: when one of its packages remains
-/// it is kept as it was, with a note, so that scanners still see the kept
-/// packages (and the removed ones: noise, never a miss). `rpm-app`'s own
-/// entrypoint is a shell script in an image without a shell (slim refuses
-/// it), so it gets a static program in its place: go-distroless's.
-#[test]
-fn an_rpm_database_is_kept_as_it_was_when_one_of_its_packages_remains() {
-    let t = tmp();
-    let go = t.path().join("go");
-    slim(&fleet("go-distroless"), &go);
-    let go_root = t.path().join("go-root");
-    std::fs::create_dir(&go_root).unwrap();
-    unpack(&go, &go_root);
+/// `rpm-app` with a static program in place of its own entrypoint (a
+/// shell script in an image without a shell, which slim refuses):
+/// go-distroless's. Built under `t` from `image` (`rpm-app` or `rpm-bdb`).
+fn rpm_image_with_a_program(t: &Path, image: &str) -> PathBuf {
+    let go = t.join("go");
+    if !go.exists() {
+        slim(&fleet("go-distroless"), &go);
+    }
+    let go_root = t.join("go-root");
+    if !go_root.exists() {
+        std::fs::create_dir(&go_root).unwrap();
+        unpack(&go, &go_root);
+    }
     let hello = std::fs::read(go_root.join("app/hello")).unwrap();
-    let src = t.path().join("rpm");
+    let src = t.join(image);
     mutate(
-        &fleet("rpm-app"),
+        &fleet(image),
         &src,
         &[E::File("opt/pare-app/bin/run", hello, 0o755)],
         |_| {},
     );
+    src
+}
+
+/// The packages the real `rpm -qa` reads from the database under `root`
+/// (`scripts/fleet/rpmdb.py`, over Debian's `rpm`), as `name@evr`.
+fn rpm_qa(root: &Path, backend: &str) -> BTreeSet<String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/fleet/rpmdb.py");
+    let o = Command::new("python3")
+        .arg(&script)
+        .args(["list", &path_str(root), backend])
+        .output()
+        .expect("python3 runs (rpm and python3 are installed by .ci/run)");
+    assert!(o.status.success(), "rpm -qa: {}", stderr(&o));
+    let list: Value = serde_json::from_slice(&o.stdout).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}@{}",
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// An rpm SQLite database (`rpmdb.sqlite`: RHEL 9, Fedora, UBI 9) is
+/// rewritten as the dpkg one is: the slimmed image's database lists the rpm
+/// packages whose files remain and no other, and the real `rpm -qa` reads
+/// it (the imported key stays: it is not a package).
+#[test]
+fn an_rpm_sqlite_database_lists_only_the_packages_whose_files_remain() {
+    let t = tmp();
+    let src = rpm_image_with_a_program(t.path(), "rpm-app");
+    let out = t.path().join("slim");
+    let report = slim(&src, &out);
+    let removed = strs(&report["packagesRemoved"]);
+    assert!(
+        removed.iter().any(|r| r.starts_with("rpm/pare-libfoo@")),
+        "{removed:?}"
+    );
+    assert!(
+        !removed.iter().any(|r| r.starts_with("rpm/pare-app@")),
+        "{removed:?}"
+    );
+    let notes = report["notes"].to_string();
+    assert!(!notes.contains("kept as it was"), "{notes}");
+    let root = t.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    unpack(&out, &root);
+    let after = rpm_qa(&root, "sqlite");
+    let sbom_rpm: BTreeSet<String> = sbom(&out)
+        .iter()
+        .filter(|p| p["ecosystem"] == "rpm")
+        .map(|p| {
+            format!(
+                "{}@{}",
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let without_keys: BTreeSet<String> = after
+        .iter()
+        .filter(|k| !k.starts_with("gpg-pubkey@"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        without_keys, sbom_rpm,
+        "rpm -qa and pare's SBOM of the result"
+    );
+    assert!(
+        after.iter().any(|k| k.starts_with("gpg-pubkey@")),
+        "{after:?}"
+    );
+    assert!(
+        sbom_rpm.iter().any(|k| k.starts_with("pare-app@")),
+        "{sbom_rpm:?}"
+    );
+    // Removed by the plan = gone from what rpm reads (the fleet's facts
+    // hold what rpm read from the image before).
+    let facts = read_json(&fleet_dir().join("rpm-app/facts.json"));
+    let before: BTreeSet<String> = facts["rpm_packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}@{}",
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        before.is_superset(&without_keys),
+        "{before:?} {without_keys:?}"
+    );
+    let gone: BTreeSet<&String> = before.difference(&without_keys).collect();
+    assert!(!gone.is_empty());
+    assert_eq!(
+        gone.len(),
+        removed.iter().filter(|r| r.starts_with("rpm/")).count(),
+        "{gone:?} vs {removed:?}"
+    );
+    assert_sbom_exact(&src, &out, &root);
+}
+
+/// A Berkeley DB `Packages` (RHEL 8 and before) is not rewritten: when one
+/// of its packages remains it is kept as it was, with a note, so that
+/// scanners still see the kept packages (and the removed ones: noise,
+/// never a miss).
+#[test]
+fn an_rpm_berkeley_db_is_kept_as_it_was_with_a_note() {
+    let t = tmp();
+    let src = rpm_image_with_a_program(t.path(), "rpm-bdb");
     let out = t.path().join("slim");
     let report = slim(&src, &out);
     let removed = report["packagesRemoved"].to_string();
     assert!(removed.contains("rpm/pare-libfoo@"), "{removed}");
-    assert!(!removed.contains("rpm/pare-app@"), "{removed}");
     let notes = report["notes"].to_string();
     assert!(
-        notes.contains("/var/lib/rpm/rpmdb.sqlite") && notes.contains("does not rewrite rpm"),
+        notes.contains("/var/lib/rpm/Packages") && notes.contains("not a Berkeley DB"),
         "{notes}"
     );
     let listed: Vec<String> = sbom(&out).iter().map(key).collect();
     assert!(listed.iter().any(|k| k.contains("pare-app@")), "{listed:?}");
+    assert!(
+        listed.iter().any(|k| k.contains("pare-libfoo@")),
+        "{listed:?}"
+    );
 }
 
 /// `--compression zstd`: the OCI layout's layer is zstd (`+zstd`), holds

@@ -104,10 +104,13 @@ pub type DbEntry = (u32, Result<RpmHeader, String>);
 /// A database reader.
 type Reader = fn(&[u8]) -> Result<Vec<DbEntry>, String>;
 
-/// Read an `rpmdb.sqlite` from its bytes, in memory. `Err` when the file is
-/// not a readable rpm sqlite database; a bad row comes back as `Err` in
-/// place.
-pub fn read_sqlite(bytes: &[u8]) -> Result<Vec<DbEntry>, String> {
+/// An `rpmdb.sqlite`'s bytes as an in-memory connection (read-only, or
+/// writable for `pare slim`'s rewrite). `Err` when they are not an sqlite
+/// database.
+///
+/// # Errors
+/// Not an sqlite database, too large, or sqlite's refusal.
+pub fn open_sqlite(bytes: &[u8], read_only: bool) -> Result<rusqlite::Connection, String> {
     if bytes.len() < 100 || !bytes.starts_with(b"SQLite format 3\0") {
         return Err("not an sqlite database".to_string());
     }
@@ -125,8 +128,19 @@ pub fn read_sqlite(bytes: &[u8]) -> Result<Vec<DbEntry>, String> {
         &bytes[18..20]
     };
     let reader = bytes[..18].chain(version).chain(&bytes[20..]);
-    conn.deserialize_read_exact(rusqlite::MAIN_DB, reader, bytes.len(), true)
+    conn.deserialize_read_exact(rusqlite::MAIN_DB, reader, bytes.len(), read_only)
         .map_err(|e| format!("sqlite: {e}"))?;
+    Ok(conn)
+}
+
+/// Read an `rpmdb.sqlite` from its bytes, in memory. `Err` when the file is
+/// not a readable rpm sqlite database; a bad row comes back as `Err` in
+/// place.
+///
+/// # Errors
+/// As [`open_sqlite`], or no readable `Packages` table.
+pub fn read_sqlite(bytes: &[u8]) -> Result<Vec<DbEntry>, String> {
+    let conn = open_sqlite(bytes, true)?;
     let mut stmt = conn
         .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
         .map_err(|e| format!("sqlite: {e}"))?;

@@ -295,8 +295,9 @@ pub fn assert_sbom_exact(original: &Path, slimmed: &Path, root: &Path) {
             .as_array()
             .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
             .unwrap_or_default();
-        // A dpkg or apk record's location is the database, which stays.
-        if p["ecosystem"] != "deb" && p["ecosystem"] != "apk" {
+        // A dpkg, apk or rpm record's location is the database, which
+        // stays.
+        if !matches!(p["ecosystem"].as_str(), Some("deb" | "apk" | "rpm")) {
             f.extend(
                 p["locations"]
                     .as_array()

@@ -18,12 +18,14 @@
 //! apk: `installed` keeps the remaining packages' records, each listing
 //! only the files kept ([`apk`]); the rest of `/lib/apk/db` goes.
 //!
-//! rpm: not rewritten yet (SQLite, Berkeley DB or ndb). When a package of
-//! it remains, the database is kept as it was, with a note: scanners then
-//! still list the removed packages (noise), but never miss a kept one, as
-//! they would if it went with the package manager.
+//! rpm: an `rpmdb.sqlite` keeps the remaining packages' rows ([`rpm`]).
+//! A Berkeley DB or ndb database is not rewritten: when a package of it
+//! remains, it is kept as it was, with a note: scanners then still list
+//! the removed packages (noise), but never miss a kept one, as they would
+//! if it went with the package manager.
 
 pub mod apk;
+pub mod rpm;
 
 use crate::keep::Canon;
 use pare_findings::{Ecosystem, Package};
@@ -129,7 +131,8 @@ pub(crate) fn rewrite(
         .map(|p| p.name.as_str())
         .collect();
     apk_db(canon, packages, &out.kept, keep, &mut out.replaced);
-    let notes = rpm_db(canon, packages, &out, keep);
+    let (replaced, notes) = rpm_db(canon, packages, &out, keep);
+    out.replaced.extend(replaced);
     out.notes.extend(notes);
     if idx.get(DPKG).is_none() {
         return out;
@@ -264,15 +267,18 @@ fn apk_db(
     replaced.push((apk::DB.to_string(), new.into_bytes()));
 }
 
-/// rpm's database, kept as it was (with a note naming how many removed
-/// packages it still lists) when one of its packages remains: the notes.
+/// rpm's databases that hold a remaining package: an `rpmdb.sqlite`
+/// rewritten to the remaining packages ([`rpm::rewrite`]), any other kept
+/// as it was with a note naming how many removed packages it still lists.
+/// The replaced contents, and the notes.
 fn rpm_db(
     canon: &Canon<'_>,
     packages: &[Package],
     out: &Rewrite,
     keep: &mut BTreeSet<String>,
-) -> Vec<String> {
+) -> (Vec<(String, Vec<u8>)>, Vec<String>) {
     let rpm = |i: &&usize| packages[**i].ecosystem == Ecosystem::Rpm;
+    let id = |p: &Package| (p.name.clone(), p.version.clone(), p.arch.clone());
     let dbs: BTreeSet<&str> = out
         .kept
         .iter()
@@ -280,15 +286,50 @@ fn rpm_db(
         .flat_map(|i| packages[*i].locations.iter().map(String::as_str))
         .filter(|l| canon.idx.get(l).is_some_and(|e| e.is_file()))
         .collect();
-    let removed = out.removed.iter().filter(rpm).count();
-    let mut notes = Vec::new();
+    let kept: HashSet<_> = out
+        .kept
+        .iter()
+        .filter(rpm)
+        .map(|i| id(&packages[*i]))
+        .collect();
+    let (mut replaced, mut notes) = (Vec::new(), Vec::new());
     for db in dbs {
         keep.insert(db.to_string());
-        if removed > 0 {
-            notes.push(format!(
-                "`{db}` is kept as it was (pare does not rewrite rpm databases yet): it still lists the {removed} rpm packages removed"
-            ));
+        // Removed from this database, and not also a kept package's
+        // identity (the same package listed twice).
+        let removed: HashSet<_> = out
+            .removed
+            .iter()
+            .filter(rpm)
+            .map(|i| &packages[*i])
+            .filter(|p| p.locations.iter().any(|l| l == db))
+            .map(id)
+            .filter(|k| !kept.contains(k))
+            .collect();
+        if removed.is_empty() {
+            continue;
         }
+        let bytes = canon.idx.contents(db);
+        let sqlite = bytes.is_some_and(|b| b.starts_with(b"SQLite format 3\0"));
+        let why = match bytes.filter(|_| sqlite) {
+            Some(b) => match rpm::rewrite(b, &|h| {
+                removed.contains(&(h.name.clone(), h.evr(), h.arch.clone()))
+            }) {
+                Ok(Some(new)) => {
+                    replaced.push((db.to_string(), new));
+                    continue;
+                }
+                // Listed nowhere in it: nothing to take out.
+                Ok(None) => continue,
+                Err(e) => e,
+            },
+            None if bytes.is_none() => "it was not read".to_string(),
+            None => "pare rewrites rpm's SQLite database, not a Berkeley DB or ndb one".to_string(),
+        };
+        notes.push(format!(
+            "`{db}` is kept as it was ({why}): it still lists the {} rpm packages removed",
+            removed.len()
+        ));
     }
-    notes
+    (replaced, notes)
 }
