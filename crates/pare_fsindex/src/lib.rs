@@ -27,6 +27,8 @@ mod index;
 mod rootfs;
 mod scan;
 mod sparse;
+#[cfg(test)]
+mod testing;
 
 pub use access::{reread_files, LayerAccess};
 pub use efficiency::{Efficiency, Inefficiency};
@@ -76,6 +78,28 @@ pub trait Visitor: Send + Sync {
     fn wants(&self, path: &str, size: u64, head: &[u8]) -> bool;
     /// The file's bytes as layer `layer` wrote them; `None` keeps nothing.
     fn visit(&self, layer: usize, path: &str, data: &[u8]) -> Option<Vec<u8>>;
+    /// Whether a file over [`IndexOptions::max_visit_file`] that this
+    /// visitor wants is read as a stream ([`Visitor::visit_stream`])
+    /// rather than recorded as unvisited. No, unless the visitor says so.
+    fn streams(&self) -> bool {
+        false
+    }
+    /// A file over [`IndexOptions::max_visit_file`], as a stream of its
+    /// `size` bytes, for a visitor that [`Visitor::streams`]: read it in
+    /// bounded pieces (memory stays flat whatever the file's size).
+    ///
+    /// # Errors
+    /// The stream's read errors (a truncated layer), passed on.
+    fn visit_stream(
+        &self,
+        layer: usize,
+        path: &str,
+        size: u64,
+        data: &mut dyn std::io::Read,
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        let _ = (layer, path, size, data);
+        Ok(None)
+    }
 }
 
 /// A glob set from static patterns, for [`IndexOptions::capture`]: each
@@ -219,5 +243,102 @@ mod tests {
         let over: Vec<(usize, &str, u64)> = idx.unvisited("lengths").collect();
         assert_eq!(over, [(0, "/big.txt", 64)]);
         assert_eq!(idx.unvisited("other").count(), 0);
+    }
+
+    /// Reads files over the cap as a stream, in small pieces: its size,
+    /// the bytes read and their sum, as a visitor result.
+    struct Streamed;
+
+    impl Visitor for Streamed {
+        fn name(&self) -> &'static str {
+            "streamed"
+        }
+        fn wants(&self, _path: &str, _size: u64, head: &[u8]) -> bool {
+            !head.contains(&0)
+        }
+        fn visit(&self, _layer: usize, _path: &str, data: &[u8]) -> Option<Vec<u8>> {
+            Some(format!("whole:{}", data.len()).into_bytes())
+        }
+        fn streams(&self) -> bool {
+            true
+        }
+        fn visit_stream(
+            &self,
+            _layer: usize,
+            _path: &str,
+            size: u64,
+            data: &mut dyn std::io::Read,
+        ) -> std::io::Result<Option<Vec<u8>>> {
+            let (mut n, mut sum, mut piece) = (0u64, 0u64, [0u8; 4096]);
+            loop {
+                match data.read(&mut piece)? {
+                    0 => break,
+                    k => {
+                        n += k as u64;
+                        sum += piece[..k].iter().map(|&b| u64::from(b)).sum::<u64>();
+                    }
+                }
+            }
+            Ok(Some(format!("stream:{size}:{n}:{sum}").into_bytes()))
+        }
+    }
+
+    #[test]
+    fn a_streaming_visitor_reads_files_over_the_cap_as_a_stream() {
+        let text = |n: usize| -> Vec<u8> { (0..n).map(|i| b'a' + (i % 26) as u8).collect() };
+        let sum = |b: &[u8]| b.iter().map(|&x| u64::from(x)).sum::<u64>();
+        let big = text(100_000);
+        let conf = text(3_000);
+        let files = vec![
+            ("big.txt".to_string(), big.clone()),
+            ("etc/big.conf".to_string(), conf.clone()),
+            ("small.txt".to_string(), b"hello".to_vec()),
+        ];
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("dir");
+        for (p, b) in &files {
+            let f = dir.join(p);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, b).unwrap();
+        }
+        let images = [
+            testing::layout(&t.path().join("gz"), &files, true),
+            testing::layout(&t.path().join("tar"), &files, false),
+            Image::open(
+                pare_source::open(&format!("dir:{}", dir.display())).unwrap(),
+                None,
+            )
+            .unwrap(),
+        ];
+        for image in &images {
+            let opts = IndexOptions {
+                visitors: vec![Arc::new(Lengths), Arc::new(Streamed)],
+                max_visit_file: 16,
+                // etc/big.conf is read whole for the capture: the stream is
+                // that buffer, and the capture still gets every byte.
+                capture: glob_set(&["etc/big.conf"]),
+                ..IndexOptions::default()
+            };
+            let idx = FsIndex::build(image, &opts).unwrap();
+            let mut seen: Vec<(&str, String)> = idx
+                .visits("streamed")
+                .map(|(_, p, r)| (p, String::from_utf8_lossy(r).into_owned()))
+                .collect();
+            seen.sort();
+            assert_eq!(
+                seen,
+                [
+                    ("/big.txt", format!("stream:100000:100000:{}", sum(&big))),
+                    ("/etc/big.conf", format!("stream:3000:3000:{}", sum(&conf))),
+                    ("/small.txt", "whole:5".to_string()),
+                ]
+            );
+            assert_eq!(idx.unvisited("streamed").count(), 0);
+            // A visitor that does not stream still names what it missed.
+            let mut over: Vec<&str> = idx.unvisited("lengths").map(|(_, p, _)| p).collect();
+            over.sort_unstable();
+            assert_eq!(over, ["/big.txt", "/etc/big.conf"]);
+            assert_eq!(idx.contents("/etc/big.conf"), Some(&conf[..]));
+        }
     }
 }

@@ -61,9 +61,18 @@ pub(crate) fn scan_dir(root: &Path, opts: &IndexOptions) -> Result<LayerScan> {
                 let rel = &path[1..];
                 let head = read_head(&p).map_err(|e| io(e, &p))?;
                 let (capture, probes) = wants_bytes(opts, rel, size, mode, &head);
-                let (visits, over) = visitors_wanting(opts, rel, size, &head);
+                let (visits, streamed, over) = visitors_wanting(opts, rel, size, &head);
                 scan.unvisited
                     .extend(over.into_iter().map(|i| (i, path.clone(), size)));
+                if let Some(i) = streamed {
+                    let mut f = std::fs::File::open(&p).map_err(|e| io(e, &p))?;
+                    if let Some(out) = opts.visitors[i]
+                        .visit_stream(0, rel, size, &mut f)
+                        .map_err(|e| io(e, &p))?
+                    {
+                        scan.visited.push((i, path.clone(), out));
+                    }
+                }
                 if capture || !probes.is_empty() || !visits.is_empty() {
                     if size > opts.max_capture_file {
                         scan.skipped_large.push((path.clone(), size));

@@ -683,15 +683,16 @@ pub(crate) fn wants_bytes(
     (capture, probes)
 }
 
-/// The visitors that want this regular file: those that see it, and
-/// those that would but for the size cap (recorded, never silently
-/// dropped: [`crate::FsIndex::unvisited`]).
+/// The visitors that want this regular file: those that see it whole, the
+/// one that reads it as a stream (over the size cap, the first that
+/// [`crate::Visitor::streams`]), and those that would but for the size cap
+/// (recorded, never silently dropped: [`crate::FsIndex::unvisited`]).
 pub(crate) fn visitors_wanting(
     opts: &IndexOptions,
     rel: &str,
     size: u64,
     head: &[u8],
-) -> (Vec<usize>, Vec<usize>) {
+) -> (Vec<usize>, Option<usize>, Vec<usize>) {
     let wanting: Vec<usize> = opts
         .visitors
         .iter()
@@ -699,11 +700,19 @@ pub(crate) fn visitors_wanting(
         .filter(|(_, v)| v.wants(rel, size, head))
         .map(|(i, _)| i)
         .collect();
-    if size > opts.max_visit_file {
-        (Vec::new(), wanting)
-    } else {
-        (wanting, Vec::new())
+    if size <= opts.max_visit_file {
+        return (wanting, None, Vec::new());
     }
+    let mut streamed = None;
+    let mut over = Vec::new();
+    for i in wanting {
+        if streamed.is_none() && opts.visitors[i].streams() {
+            streamed = Some(i);
+        } else {
+            over.push(i);
+        }
+    }
+    (Vec::new(), streamed, over)
 }
 
 /// Show `data` to the visitors `visits`, keeping their results.
@@ -843,14 +852,27 @@ fn read_entries<R: Read>(
                 }
             }
             let (capture, probes) = wants_bytes(opts, rel, size, mode, &head[..got]);
-            let (visits, over) = visitors_wanting(opts, rel, size, &head[..got]);
+            let (visits, streamed, over) = visitors_wanting(opts, rel, size, &head[..got]);
             scan.unvisited
                 .extend(over.into_iter().map(|i| (i, path.clone(), size)));
+            // Read whole for a capture or a probe: the streaming visitor
+            // reads that buffer; otherwise it reads the entry itself.
+            let whole = (capture || !probes.is_empty()) && size <= opts.max_capture_file;
+            if let Some(i) = streamed.filter(|_| !whole) {
+                let mut stream = (&head[..got]).chain(&mut entry);
+                if let Some(out) = opts.visitors[i]
+                    .visit_stream(layer, rel, size, &mut stream)
+                    .map_err(|e| truncated(e, last.as_deref()))?
+                {
+                    scan.visited.push((i, path.clone(), out));
+                }
+            }
             if capture || !probes.is_empty() || !visits.is_empty() {
                 if size > opts.max_capture_file {
                     scan.skipped_large.push((path.clone(), size));
                 } else if !capture
                     && visits.is_empty()
+                    && streamed.is_none()
                     && size >= SPARSE_FILE
                     && head.starts_with(b"\x7fELF")
                     && probes.iter().all(|&i| !opts.probes[i].reads_code())
@@ -883,6 +905,14 @@ fn read_entries<R: Read>(
                         }
                     }
                     run_visitors(opts, &visits, layer, &path, &buf, &mut scan.visited);
+                    if let Some(i) = streamed {
+                        if let Some(out) = opts.visitors[i]
+                            .visit_stream(layer, rel, size, &mut &buf[..])
+                            .map_err(LayerFault::Io)?
+                        {
+                            scan.visited.push((i, path.clone(), out));
+                        }
+                    }
                     if capture {
                         captured_total += buf.len() as u64;
                         if captured_total > opts.max_capture_total {

@@ -192,9 +192,9 @@ unknown_rule!(
     UNSCANNED_FILES,
     "POL010",
     "unscanned-files",
-    "Text files too large for the secrets scan were not read",
+    "Files the secrets scan wanted were not read",
     Severity::Medium,
-    "## What it does\nBlocks the gate when text files over the secrets scan's per-file cap (10 MiB) were not\nread: a SQL dump, a bundled JavaScript file, a log left in a layer.\n\n## Why is this bad?\nA credential in one of them is not seen, and `0 secrets` would say otherwise.\n\n## Example\n`COPY dump.sql /docker-entrypoint-initdb.d/` with a 40 MB dump.\n\nUse instead: keep such files out of the image, or accept the unknown with a reason:\n`[[unknowns.accept]] kind = \"unscanned-files\"`."
+    "## What it does\nBlocks the gate when text files the secrets scan wanted were not read. pare's own scan\nreads text files over the index's 10 MiB per-file cap as a stream, in overlapping 8 MiB\nwindows (a 40 MB SQL dump, a bundled JavaScript file, a log left in a layer are scanned\nlike any file), so it no longer raises this; the kind stays, with its code, for any\nanalysis that cannot read a file whole, and `pare.toml` entries naming it stay valid.\n\n## Why is this bad?\nA credential in an unread file is not seen, and `0 secrets` would say otherwise.\n\n## Example\nA visitor of the index pass that does not stream, shown a file over its cap.\n\nUse instead: accept the unknown with a reason:\n`[[unknowns.accept]] kind = \"unscanned-files\"`."
 );
 
 /// Every `POL` rule, in code order.

@@ -37,8 +37,9 @@ pub enum UnknownKind {
     /// image, a history without a base boundary): findings are read as the
     /// app's.
     UnknownLayerOrigin,
-    /// Text files too large for the secrets scan (over 10 MiB) were not
-    /// read: a credential in one is not seen.
+    /// Text files the secrets scan wanted were not read (over an
+    /// analysis's per-file cap, when it cannot stream them): a credential
+    /// in one is not seen.
     UnscannedFiles,
 }
 

@@ -16,7 +16,8 @@
 //! only on a window around a keyword hit. Files whose name says what they
 //! are (`.npmrc`, `.netrc`, `.docker/config.json`…) are read line by line
 //! by their rule. Binary files (a NUL byte in the first 8 KiB, or a known
-//! binary extension) and files over 10 MiB are not read.
+//! binary extension) are not read; text files over 10 MiB are read as a
+//! stream, in overlapping 8 MiB windows (memory stays flat).
 //!
 //! **False positives.** Formats with a random part need a minimum Shannon
 //! entropy there ([`entropy`]); the allow-list ([`allow`]) drops
@@ -239,7 +240,7 @@ pub struct Unscanned {
 }
 
 /// What the [`Scanner`] keeps per file (already redacted).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct FileHits {
     pub(crate) hits: Vec<FileHit>,
     pub(crate) allowed: Vec<String>,

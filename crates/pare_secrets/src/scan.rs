@@ -5,6 +5,7 @@ use crate::redact::{mask_random, redact, MASK};
 use crate::rules::{self, Rule};
 use crate::{allow, FileHit, FileHits};
 use aho_corasick::AhoCorasick;
+use std::io::Read;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -159,7 +160,20 @@ impl Engine {
 
     /// Scan one file's bytes: redacted hits, and the allow-list's reasons.
     pub(crate) fn scan_file(&self, path: &str, data: &[u8]) -> FileHits {
+        self.scan_window(path, data, 0..data.len(), 0)
+    }
+
+    /// The hits of `data` (a window of a file whose first byte follows
+    /// `line_base` newlines) that start in `owned`.
+    fn scan_window(
+        &self,
+        path: &str,
+        data: &[u8],
+        owned: Range<usize>,
+        line_base: usize,
+    ) -> FileHits {
         let mut hits = self.hits(path, data);
+        hits.retain(|h| owned.contains(&h.span.start));
         let mut allowed = Vec::new();
         hits.retain(|h| {
             let code = rules::ALL[h.rule].meta.code;
@@ -184,12 +198,104 @@ impl Engine {
                 let (line, excerpt) = excerpt(data, &h.span, &spans, rules::ALL[h.rule]);
                 FileHit {
                     code: rules::ALL[h.rule].meta.code.to_string(),
-                    line,
+                    line: line_base + line,
                     excerpt,
                 }
             })
             .collect();
         FileHits { hits, allowed }
+    }
+
+    /// Scan a file too large to hold, read from `data` in windows
+    /// ([`Windows::LARGE`]): memory stays flat whatever its size. `None`
+    /// for a binary file (a NUL in its first 8 KiB).
+    pub(crate) fn scan_stream(
+        &self,
+        path: &str,
+        data: &mut dyn Read,
+    ) -> std::io::Result<Option<FileHits>> {
+        self.scan_windows(path, data, Windows::LARGE)
+    }
+
+    /// [`Engine::scan_stream`] with windows `w`. Each window reports the
+    /// hits that start in the part it owns: from `margin` past the start
+    /// of the bytes it shares with the window before, to as far into the
+    /// bytes it shares with the next; so every hit is reported once, by a
+    /// window that holds it whole with its context.
+    fn scan_windows(
+        &self,
+        path: &str,
+        data: &mut dyn Read,
+        w: Windows,
+    ) -> std::io::Result<Option<FileHits>> {
+        let mut buf = vec![0u8; w.size];
+        let (mut filled, mut line_base, mut first) = (0, 0, true);
+        let mut out = FileHits::default();
+        loop {
+            while filled < w.size {
+                match data.read(&mut buf[filled..])? {
+                    0 => break,
+                    n => filled += n,
+                }
+            }
+            let eof = filled < w.size;
+            if first && buf[..filled.min(SNIFF)].contains(&0) {
+                return Ok(None);
+            }
+            let lo = if first { 0 } else { w.margin };
+            let hi = if eof {
+                filled
+            } else {
+                w.size - w.overlap + w.margin
+            };
+            let found = self.scan_window(path, &buf[..filled], lo..hi, line_base);
+            out.hits.extend(found.hits);
+            out.allowed.extend(found.allowed);
+            if eof {
+                break;
+            }
+            let next = w.size - w.overlap;
+            line_base += memchr::memchr_iter(b'\n', &buf[..next]).count();
+            buf.copy_within(next.., 0);
+            filled = w.overlap;
+            first = false;
+        }
+        out.key_file_name_last();
+        Ok(Some(out))
+    }
+}
+
+/// How a large file is cut into windows ([`Engine::scan_windows`]).
+#[derive(Debug, Clone, Copy)]
+struct Windows {
+    /// Bytes per window.
+    size: usize,
+    /// How much of a window the next one repeats: more than a hit and its
+    /// context can span.
+    overlap: usize,
+    /// Where, inside the repeated part, the next window's own hits begin:
+    /// past any context a hit there needs from before it.
+    margin: usize,
+}
+
+impl Windows {
+    /// 8 MiB windows repeating 64 KiB: far more than a hit spans (a
+    /// private key's body is read up to 16 KiB) plus a rule's reach around
+    /// its keyword (256 bytes before, 1 KiB after: [`rules::window`]) and an
+    /// excerpt's (240 bytes before).
+    const LARGE: Windows = Windows {
+        size: 8 << 20,
+        overlap: 64 << 10,
+        margin: 4 << 10,
+    };
+}
+
+impl FileHits {
+    /// As [`Engine::scan_window`] does per window, over a whole stream.
+    fn key_file_name_last(&mut self) {
+        if self.hits.len() > 1 {
+            self.hits.retain(|h| h.code != "SEC016");
+        }
     }
 }
 
@@ -280,6 +386,30 @@ impl pare_fsindex::Visitor for Scanner {
             && !BINARY_EXT.iter().any(|e| path.ends_with(e))
     }
 
+    /// Text files over the index's per-file cap are read as a stream, in
+    /// windows ([`Engine::scan_stream`]): a 40 MB SQL dump or source map
+    /// is scanned like any other file, not left as a gap that makes the
+    /// scan incomplete.
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn visit_stream(
+        &self,
+        _layer: usize,
+        path: &str,
+        _size: u64,
+        data: &mut dyn Read,
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        let Some(hits) = engine().scan_stream(path, data)? else {
+            return Ok(None);
+        };
+        if hits.hits.is_empty() && hits.allowed.is_empty() {
+            return Ok(None);
+        }
+        Ok(serde_json::to_vec(&hits).ok())
+    }
+
     fn visit(&self, _layer: usize, path: &str, data: &[u8]) -> Option<Vec<u8>> {
         if data[..data.len().min(SNIFF)].contains(&0) {
             return None;
@@ -289,5 +419,100 @@ impl pare_fsindex::Visitor for Scanner {
             return None;
         }
         serde_json::to_vec(&hits).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out at most `n` bytes per read, as a tar entry may.
+    struct Chunky<'a>(&'a [u8], usize);
+
+    impl Read for Chunky<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    const KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDx3V9PareFleetGeneratedNotARealKey0000000000000000000000000A\n-----END OPENSSH PRIVATE KEY-----\n";
+
+    /// Filler lines with secrets every few hundred bytes, at offsets that
+    /// fall on every side of window borders: an AWS key ID, an allowed
+    /// documentation example, a private key (several lines).
+    fn text(len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 4096);
+        let mut i = 0usize;
+        while out.len() < len {
+            i += 1;
+            match i % 7 {
+                0 => out.extend_from_slice(b"AWS_ACCESS_KEY_ID=AKIAQ7PARE4TESTW6ZK2\n"),
+                3 => out.extend_from_slice(b"example = AKIAIOSFODNN7EXAMPLE\n"),
+                5 if i % 35 == 5 => out.extend_from_slice(KEY.as_bytes()),
+                _ => {
+                    let n = 20 + (i * 37) % 300;
+                    out.extend((0..n).map(|k| b"lorem ipsum dolor "[k % 18]));
+                    out.push(b'\n');
+                }
+            }
+        }
+        out
+    }
+
+    fn json(h: &FileHits) -> serde_json::Value {
+        serde_json::to_value(h).unwrap()
+    }
+
+    #[test]
+    fn a_file_read_in_windows_gives_what_it_gives_whole() {
+        let data = text(400_000);
+        let whole = engine().scan_file("srv/dump.sql", &data);
+        assert!(whole.hits.len() > 500, "{}", whole.hits.len());
+        assert!(whole.hits.iter().any(|h| h.code == "SEC001"));
+        assert!(!whole.allowed.is_empty());
+        // Small windows: dozens of borders, each at another offset in a
+        // line or a key.
+        for (size, overlap, margin) in [(65_536, 24_576, 4096), (50_000, 30_000, 5000)] {
+            for piece in [1, 777, 1 << 20] {
+                let w = Windows {
+                    size,
+                    overlap,
+                    margin,
+                };
+                let got = engine()
+                    .scan_windows("srv/dump.sql", &mut Chunky(&data, piece), w)
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(
+                    json(&got),
+                    json(&whole),
+                    "windows of {size}, reads of {piece}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_large_windows_give_what_the_file_gives_whole() {
+        let data = text((8 << 20) + 300_000);
+        let whole = engine().scan_file("srv/dump.sql", &data);
+        let got = engine()
+            .scan_stream("srv/dump.sql", &mut Chunky(&data, 65_536))
+            .unwrap()
+            .unwrap();
+        assert_eq!(json(&got), json(&whole));
+    }
+
+    #[test]
+    fn a_binary_stream_is_not_scanned() {
+        let mut data = b"AWS_ACCESS_KEY_ID=AKIAQ7PARE4TESTW6ZK2\n\0".to_vec();
+        data.resize(100_000, b'x');
+        assert!(engine()
+            .scan_stream("x.bin", &mut Chunky(&data, 4096))
+            .unwrap()
+            .is_none());
     }
 }
