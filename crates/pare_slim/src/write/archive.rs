@@ -11,6 +11,7 @@
 //! length, 77 bytes, inside the header's 100-byte name field). Nothing is
 //! written but `out`, which is removed again when writing fails.
 
+use super::durable::SyncBehind;
 use super::layer::{self, Compression};
 use super::{io, Format, Metadata, Selection, Source, Written, EPOCH, OCI_LAYOUT};
 use crate::Result;
@@ -68,6 +69,7 @@ pub(super) fn write(
             .as_bytes(),
     )
     .map_err(io(name.clone()))?;
+    let f = SyncBehind::new(f).map_err(io(name.clone()))?;
     let (layer, w) = layer::write(
         src,
         sel,
@@ -110,7 +112,9 @@ pub(super) fn write(
     w.flush().map_err(io(name.clone()))?;
     let mut f = w
         .into_inner()
-        .map_err(|e| io(name.clone())(e.into_error()))?;
+        .map_err(|e| io(name.clone())(e.into_error()))?
+        .finish()
+        .map_err(io(name.clone()))?;
     // The layer's real name and size, in place of the placeholder's.
     f.seek(SeekFrom::Start(0)).map_err(io(name.clone()))?;
     f.write_all(

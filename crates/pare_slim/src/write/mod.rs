@@ -10,6 +10,7 @@
 //! can never leave the destination ([`emit`]).
 
 mod archive;
+mod durable;
 mod emit;
 mod layer;
 mod oci;

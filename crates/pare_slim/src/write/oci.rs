@@ -1,6 +1,7 @@
 //! The slimmed image as an OCI image layout directory: one gzip (or zstd)
 //! layer.
 
+use super::durable::SyncBehind;
 use super::layer::{self, Compression};
 use super::{io, Format, LayerCompression, Metadata, Selection, Source, Written, OCI_LAYOUT};
 use crate::Result;
@@ -32,6 +33,7 @@ pub(super) fn write(
     let tmp = blobs.join(".layer.tmp");
     let name = tmp.display().to_string();
     let f = std::fs::File::create(&tmp).map_err(io(name.clone()))?;
+    let f = SyncBehind::new(f).map_err(io(name.clone()))?;
     let (layer, mut f) = layer::write(
         src,
         sel,
@@ -42,7 +44,9 @@ pub(super) fn write(
     f.flush().map_err(io(name.clone()))?;
     let f = f
         .into_inner()
-        .map_err(|e| io(name.clone())(e.into_error()))?;
+        .map_err(|e| io(name.clone())(e.into_error()))?
+        .finish()
+        .map_err(io(name.clone()))?;
     f.sync_all().map_err(io(name))?;
     let layer_path = blobs.join(&layer.digest[7..]);
     std::fs::rename(&tmp, &layer_path).map_err(io(layer_path.display().to_string()))?;
