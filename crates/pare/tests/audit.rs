@@ -589,11 +589,7 @@ fn the_bundled_examples_diff_as_the_readme_says() {
     assert!(p["compressedSize"]["after"].as_f64() < p["compressedSize"]["before"].as_f64());
     assert_eq!(p["layers"]["before"], 3.0);
     assert_eq!(p["layers"]["after"], 2.0);
-    let removed = strs(&p["packagesRemoved"]);
-    assert!(
-        removed.iter().any(|r| r.starts_with("deb/libc6@")),
-        "{removed:?}"
-    );
+    assert_removed(&p["packagesRemoved"], &["deb/libc6@"], &[]);
     assert_eq!(p["vulnsCompared"], false, "no database: nothing compared");
     let o = pare(&["audit", "--no-db", &fat, &slim]);
     let text = String::from_utf8(o.stdout).unwrap();

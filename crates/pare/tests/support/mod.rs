@@ -460,6 +460,19 @@ pub fn annotated_layout(app: &Path, base: &Path, base_name: &str, out: &Path) {
     std::fs::write(out.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
 }
 
+/// A `packagesRemoved` list names a package of each of `gone` and of none
+/// of `kept` (`eco/name@` prefixes).
+pub fn assert_removed(v: &serde_json::Value, gone: &[&str], kept: &[&str]) {
+    let removed = strs(v);
+    let has = |prefix: &str| removed.iter().any(|r| r.starts_with(prefix));
+    for g in gone {
+        assert!(has(g), "{g} not removed: {removed:?}");
+    }
+    for k in kept {
+        assert!(!has(k), "{k} removed: {removed:?}");
+    }
+}
+
 /// A JSON array of strings (`packagesRemoved`), as `&str`s.
 pub fn strs(v: &serde_json::Value) -> Vec<&str> {
     v.as_array()
