@@ -22,6 +22,7 @@
 
 mod access;
 mod efficiency;
+mod entries;
 mod error;
 mod index;
 mod rootfs;

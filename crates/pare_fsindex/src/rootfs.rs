@@ -1,7 +1,7 @@
 //! Indexing an unpacked root filesystem directory as one pseudo-layer.
 
+use crate::entries::{run_visitors, visitors_wanting, wants_bytes};
 use crate::index::{Entry, Kind};
-use crate::scan::{run_visitors, visitors_wanting, wants_bytes};
 use crate::{Error, IndexOptions, LayerScan, Result};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
