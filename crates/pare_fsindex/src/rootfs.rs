@@ -65,9 +65,11 @@ pub(crate) fn scan_dir(root: &Path, opts: &IndexOptions) -> Result<LayerScan> {
                 scan.unvisited
                     .extend(over.into_iter().map(|i| (i, path.clone(), size)));
                 if let Some(i) = streamed {
-                    let mut f = std::fs::File::open(&p).map_err(|e| io(e, &p))?;
+                    // The size the listing saw: a file still growing is
+                    // read as far as that.
+                    let f = std::fs::File::open(&p).map_err(|e| io(e, &p))?;
                     if let Some(out) = opts.visitors[i]
-                        .visit_stream(0, rel, size, &mut f)
+                        .visit_stream(0, rel, size, &mut std::io::Read::take(f, size))
                         .map_err(|e| io(e, &p))?
                     {
                         scan.visited.push((i, path.clone(), out));

@@ -173,13 +173,14 @@ impl Engine {
         line_base: usize,
     ) -> FileHits {
         let mut hits = self.hits(path, data);
-        hits.retain(|h| owned.contains(&h.span.start));
         let mut allowed = Vec::new();
         hits.retain(|h| {
             let code = rules::ALL[h.rule].meta.code;
             match allow::allowed(code, path, &data[h.span.clone()]) {
                 Some(reason) => {
-                    allowed.push(format!("{code}: {reason}"));
+                    if owned.contains(&h.span.start) {
+                        allowed.push(format!("{code}: {reason}"));
+                    }
                     false
                 }
                 None => true,
@@ -191,9 +192,12 @@ impl Engine {
             hits.retain(|h| rules::ALL[h.rule].meta.code != "SEC016");
         }
         hits.sort_by_key(|h| h.span.start);
+        // Every secret of the window is cut out of the excerpts, also one
+        // the next window reports: an excerpt never shows a neighbour.
         let spans: Vec<Range<usize>> = hits.iter().map(|h| h.span.clone()).collect();
         let hits = hits
             .iter()
+            .filter(|h| owned.contains(&h.span.start))
             .map(|h| {
                 let (line, excerpt) = excerpt(data, &h.span, &spans, rules::ALL[h.rule]);
                 FileHit {
@@ -274,19 +278,23 @@ struct Windows {
     /// context can span.
     overlap: usize,
     /// Where, inside the repeated part, the next window's own hits begin:
-    /// past any context a hit there needs from before it.
+    /// past any context a hit there needs from before it, and past the end
+    /// of any hit that starts before it.
     margin: usize,
 }
 
 impl Windows {
-    /// 8 MiB windows repeating 64 KiB: far more than a hit spans (a
-    /// private key's body is read up to 16 KiB) plus a rule's reach around
-    /// its keyword (256 bytes before, 1 KiB after: [`rules::window`]) and an
-    /// excerpt's (240 bytes before).
+    /// 8 MiB windows repeating 64 KiB; a window's own hits start 20 KiB
+    /// into the repeated part. Both are more than a hit spans (a private
+    /// key's body is read up to 16 KiB, its armour lines besides) plus a
+    /// rule's reach around its keyword (256 bytes before, 1 KiB after:
+    /// [`rules::window`]) and an excerpt's (240 bytes before): a key that
+    /// starts before a window is whole in the window before, and hides what
+    /// lies inside it there, as it does in the whole file.
     const LARGE: Windows = Windows {
         size: 8 << 20,
         overlap: 64 << 10,
-        margin: 4 << 10,
+        margin: 20 << 10,
     };
 }
 
@@ -440,6 +448,21 @@ mod tests {
 
     const KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDx3V9PareFleetGeneratedNotARealKey0000000000000000000000000A\n-----END OPENSSH PRIVATE KEY-----\n";
 
+    /// A 6.5 KB private key whose body holds an AWS key ID line.
+    fn long_key() -> String {
+        let b64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut k = String::from("-----BEGIN RSA PRIVATE KEY-----\n");
+        for i in 0..100 {
+            if i == 95 {
+                k.push_str("AWS_ACCESS_KEY_ID=AKIAQ7PARE4TESTW6ZK2\n");
+            }
+            k.extend((0..64).map(|j| char::from(b64[(i * 7 + j * 13) % 64])));
+            k.push('\n');
+        }
+        k.push_str("-----END RSA PRIVATE KEY-----\n");
+        k
+    }
+
     /// Filler lines with secrets every few hundred bytes, at offsets that
     /// fall on every side of window borders: an AWS key ID, an allowed
     /// documentation example, a private key (several lines).
@@ -450,8 +473,15 @@ mod tests {
             i += 1;
             match i % 7 {
                 0 => out.extend_from_slice(b"AWS_ACCESS_KEY_ID=AKIAQ7PARE4TESTW6ZK2\n"),
+                // Two secrets side by side: neither excerpt shows the other.
+                1 if i % 21 == 1 => {
+                    out.extend_from_slice(b"k: AKIAQPAREXTESTWZKABC k: AKIAQ7PARE4TESTW6ZK3\n")
+                }
                 3 => out.extend_from_slice(b"example = AKIAIOSFODNN7EXAMPLE\n"),
                 5 if i % 35 == 5 => out.extend_from_slice(KEY.as_bytes()),
+                // A long key with a key ID inside it, which the private
+                // key's span hides.
+                6 if i % 77 == 6 => out.extend_from_slice(long_key().as_bytes()),
                 _ => {
                     let n = 20 + (i * 37) % 300;
                     out.extend((0..n).map(|k| b"lorem ipsum dolor "[k % 18]));
@@ -472,10 +502,16 @@ mod tests {
         let whole = engine().scan_file("srv/dump.sql", &data);
         assert!(whole.hits.len() > 500, "{}", whole.hits.len());
         assert!(whole.hits.iter().any(|h| h.code == "SEC001"));
+        // No excerpt shows a secret's random part (the neighbour on the
+        // same line is cut out too).
+        for h in &whole.hits {
+            assert!(!h.excerpt.contains("AKIAQPAREX"), "{}", h.excerpt);
+            assert!(!h.excerpt.contains("ZK3"), "{}", h.excerpt);
+        }
         assert!(!whole.allowed.is_empty());
         // Small windows: dozens of borders, each at another offset in a
         // line or a key.
-        for (size, overlap, margin) in [(65_536, 24_576, 4096), (50_000, 30_000, 5000)] {
+        for (size, overlap, margin) in [(131_072, 45_000, 20_480), (100_000, 60_000, 21_000)] {
             for piece in [1, 777, 1 << 20] {
                 let w = Windows {
                     size,
@@ -491,6 +527,46 @@ mod tests {
                     json(&whole),
                     "windows of {size}, reads of {piece}"
                 );
+            }
+        }
+    }
+
+    /// Filler lines without a secret, `n` bytes or a little more.
+    fn filler(n: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(n + 64);
+        while out.len() < n {
+            out.extend_from_slice(b"lorem ipsum dolor sit amet\n");
+        }
+        out
+    }
+
+    /// `piece` placed at every distance (in steps) around the second
+    /// window's start and around where its own hits begin: what the
+    /// windows report is what the whole file gives.
+    #[test]
+    fn secrets_across_a_window_border_are_seen_as_in_the_whole_file() {
+        let w = Windows {
+            size: 131_072,
+            overlap: 45_000,
+            margin: 20_480,
+        };
+        let pieces = [
+            long_key().into_bytes(),
+            b"k: AKIAQPAREXTESTWZKABC k: AKIAQ7PARE4TESTW6ZK3\n".to_vec(),
+        ];
+        for piece in &pieces {
+            for border in [w.size - w.overlap, w.size - w.overlap + w.margin] {
+                for back in (0..64).chain((64..8000).step_by(250)) {
+                    let mut data = filler(border - back);
+                    data.extend_from_slice(piece);
+                    data.extend(filler(w.size));
+                    let whole = engine().scan_file("srv/x", &data);
+                    let got = engine()
+                        .scan_windows("srv/x", &mut Chunky(&data, 4096), w)
+                        .unwrap()
+                        .unwrap();
+                    assert_eq!(json(&got), json(&whole), "{back} bytes before {border}");
+                }
             }
         }
     }
