@@ -311,12 +311,20 @@ fn rpm_db(
         }
         let bytes = canon.idx.contents(db);
         let sqlite = bytes.is_some_and(|b| b.starts_with(b"SQLite format 3\0"));
-        let why = match bytes.filter(|_| sqlite) {
+        // A `-wal` with frames holds pages the file does not: sqlite would
+        // lay them over the rewritten file.
+        let wal = format!("{db}-wal");
+        let pending = canon.idx.get(&wal).is_some_and(|e| e.size > 0);
+        let why = match bytes.filter(|_| sqlite && !pending) {
             Some(b) => match rpm::rewrite(b, &|h| {
                 removed.contains(&(h.name.clone(), h.evr(), h.arch.clone()))
             }) {
                 Ok(Some(new)) => {
                     replaced.push((db.to_string(), new));
+                    // An empty `-wal` and the `-shm` index describe the old
+                    // file: sqlite makes new ones.
+                    keep.remove(&wal);
+                    keep.remove(&format!("{db}-shm"));
                     continue;
                 }
                 // Listed nowhere in it: nothing to take out.
@@ -324,6 +332,7 @@ fn rpm_db(
                 Err(e) => e,
             },
             None if bytes.is_none() => "it was not read".to_string(),
+            None if pending => format!("`{wal}` holds changes not yet in it"),
             None => "pare rewrites rpm's SQLite database, not a Berkeley DB or ndb one".to_string(),
         };
         notes.push(format!(
