@@ -28,6 +28,23 @@ fn slimmed_python_app_serves_http() {
     assert_removed(&report["packagesRemoved"], &["deb/perl-base@"], &[]);
     assert!(!root.join("usr/bin/perl").exists() && !root.join("bin/sh").exists());
     assert_serves_ok(&layout, &root, "slimmed python-app");
+    // `ctypes.util.find_library` runs `/sbin/ldconfig -p`: it still names
+    // the libraries that remain, and no longer those slim removed (perl's,
+    // apt's: the cache was rewritten).
+    let (_, env, cwd, user) = runtime(&layout);
+    let probe = "import ctypes.util as u; print([u.find_library(n) for n in ['c', 'ssl', 'z', 'perl', 'apt-pkg']])";
+    let argv: Vec<String> = ["/usr/bin/python3", "-c", probe]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let o = bwrap(&root, &argv, &env, &cwd, ids(&user), false)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "['libc.so.6', 'libssl.so.3', 'libz.so.1', None, None]"
+    );
 }
 
 #[test]

@@ -12,7 +12,8 @@
 //!   (`engines-3/*.so`) and configuration (`/usr/lib/ssl`);
 //! - a Python interpreter run ⇒ every extension module of its standard
 //!   library (`lib-dynload/*.so`): modules imported by computed names
-//!   (`encodings.*`, `importlib.import_module`) reach them;
+//!   (`encodings.*`, `importlib.import_module`) reach them; and, with
+//!   `ctypes`, `/sbin/ldconfig`, which `ctypes.util.find_library` runs;
 //! - libmagic loaded ⇒ its database (`magic.mgc`);
 //! - `node` run ⇒ the distribution's externalised builtin modules
 //!   (`/usr/share/nodejs`: undici for `fetch`, `cjs-module-lexer`);
@@ -226,6 +227,14 @@ pub(crate) fn by_name(cx: &mut Cx<'_>) {
         if let Some(py) = interp {
             let l = Label::Name("standard library extension (computed imports)".into());
             add_tree(cx, &join(&dir, "lib-dynload"), &l, py, Some(py));
+            // `ctypes.util.find_library` runs `/sbin/ldconfig -p` (which
+            // reads `ld.so.cache`, kept with libc): without it every name
+            // comes back `None`. glibc builds ldconfig static: nothing of
+            // its own to load.
+            if cx.idx.resolve_entry(&join(&dir, "ctypes/util.py")).is_ok() {
+                let l = Label::Name("run by ctypes.util.find_library".into());
+                add(cx, "/sbin/ldconfig", &l, py, None);
+            }
         }
     }
     if let Some(i) = magic {

@@ -395,13 +395,33 @@ pub fn plan(
         }
     }
     notes.extend(rewrite.notes);
+    let mut replaced = rewrite.replaced;
+    replaced.extend(ld_cache(&k));
     Ok(Plan {
         keep: k.set,
-        replaced: rewrite.replaced,
+        replaced,
         packages_kept: rewrite.kept,
         packages_removed: rewrite.removed,
         notes,
     })
+}
+
+/// `/etc/ld.so.cache` listing only the libraries kept (what
+/// `ldconfig -p`, and so `ctypes.util.find_library`, prints), when it is
+/// kept and is a cache [`crate::ldcache`] rewrites: a library stays when
+/// the path the cache gives and the file it leads to are both kept.
+fn ld_cache(k: &Keep<'_>) -> Option<(String, Vec<u8>)> {
+    let idx = k.idx;
+    let path = idx.resolve("/etc/ld.so.cache").ok()?;
+    if !k.set.contains(&path) {
+        return None;
+    }
+    let bytes = idx.contents(&path)?;
+    let kept = |p: &str| k.set.contains(p) || k.set.contains(&k.canon.path(p));
+    let new = crate::ldcache::rewrite(bytes, &|lib| {
+        kept(&lib.path) && idx.resolve(&lib.path).is_ok_and(|f| k.set.contains(&f))
+    })?;
+    Some((path, new))
 }
 
 /// Python: the whole standard library of an interpreter whose modules are

@@ -11,7 +11,7 @@
 //! way, plus what programs load by name at run time (`shared/SLIM.md`):
 //! `libgcc_s` with libc, NSS modules named by `nsswitch.conf`, `gconv`'s configuration,
 //! OpenSSL's providers and configuration with libcrypto, the CA store,
-//! `ld.so.cache`, time zones, locales, `mime.types`, libmagic's database,
+//! `ld.so.cache` (rewritten to the libraries kept: [`ldcache`]), time zones, locales, `mime.types`, libmagic's database,
 //! the user database and network files, `/tmp` (mode 1777); Python's
 //! whole standard library and every site package an import reaches
 //! (whole distributions, with their metadata); Node's reached packages and
@@ -34,12 +34,14 @@
 #![deny(missing_docs)]
 
 pub mod keep;
+pub mod ldcache;
 pub mod pkgdb;
 pub mod sandbox;
 pub mod write;
 
 /// Files the plan reads (on top of reachability's and the catalogers').
 pub const CAPTURE_GLOBS: &[&str] = &[
+    "etc/ld.so.cache",
     "etc/nsswitch.conf",
     "etc/passwd",
     "etc/group",
