@@ -47,6 +47,45 @@ fn slimmed_python_app_serves_http() {
     );
 }
 
+/// The slimmed `python-app` loads what the original loads: 82 probes of
+/// what Python loads by import and by name (`tests/data/python_probe.py`:
+/// the standard library's C extensions, OpenSSL's digests and CA store,
+/// codecs, time zones, locale, `mime.types`, `ctypes.util.find_library`,
+/// thread exit, Pillow's codecs, psycopg2, the app's packages and their
+/// metadata) print the same lines, run the same way in both (bwrap, the
+/// image's user, read-only root).
+#[test]
+fn slimmed_python_app_loads_what_the_original_loads() {
+    let t = tmp();
+    let (_, layout, root) = slim_and_unpack("python-app", t.path());
+    let original = t.path().join("original");
+    std::fs::create_dir(&original).unwrap();
+    unpack_layers(&fleet("python-app"), &original);
+    let probe =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_probe.py"))
+            .unwrap();
+    let (_, env, _, user) = runtime(&layout);
+    let run = |r: &Path| -> String {
+        std::fs::write(r.join("probe.py"), &probe).unwrap();
+        let argv: Vec<String> = ["/usr/bin/python3", "/probe.py"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let o = bwrap(r, &argv, &env, "/", ids(&user), false)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let (before, after) = (run(&original), run(&root));
+    assert_eq!(before.lines().count(), 83, "{before}");
+    assert!(
+        !before.contains("FAIL"),
+        "the original fails a probe: {before}"
+    );
+    assert_eq!(after, before);
+}
+
 #[test]
 fn slimmed_node_app_serves_http() {
     let t = tmp();
