@@ -47,7 +47,7 @@ fn slimmed_python_app_serves_http() {
     );
 }
 
-/// The slimmed `python-app` loads what the original loads: 82 probes of
+/// The slimmed `python-app` loads what the original loads: 83 probes of
 /// what Python loads by import and by name (`tests/data/python_probe.py`:
 /// the standard library's C extensions, OpenSSL's digests and CA store,
 /// codecs, time zones, locale, `mime.types`, `ctypes.util.find_library`,
