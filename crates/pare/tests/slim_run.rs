@@ -86,6 +86,44 @@ fn slimmed_python_app_loads_what_the_original_loads() {
     assert_eq!(after, before);
 }
 
+/// The slimmed `node-app` loads what the original loads: 59 probes
+/// (`tests/data/node_probe.js`: every builtin module, OpenSSL's digests and
+/// Node's root certificates, zlib and brotli, ICU's locales, time zones and
+/// encodings, `fetch` from the distribution's externalised undici, the
+/// app's express) print the same lines in both, under bwrap as the image's
+/// user in its working directory.
+#[test]
+fn slimmed_node_app_loads_what_the_original_loads() {
+    let t = tmp();
+    let (_, layout, root) = slim_and_unpack("node-app", t.path());
+    let original = t.path().join("original");
+    std::fs::create_dir(&original).unwrap();
+    unpack_layers(&fleet("node-app"), &original);
+    let probe =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/node_probe.js"))
+            .unwrap();
+    let (_, env, cwd, user) = runtime(&layout);
+    let run = |r: &Path| -> String {
+        std::fs::write(r.join("probe.js"), &probe).unwrap();
+        let argv: Vec<String> = ["/usr/bin/node", "/probe.js"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let o = bwrap(r, &argv, &env, &cwd, ids(&user), false)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let (before, after) = (run(&original), run(&root));
+    assert_eq!(before.lines().count(), 59, "{before}");
+    assert!(
+        !before.contains("FAIL"),
+        "the original fails a probe: {before}"
+    );
+    assert_eq!(after, before);
+}
+
 #[test]
 fn slimmed_node_app_serves_http() {
     let t = tmp();
