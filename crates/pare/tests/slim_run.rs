@@ -56,34 +56,7 @@ fn slimmed_python_app_serves_http() {
 /// image's user, read-only root).
 #[test]
 fn slimmed_python_app_loads_what_the_original_loads() {
-    let t = tmp();
-    let (_, layout, root) = slim_and_unpack("python-app", t.path());
-    let original = t.path().join("original");
-    std::fs::create_dir(&original).unwrap();
-    unpack_layers(&fleet("python-app"), &original);
-    let probe =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_probe.py"))
-            .unwrap();
-    let (_, env, _, user) = runtime(&layout);
-    let run = |r: &Path| -> String {
-        std::fs::write(r.join("probe.py"), &probe).unwrap();
-        let argv: Vec<String> = ["/usr/bin/python3", "/probe.py"]
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        let o = bwrap(r, &argv, &env, "/", ids(&user), false)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
-        String::from_utf8(o.stdout).unwrap()
-    };
-    let (before, after) = (run(&original), run(&root));
-    assert_eq!(before.lines().count(), 83, "{before}");
-    assert!(
-        !before.contains("FAIL"),
-        "the original fails a probe: {before}"
-    );
-    assert_eq!(after, before);
+    assert_loads_as_original("python-app", "python_probe.py", "/usr/bin/python3", 83);
 }
 
 /// The slimmed `node-app` loads what the original loads: 59 probes
@@ -94,34 +67,42 @@ fn slimmed_python_app_loads_what_the_original_loads() {
 /// user in its working directory.
 #[test]
 fn slimmed_node_app_loads_what_the_original_loads() {
+    assert_loads_as_original("node-app", "node_probe.js", "/usr/bin/node", 59);
+}
+
+/// Slim fleet image `name`, then run `interpreter /probe` (`probe`, a file
+/// of `tests/data`) in the original and in the slimmed image, each
+/// unpacked, under bwrap as the image's user in its working directory:
+/// both print the same `lines` lines, and the original fails none.
+fn assert_loads_as_original(name: &str, probe: &str, interpreter: &str, lines: usize) {
     let t = tmp();
-    let (_, layout, root) = slim_and_unpack("node-app", t.path());
+    let (_, layout, root) = slim_and_unpack(name, t.path());
     let original = t.path().join("original");
     std::fs::create_dir(&original).unwrap();
-    unpack_layers(&fleet("node-app"), &original);
-    let probe =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/node_probe.js"))
-            .unwrap();
+    unpack_layers(&fleet(name), &original);
+    let script = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(probe),
+    )
+    .unwrap();
     let (_, env, cwd, user) = runtime(&layout);
     let run = |r: &Path| -> String {
-        std::fs::write(r.join("probe.js"), &probe).unwrap();
-        let argv: Vec<String> = ["/usr/bin/node", "/probe.js"]
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        std::fs::write(r.join("probe"), &script).unwrap();
+        let argv = vec![interpreter.to_string(), "/probe".to_string()];
         let o = bwrap(r, &argv, &env, &cwd, ids(&user), false)
             .output()
             .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
         String::from_utf8(o.stdout).unwrap()
     };
     let (before, after) = (run(&original), run(&root));
-    assert_eq!(before.lines().count(), 59, "{before}");
+    assert_eq!(before.lines().count(), lines, "{before}");
     assert!(
         !before.contains("FAIL"),
-        "the original fails a probe: {before}"
+        "the original {name} fails a probe: {before}"
     );
-    assert_eq!(after, before);
+    assert_eq!(after, before, "{name}: the slimmed image loads otherwise");
 }
 
 #[test]
