@@ -49,7 +49,7 @@ fn slimmed_python_app_serves_http() {
 
 /// The slimmed `python-app` loads what the original loads: 83 probes of
 /// what Python loads by import and by name (`tests/data/python_probe.py`:
-/// the standard library's C extensions, OpenSSL's digests and CA store,
+/// the standard library's C extensions, OpenSSL's digests, certifi's CA bundle,
 /// codecs, time zones, locale, `mime.types`, `ctypes.util.find_library`,
 /// thread exit, Pillow's codecs, psycopg2, the app's packages and their
 /// metadata) print the same lines, run the same way in both (bwrap, the
