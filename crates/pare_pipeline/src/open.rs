@@ -19,6 +19,51 @@ pub struct ImageRequest {
     pub registry: RegistryOptions,
     /// Decompression limits.
     pub limits: Limits,
+    /// What the container runs instead of the image's own `ENTRYPOINT`
+    /// and `CMD` (`--entrypoint`, `--cmd`), applied to the config as the
+    /// image is opened: every later step sees it.
+    pub program: Option<Program>,
+}
+
+/// A program to run in place of the image's `ENTRYPOINT`/`CMD`, as
+/// `docker run --entrypoint … IMAGE ARGS…` or a Kubernetes container's
+/// `command`/`args` give one: a new entrypoint drops the image's `CMD`
+/// unless a new one is given too.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Program {
+    /// The new `ENTRYPOINT` (exec form).
+    pub entrypoint: Option<Vec<String>>,
+    /// The new `CMD` (exec form).
+    pub cmd: Option<Vec<String>>,
+}
+
+impl Program {
+    /// `config` running this program.
+    pub fn apply(&self, config: &mut pare_image::ConfigFile) {
+        let c = &mut config.config;
+        if let Some(e) = &self.entrypoint {
+            c.entrypoint.clone_from(e);
+            c.cmd.clear();
+        }
+        if let Some(cmd) = &self.cmd {
+            c.cmd.clone_from(cmd);
+        }
+    }
+
+    /// Exec-form words from a flag's value: a JSON array of strings
+    /// (`["gunicorn", "-b", "0.0.0.0:8000", "app:app"]`), else words split
+    /// on white space.
+    ///
+    /// # Errors
+    /// A value that starts with `[` but is not a JSON array of strings.
+    pub fn words(value: &str) -> Result<Vec<String>> {
+        let v = value.trim();
+        if v.starts_with('[') {
+            return serde_json::from_str::<Vec<String>>(v)
+                .with_context(|| format!("`{value}` is not a JSON array of strings (exec form)"));
+        }
+        Ok(v.split_whitespace().map(str::to_string).collect())
+    }
 }
 
 impl ImageRequest {
@@ -31,6 +76,7 @@ impl ImageRequest {
             platform: None,
             registry: RegistryOptions::default(),
             limits: Limits::default(),
+            program: None,
         }
     }
 
@@ -60,6 +106,10 @@ pub fn open(req: &ImageRequest, reporter: &dyn Reporter) -> Result<Image> {
     }
     let source = pare_source::open_with(spec, &req.registry)
         .with_context(|| format!("cannot open image `{spec}`"))?;
-    Image::open(source, req.platform.as_ref())
-        .with_context(|| format!("cannot read image `{spec}`"))
+    let mut image = Image::open(source, req.platform.as_ref())
+        .with_context(|| format!("cannot read image `{spec}`"))?;
+    if let Some(p) = &req.program {
+        p.apply(image.config.get_or_insert_with(Default::default));
+    }
+    Ok(image)
 }

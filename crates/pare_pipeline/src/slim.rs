@@ -135,8 +135,17 @@ pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
             reporter.warn(&format!("{}: {}", w.path, w.message));
         }
     }
-    let plan = pare_slim::keep::plan(image.config.as_ref(), &idx, &sbom.packages, &req.keep)
-        .with_context(|| format!("`{spec}`"))?;
+    let plan = match pare_slim::keep::plan(image.config.as_ref(), &idx, &sbom.packages, &req.keep) {
+        Err(e @ pare_slim::Error::Unknown(_)) => {
+            return Err(anyhow::Error::new(e)
+                .context(format!("`{spec}`"))
+                .context(crate::Hint(
+                "say what the container runs with --entrypoint/--cmd (its Kubernetes command/args)"
+                    .into(),
+            )))
+        }
+        other => other.with_context(|| format!("`{spec}`"))?,
+    };
     let after_idx = idx.filtered(&|p| plan.keep.contains(p), &plan.replaced);
     let after_sbom = crate::catalog::catalog(spec, &image, &after_idx);
     let verify = verify_indexed(
@@ -175,6 +184,21 @@ pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
         written: None,
         notes: plan.notes.clone(),
     };
+    if req.image.program.is_some() {
+        let c = image.config.as_ref().map(|c| &c.config);
+        let argv: Vec<&str> = c
+            .into_iter()
+            .flat_map(|c| c.entrypoint.iter().chain(&c.cmd))
+            .map(String::as_str)
+            .collect();
+        report.notes.insert(
+            0,
+            format!(
+                "kept for `{}` (--entrypoint/--cmd), which the slimmed image's config runs",
+                argv.join(" ")
+            ),
+        );
+    }
     if report.verify.result == crate::verify::Verdict::Fail || req.dry_run {
         return Ok(report);
     }

@@ -81,6 +81,7 @@ impl ReadArgs {
                 max_layer_bytes: self.max_layer_size,
                 ..Default::default()
             },
+            program: None,
         })
     }
 

@@ -46,6 +46,7 @@ impl ImageArgs {
                 max_layer_bytes: self.max_layer_size,
                 ..Default::default()
             },
+            program: None,
         })
     }
 }

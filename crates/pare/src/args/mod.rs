@@ -5,10 +5,12 @@
 pub mod db;
 pub mod fleet;
 pub mod image;
+pub mod program;
 
 pub use db::DbLocation;
 pub use fleet::{PullArgs, ReadArgs};
 pub use image::{ImageArgs, RegistryArgs};
+pub use program::ProgramArgs;
 
 use clap::{Parser, Subcommand};
 

@@ -6,7 +6,7 @@
 //! directory, or a docker-archive file); a non-empty OUT is refused unless
 //! `--force`.
 
-use crate::args::ImageArgs;
+use crate::args::{ImageArgs, ProgramArgs};
 use crate::output::{note, write_output, Stderr};
 use crate::ExitStatus;
 use anyhow::Result;
@@ -40,6 +40,9 @@ pub struct SlimArgs {
     /// The image and how to read it.
     #[command(flatten)]
     pub target: ImageArgs,
+    /// What the container runs, when not the image's own.
+    #[command(flatten)]
+    pub program: ProgramArgs,
     /// The output: an OCI layout directory (gzip layer), or with
     /// `docker-archive:` (or a name ending in `.tar`) one tar file as
     /// `docker save` writes it (uncompressed layer; `docker load -i`
@@ -98,7 +101,10 @@ pub fn run(args: &SlimArgs) -> Result<ExitStatus> {
         };
     }
     let req = SlimRequest {
-        image: args.target.request()?,
+        image: pare_pipeline::open::ImageRequest {
+            program: args.program.program()?,
+            ..args.target.request()?
+        },
         output,
         force: args.force,
         keep: pare_slim::keep::Options {

@@ -4,7 +4,7 @@
 //! also starts the entrypoint in a `bwrap` sandbox. Exit 0 pass, 1 a
 //! finding of severity high or above, 2 an error.
 
-use crate::args::ImageArgs;
+use crate::args::{ImageArgs, ProgramArgs};
 use crate::output::{note, warn, write_output, Stderr};
 use crate::ExitStatus;
 use anyhow::{Context, Result};
@@ -30,6 +30,9 @@ pub struct VerifyArgs {
     /// The image and how to read it.
     #[command(flatten)]
     pub target: ImageArgs,
+    /// What the container runs, when not the image's own.
+    #[command(flatten)]
+    pub program: ProgramArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -105,7 +108,10 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
         None => pare_verify::Options::default(),
     };
     options.read_only_rootfs |= args.read_only_rootfs;
-    let req = args.target.request()?;
+    let req = pare_pipeline::open::ImageRequest {
+        program: args.program.program()?,
+        ..args.target.request()?
+    };
     let (mut report, image, idx) = pare_pipeline::verify::verify(&req, &options, &Stderr)?;
     if args.run {
         let opts = pare_slim::sandbox::RunOptions {
