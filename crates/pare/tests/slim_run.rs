@@ -139,7 +139,8 @@ fn slimmed_go_distroless_prints_its_greeting() {
 /// the container really runs (`--cmd`, as a Kubernetes `args` would), it
 /// keeps that program's closure, writes the program into the image's
 /// config, and the slimmed image runs it: Python with OpenSSL and SQLite
-/// out of a build image, a tenth of its bytes.
+/// out of a build image, a tenth of its bytes. The gate's reachability and
+/// `pare verify` take the same flags.
 #[test]
 fn a_program_given_by_flag_is_what_slim_keeps_and_writes() {
     let t = tmp();
@@ -196,6 +197,27 @@ fn a_program_given_by_flag_is_what_slim_keeps_and_writes() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "OpenSSL 3");
+    // The gate's reachability follows the same program: one closure.
+    let g = pare(&[
+        "gate",
+        &src,
+        "--db",
+        &path_str(db()),
+        "--format",
+        "json",
+        "--cmd",
+        &cmd,
+    ]);
+    let gv: Value = serde_json::from_slice(&g.stdout).unwrap();
+    assert_eq!(
+        gv["reachability"]["entrypoint"],
+        serde_json::json!(argv),
+        "{gv}"
+    );
+    assert_eq!(
+        gv["reachability"]["roots"],
+        serde_json::json!(["/usr/bin/python3.11"])
+    );
     // verify takes the same flags: a program that is not there, and a
     // value that is not exec form.
     let (code, v) = verify(&fleet("fat"), &["--entrypoint", "/usr/bin/nonexistent"]);

@@ -81,11 +81,13 @@ impl ImageRequest {
     }
 
     /// The same request for another image (the gate's `--base`, an
-    /// annotated base): same platform, registry options and limits.
+    /// annotated base): same platform, registry options and limits; its
+    /// own program (`--entrypoint`/`--cmd` name this image's).
     #[must_use]
     pub fn other(&self, spec: impl Into<String>) -> Self {
         Self {
             spec: spec.into(),
+            program: None,
             ..self.clone()
         }
     }

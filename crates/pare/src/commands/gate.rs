@@ -4,7 +4,7 @@
 //! statements, and exits 0 (pass), 1 (the policy failed) or 2 (an error or
 //! an incomplete scan, which never passes).
 
-use crate::args::{DbLocation, ImageArgs};
+use crate::args::{DbLocation, ImageArgs, ProgramArgs};
 use crate::output::{warn, write_output, Stderr};
 use crate::ExitStatus;
 use anyhow::Result;
@@ -31,6 +31,10 @@ pub struct GateArgs {
     /// The image and how to read it.
     #[command(flatten)]
     pub target: ImageArgs,
+    /// What the container runs, when not the image's own: reachability
+    /// follows it (as slim and verify do).
+    #[command(flatten)]
+    pub program: ProgramArgs,
     /// Where the vulnerability database is.
     #[command(flatten)]
     pub db: DbLocation,
@@ -88,7 +92,10 @@ pub fn run(args: &GateArgs) -> Result<ExitStatus> {
         None => Date::today(),
     };
     let req = GateRequest {
-        image: args.target.request()?,
+        image: pare_pipeline::open::ImageRequest {
+            program: args.program.program()?,
+            ..args.target.request()?
+        },
         policy: PolicySources {
             config: args.config.clone(),
             ignore_files: args.ignore_files.clone(),
