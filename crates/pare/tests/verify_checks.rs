@@ -223,3 +223,47 @@ fn verify_passes_the_fleet_apps_as_built() {
         assert!(v["closureFiles"].as_u64().unwrap() >= 1, "{name}");
     }
 }
+
+/// A manifest with one container: its `command`/`args` are what runs, so
+/// they are what verify checks (a note says so); `--entrypoint`/`--cmd`
+/// win over it; with several containers, the image's own program is
+/// checked and a note says how to name the container's.
+#[test]
+fn a_manifests_command_is_what_verify_checks() {
+    let t = tmp();
+    let src = fleet("go-distroless");
+    let (code, v) = verify(&src, &[]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "{v}");
+    let one = t.path().join("one.yaml");
+    std::fs::write(
+        &one,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n  - name: app\n    image: app\n    command: [/usr/bin/nonexistent]\n    args: [--port, \"8080\"]\n",
+    )
+    .unwrap();
+    let m = path_str(&one);
+    let (code, v) = verify(&src, &["--manifest", &m]);
+    assert_eq!((code, codes(&v)), (1, vec!["VFY001".to_string()]), "{v}");
+    let o = pare(&["verify", &path_str(&src), "--manifest", &m]);
+    assert!(
+        stderr(&o).contains("the manifest's container's command/args"),
+        "{}",
+        stderr(&o)
+    );
+    // The flags win over the manifest: the image's own program again.
+    let (code, v) = verify(&src, &["--manifest", &m, "--entrypoint", "/app/hello"]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "{v}");
+    let two = t.path().join("two.yaml");
+    std::fs::write(
+        &two,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n  - name: app\n    image: app\n    command: [/usr/bin/nonexistent]\n  - name: sidecar\n    image: proxy\n",
+    )
+    .unwrap();
+    let (code, v) = verify(&src, &["--manifest", &path_str(&two)]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "{v}");
+    let o = pare(&["verify", &path_str(&src), "--manifest", &path_str(&two)]);
+    assert!(
+        stderr(&o).contains("the manifest has 2 containers"),
+        "{}",
+        stderr(&o)
+    );
+}

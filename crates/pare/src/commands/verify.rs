@@ -44,7 +44,9 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub read_only_rootfs: bool,
     /// A Kubernetes manifest deploying the image: its
-    /// `readOnlyRootFilesystem` and `volumeMounts` decide the writes check.
+    /// `readOnlyRootFilesystem` and `volumeMounts` decide the writes check,
+    /// and, when it has one container, that container's `command`/`args`
+    /// are the program checked (unless `--entrypoint`/`--cmd` say).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
     /// Also run the entrypoint in a sandbox (`bwrap`: read-only root, no
@@ -62,40 +64,76 @@ pub struct VerifyArgs {
     pub run_env: Vec<String>,
 }
 
-/// `readOnlyRootFilesystem` and mount paths anywhere in a manifest.
-fn manifest_options(path: &std::path::Path) -> Result<pare_verify::Options> {
+/// What a manifest says: `readOnlyRootFilesystem` and mount paths
+/// anywhere in it, and each container's `command`/`args` (`None` when a
+/// container has neither).
+struct Manifest {
+    options: pare_verify::Options,
+    programs: Vec<Option<pare_pipeline::open::Program>>,
+}
+
+/// A container's `command` (its ENTRYPOINT) and `args` (its CMD), when it
+/// gives either.
+fn container_program(c: &pare_k8s::yaml::Node) -> Option<pare_pipeline::open::Program> {
+    let words = |key: &str| -> Option<Vec<String>> {
+        let (_, v) = c.entries()?.iter().find(|(k, _)| k.as_str() == Some(key))?;
+        Some(
+            v.items()?
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+        )
+    };
+    let p = pare_pipeline::open::Program {
+        entrypoint: words("command"),
+        cmd: words("args"),
+    };
+    (p.entrypoint.is_some() || p.cmd.is_some()).then_some(p)
+}
+
+/// What the manifest at `path` says ([`Manifest`]).
+fn manifest(path: &std::path::Path) -> Result<Manifest> {
     let src = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     let docs = pare_k8s::yaml::parse(&src)
         .map_err(|e| anyhow::anyhow!("`{}`: byte {}: {}", path.display(), e.offset, e.message))?;
-    let mut o = pare_verify::Options::default();
-    fn walk(n: &pare_k8s::yaml::Node, o: &mut pare_verify::Options) {
+    let mut m = Manifest {
+        options: pare_verify::Options::default(),
+        programs: Vec::new(),
+    };
+    fn walk(n: &pare_k8s::yaml::Node, m: &mut Manifest) {
         if let Some(entries) = n.entries() {
             for (k, v) in entries {
                 match k.as_str() {
                     Some("readOnlyRootFilesystem") if v.as_bool() == Some(true) => {
-                        o.read_only_rootfs = true;
+                        m.options.read_only_rootfs = true;
                     }
                     Some("mountPath") => {
                         if let Some(p) = v.as_str() {
-                            o.writable_mounts.push(p.to_string());
+                            m.options.writable_mounts.push(p.to_string());
                         }
                     }
-                    _ => walk(v, o),
+                    Some("containers") => {
+                        for c in v.items().unwrap_or_default() {
+                            m.programs.push(container_program(c));
+                        }
+                        walk(v, m);
+                    }
+                    _ => walk(v, m),
                 }
             }
         } else if let Some(items) = n.items() {
             for i in items {
-                walk(i, o);
+                walk(i, m);
             }
         }
     }
     for d in &docs {
         if let Some(r) = &d.root {
-            walk(r, &mut o);
+            walk(r, &mut m);
         }
     }
-    Ok(o)
+    Ok(m)
 }
 
 /// Run `pare verify`.
@@ -103,13 +141,33 @@ fn manifest_options(path: &std::path::Path) -> Result<pare_verify::Options> {
 /// # Errors
 /// Image, manifest, sandbox and output errors.
 pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
-    let mut options = match &args.manifest {
-        Some(m) => manifest_options(m)?,
-        None => pare_verify::Options::default(),
+    let (mut options, programs) = match &args.manifest {
+        Some(m) => {
+            let m = manifest(m)?;
+            (m.options, m.programs)
+        }
+        None => (pare_verify::Options::default(), Vec::new()),
     };
     options.read_only_rootfs |= args.read_only_rootfs;
+    // The flags say what runs; else the manifest, when it has one
+    // container (which of several is this image, a path cannot tell).
+    let mut program = args.program.program()?;
+    if program.is_none() {
+        match programs.as_slice() {
+            [Some(p)] => {
+                note("the program is the manifest's container's command/args");
+                program = Some(p.clone());
+            }
+            [] | [None] => {}
+            many if many.iter().any(Option::is_some) => note(&format!(
+                "the manifest has {} containers: the image's own ENTRYPOINT/CMD is checked; give the container's command/args with --entrypoint/--cmd",
+                many.len()
+            )),
+            _ => {}
+        }
+    }
     let req = pare_pipeline::open::ImageRequest {
-        program: args.program.program()?,
+        program,
         ..args.target.request()?
     };
     let (mut report, image, idx) = pare_pipeline::verify::verify(&req, &options, &Stderr)?;
