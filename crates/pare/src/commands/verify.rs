@@ -159,7 +159,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
                 program = Some(p.clone());
             }
             [] | [None] => {}
-            many if many.iter().any(Option::is_some) => note(&format!(
+            many if many.iter().any(Option::is_some) => note(format!(
                 "the manifest has {} containers: the image's own ENTRYPOINT/CMD is checked; give the container's command/args with --entrypoint/--cmd",
                 many.len()
             )),
