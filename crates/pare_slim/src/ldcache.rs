@@ -231,12 +231,14 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let f = t.path().join("ld.so.cache");
         std::fs::write(&f, cache).unwrap();
-        let o = Command::new("ldconfig")
+        let o = Command::new("/sbin/ldconfig")
             .arg("-C")
             .arg(&f)
             .arg("-p")
             .output()
-            .expect("ldconfig runs (libc-bin, on every Debian machine)");
+            .expect(
+                "/sbin/ldconfig runs (libc-bin, on every Debian machine; not in a non-root PATH)",
+            );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout)
             .unwrap()
