@@ -39,26 +39,40 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-/// The NUL-terminated string at `at`.
+/// The longest string read: a path (`PATH_MAX`). Longer is not a cache
+/// ldconfig wrote, and bounds the work a hostile one can ask for.
+const MAX_STRING: usize = 4096;
+
+/// The NUL-terminated string at `at`, at most [`MAX_STRING`] bytes.
 fn str_at(b: &[u8], at: usize) -> Option<&[u8]> {
     let rest = b.get(at..)?;
+    let rest = &rest[..rest.len().min(MAX_STRING + 1)];
     let end = rest.iter().position(|&c| c == 0)?;
     Some(&rest[..end])
 }
 
-/// One library of the cache: its name (`libz.so.1`) and path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lib {
+/// One library of the cache: its name (`libz.so.1`) and path, borrowed
+/// from the cache's bytes (entries may share strings: nothing is copied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lib<'a> {
     /// The name programs ask for (the `DT_SONAME`).
-    pub name: String,
+    pub name: &'a str,
     /// The file `ld.so` opens for it.
-    pub path: String,
+    pub path: &'a str,
+}
+
+/// One entry: its raw bytes, its strings, and where they were.
+struct RawEntry<'a> {
+    raw: &'a [u8],
+    lib: Lib<'a>,
+    key_at: u32,
+    value_at: u32,
 }
 
 /// A parsed cache: the entries (raw, with their strings) and extensions.
 struct Parsed<'a> {
     flags: u8,
-    entries: Vec<(&'a [u8], Lib)>,
+    entries: Vec<RawEntry<'a>>,
     /// The generator extension's bytes (`ldconfig (Debian GLIBC 2.36…)`).
     generator: Option<&'a [u8]>,
     /// The `glibc-hwcaps` subdirectory names, in their order (entries
@@ -72,6 +86,11 @@ fn parse(b: &[u8]) -> Option<Parsed<'_>> {
     }
     let n = usize::try_from(u32_at(b, 20)?).ok()?;
     let flags = b[28];
+    // Byte order: unset (0) or little-endian (2); big-endian (3) and
+    // invalid (1) caches are not read as if they were little.
+    if flags & 3 != 0 && flags & 3 != 2 {
+        return None;
+    }
     let ext = usize::try_from(u32_at(b, 32)?).ok()?;
     let table = n.checked_mul(ENTRY)?.checked_add(HEADER)?;
     if table > b.len() {
@@ -81,31 +100,41 @@ fn parse(b: &[u8]) -> Option<Parsed<'_>> {
     for i in 0..n {
         let at = HEADER + i * ENTRY;
         let raw = &b[at..at + ENTRY];
-        let key = str_at(b, usize::try_from(u32_at(b, at + 4)?).ok()?)?;
-        let value = str_at(b, usize::try_from(u32_at(b, at + 8)?).ok()?)?;
+        let (key_at, value_at) = (u32_at(b, at + 4)?, u32_at(b, at + 8)?);
+        let key = str_at(b, usize::try_from(key_at).ok()?)?;
+        let value = str_at(b, usize::try_from(value_at).ok()?)?;
         let lib = Lib {
-            name: String::from_utf8(key.to_vec()).ok()?,
-            path: String::from_utf8(value.to_vec()).ok()?,
+            name: std::str::from_utf8(key).ok()?,
+            path: std::str::from_utf8(value).ok()?,
         };
-        entries.push((raw, lib));
+        entries.push(RawEntry {
+            raw,
+            lib,
+            key_at,
+            value_at,
+        });
     }
     let (mut generator, mut hwcaps) = (None, None);
     if ext != 0 {
         if u32_at(b, ext)? != EXT_MAGIC {
             return None;
         }
-        let count = usize::try_from(u32_at(b, ext + 4)?).ok()?;
+        let count = usize::try_from(u32_at(b, ext.checked_add(4)?)?).ok()?;
         if count > 64 {
             return None;
         }
         for s in 0..count {
-            let at = ext + 8 + s * 16;
+            let at = ext.checked_add(8 + s * 16)?;
             let (tag, off, size) = (u32_at(b, at)?, u32_at(b, at + 8)?, u32_at(b, at + 12)?);
             let off = usize::try_from(off).ok()?;
             let data = b.get(off..off.checked_add(usize::try_from(size).ok()?)?)?;
             match tag {
                 TAG_GENERATOR => generator = Some(data),
                 TAG_HWCAPS => {
+                    // glibc knows a handful of subdirectories (x86-64-v2…).
+                    if data.len() > 64 * 4 {
+                        return None;
+                    }
                     let names = data
                         .chunks_exact(4)
                         .map(|c| {
@@ -130,8 +159,8 @@ fn parse(b: &[u8]) -> Option<Parsed<'_>> {
 /// The libraries a cache lists, in its order; `None` when it is not one
 /// this module reads.
 #[must_use]
-pub fn libs(b: &[u8]) -> Option<Vec<Lib>> {
-    Some(parse(b)?.entries.into_iter().map(|(_, l)| l).collect())
+pub fn libs(b: &[u8]) -> Option<Vec<Lib<'_>>> {
+    Some(parse(b)?.entries.into_iter().map(|e| e.lib).collect())
 }
 
 /// The cache `b` with only the libraries `keep` takes; `None` when `b` is
@@ -140,33 +169,51 @@ pub fn libs(b: &[u8]) -> Option<Vec<Lib>> {
 #[must_use]
 pub fn rewrite(b: &[u8], keep: &dyn Fn(&Lib) -> bool) -> Option<Vec<u8>> {
     let p = parse(b)?;
-    let kept: Vec<&(&[u8], Lib)> = p.entries.iter().filter(|(_, l)| keep(l)).collect();
+    let kept: Vec<&RawEntry<'_>> = p.entries.iter().filter(|e| keep(&e.lib)).collect();
     if kept.len() == p.entries.len() {
         return None;
     }
     let table = HEADER + kept.len() * ENTRY;
     let mut strings: Vec<u8> = Vec::new();
-    let mut put = |s: &[u8]| -> Option<u32> {
+    // Each string of the input is written once, however many entries
+    // share it: the output is never larger than the input.
+    let mut written: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    let mut put = |from: u32, s: &[u8]| -> Option<u32> {
+        if let Some(&at) = written.get(&from) {
+            return Some(at);
+        }
         let at = u32::try_from(table + strings.len()).ok()?;
         strings.extend_from_slice(s);
         strings.push(0);
+        written.insert(from, at);
         Some(at)
     };
     let mut entries: Vec<u8> = Vec::with_capacity(kept.len() * ENTRY);
-    for (raw, lib) in &kept {
-        // As ldconfig does: the name is the path's tail when it can be.
-        let value = put(lib.path.as_bytes())?;
-        let key = match lib.path.strip_suffix(lib.name.as_str()) {
-            Some(dir) if dir.ends_with('/') => value + u32::try_from(dir.len()).ok()?,
-            _ => put(lib.name.as_bytes())?,
+    for e in &kept {
+        let value = put(e.value_at, e.lib.path.as_bytes())?;
+        // As ldconfig writes it, the name is often the path's tail.
+        let tail = e.key_at.checked_sub(e.value_at).filter(|d| {
+            usize::try_from(*d)
+                .is_ok_and(|d| d <= e.lib.path.len() && e.lib.path[d..] == *e.lib.name)
+        });
+        let key = match tail {
+            Some(d) => value.checked_add(d)?,
+            None => put(e.key_at, e.lib.name.as_bytes())?,
         };
-        entries.extend_from_slice(&raw[..4]);
+        entries.extend_from_slice(&e.raw[..4]);
         entries.extend_from_slice(&key.to_le_bytes());
         entries.extend_from_slice(&value.to_le_bytes());
-        entries.extend_from_slice(&raw[12..]);
+        entries.extend_from_slice(&e.raw[12..]);
     }
     let hwcap_offsets: Option<Vec<u32>> = match &p.hwcaps {
-        Some(names) => Some(names.iter().map(|n| put(n)).collect::<Option<_>>()?),
+        // Keyed apart from the entries' strings (past any u32 offset).
+        Some(names) => Some(
+            names
+                .iter()
+                .zip(0u32..)
+                .map(|(n, i)| put(u32::MAX - i, n))
+                .collect::<Option<_>>()?,
+        ),
         None => None,
     };
     let len_strings = u32::try_from(strings.len()).ok()?;
@@ -255,7 +302,10 @@ mod tests {
     fn the_cache_reads_as_ldconfig_prints_it() {
         let libs = libs(CACHE).unwrap();
         assert_eq!(libs.len(), 93);
-        let pairs: Vec<(String, String)> = libs.into_iter().map(|l| (l.name, l.path)).collect();
+        let pairs: Vec<(String, String)> = libs
+            .into_iter()
+            .map(|l| (l.name.to_string(), l.path.to_string()))
+            .collect();
         assert_eq!(pairs, ldconfig_p(CACHE));
     }
 
@@ -266,12 +316,7 @@ mod tests {
         let before = ldconfig_p(CACHE);
         let expected: Vec<(String, String)> = before
             .iter()
-            .filter(|(n, p)| {
-                !drop(&Lib {
-                    name: n.clone(),
-                    path: p.clone(),
-                })
-            })
+            .filter(|(n, p)| !drop(&Lib { name: n, path: p }))
             .cloned()
             .collect();
         assert!(expected.len() < before.len() && !expected.is_empty());
@@ -293,5 +338,49 @@ mod tests {
         cut = CACHE.to_vec();
         cut[32] = 0xff; // extension offset out of the file
         assert_eq!(rewrite(&cut, &|_| false), None);
+    }
+
+    /// A hostile cache whose entries all point at one long string: read
+    /// without copying it per entry, written once, refused past a path's
+    /// length; a big-endian one is not read as little-endian.
+    #[test]
+    fn shared_long_strings_and_other_byte_orders_cost_nothing() {
+        let n = 4000usize;
+        let mut b = Vec::new();
+        b.extend_from_slice(MAGIC);
+        let strings_at = HEADER + n * ENTRY;
+        let name = "a".repeat(4000);
+        b.extend_from_slice(&u32::try_from(n).unwrap().to_le_bytes());
+        b.extend_from_slice(&u32::try_from(name.len() + 1).unwrap().to_le_bytes());
+        b.extend_from_slice(&[2, 0, 0, 0]);
+        b.extend_from_slice(&[0u8; 16]);
+        let at = u32::try_from(strings_at).unwrap();
+        for _ in 0..n {
+            b.extend_from_slice(&0x0303i32.to_le_bytes());
+            b.extend_from_slice(&at.to_le_bytes());
+            b.extend_from_slice(&at.to_le_bytes());
+            b.extend_from_slice(&[0u8; 12]);
+        }
+        b.extend_from_slice(name.as_bytes());
+        b.push(0);
+        assert_eq!(libs(&b).unwrap().len(), n);
+        let out = rewrite(&b, &|_| false).unwrap();
+        assert!(out.len() < HEADER + 2 * name.len(), "{}", out.len());
+        let seen = std::cell::Cell::new(0usize);
+        let half = rewrite(&b, &|_: &Lib| {
+            seen.set(seen.get() + 1);
+            seen.get() % 2 == 0
+        })
+        .unwrap();
+        assert!(half.len() < b.len());
+        // Past a path's length: not a cache ldconfig wrote.
+        let mut long = b.clone();
+        long.truncate(strings_at);
+        long.extend_from_slice("a".repeat(MAX_STRING + 10).as_bytes());
+        long.push(0);
+        assert!(libs(&long).is_none());
+        let mut big = CACHE.to_vec();
+        big[28] = 3;
+        assert!(libs(&big).is_none());
     }
 }
