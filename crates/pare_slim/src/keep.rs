@@ -409,7 +409,7 @@ pub fn plan(
 /// `/etc/ld.so.cache` listing only the libraries kept (what
 /// `ldconfig -p`, and so `ctypes.util.find_library`, prints), when it is
 /// kept and is a cache [`crate::ldcache`] rewrites: a library stays when
-/// the path the cache gives and the file it leads to are both kept.
+/// the path the cache gives opens a kept file in the slimmed image.
 fn ld_cache(k: &Keep<'_>) -> Option<(String, Vec<u8>)> {
     let idx = k.idx;
     let path = idx.resolve("/etc/ld.so.cache").ok()?;
@@ -417,11 +417,30 @@ fn ld_cache(k: &Keep<'_>) -> Option<(String, Vec<u8>)> {
         return None;
     }
     let bytes = idx.contents(&path)?;
-    let kept = |p: &str| k.set.contains(p) || k.set.contains(&k.canon.path(p));
-    let new = crate::ldcache::rewrite(bytes, &|lib| {
-        kept(&lib.path) && idx.resolve(&lib.path).is_ok_and(|f| k.set.contains(&f))
-    })?;
+    let new = crate::ldcache::rewrite(bytes, &|lib| opens_kept(k, lib.path))?;
     Some((path, new))
+}
+
+/// Whether `path`, opened as `ld.so` opens it, leads to a kept file
+/// through kept links only: each symlink met on the way (`/lib` →
+/// `usr/lib`, `libz.so.1` → `libz.so.1.2.13`) is kept, and so is the file.
+fn opens_kept(k: &Keep<'_>, path: &str) -> bool {
+    let idx = k.idx;
+    let mut cur = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        cur.push('/');
+        cur.push_str(part);
+        if idx.get(&cur).is_some_and(|e| e.kind == Kind::Symlink) {
+            if !k.set.contains(&cur) {
+                return false;
+            }
+            match idx.resolve(&cur) {
+                Ok(c) => cur = c,
+                Err(_) => return false,
+            }
+        }
+    }
+    k.set.contains(&cur) && idx.get(&cur).is_some_and(|e| e.kind != Kind::Dir)
 }
 
 /// Python: the whole standard library of an interpreter whose modules are

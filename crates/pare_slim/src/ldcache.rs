@@ -369,7 +369,7 @@ mod tests {
         let seen = std::cell::Cell::new(0usize);
         let half = rewrite(&b, &|_: &Lib| {
             seen.set(seen.get() + 1);
-            seen.get() % 2 == 0
+            seen.get().is_multiple_of(2)
         })
         .unwrap();
         assert!(half.len() < b.len());
