@@ -266,4 +266,30 @@ fn a_manifests_command_is_what_verify_checks() {
         "{}",
         stderr(&o)
     );
+    // An empty `command` is no command (the kubelet runs the image's);
+    // `$(VAR)` is expanded by Kubernetes, not here: the image's program is
+    // checked and a note says why; quotes outside JSON are refused.
+    for (yaml, note) in [
+        ("command: []", None),
+        ("command: [\"$(BIN)\"]", Some("$(VAR) expansion")),
+    ] {
+        let f = t.path().join("m.yaml");
+        std::fs::write(
+            &f,
+            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: app}}\nspec:\n  containers:\n  - name: app\n    image: app\n    {yaml}\n"),
+        )
+        .unwrap();
+        let o = pare(&["verify", &path_str(&src), "--manifest", &path_str(&f)]);
+        assert_eq!(o.status.code(), Some(0), "{yaml}: {}", stderr(&o));
+        if let Some(n) = note {
+            assert!(stderr(&o).contains(n), "{}", stderr(&o));
+        }
+    }
+    let o = pare(&["verify", &path_str(&src), "--cmd", "sh -c \"echo hi\""]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("give the words as a JSON array"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -52,15 +52,22 @@ impl Program {
 
     /// Exec-form words from a flag's value: a JSON array of strings
     /// (`["gunicorn", "-b", "0.0.0.0:8000", "app:app"]`), else words split
-    /// on white space.
+    /// on white space. Quotes are refused outside JSON rather than split
+    /// wrong (`sh -c "echo hi"`): there is no shell here to unquote them.
     ///
     /// # Errors
-    /// A value that starts with `[` but is not a JSON array of strings.
+    /// A value that starts with `[` but is not a JSON array of strings; a
+    /// quote in plain words.
     pub fn words(value: &str) -> Result<Vec<String>> {
         let v = value.trim();
         if v.starts_with('[') {
             return serde_json::from_str::<Vec<String>>(v)
                 .with_context(|| format!("`{value}` is not a JSON array of strings (exec form)"));
+        }
+        if v.contains(['"', '\'']) {
+            anyhow::bail!(
+                "`{value}` has quotes: give the words as a JSON array (`[\"sh\", \"-c\", \"echo hi\"]`)"
+            );
         }
         Ok(v.split_whitespace().map(str::to_string).collect())
     }

@@ -46,7 +46,8 @@ pub struct VerifyArgs {
     /// A Kubernetes manifest deploying the image: its
     /// `readOnlyRootFilesystem` and `volumeMounts` decide the writes check,
     /// and, when it has one container, that container's `command`/`args`
-    /// are the program checked (unless `--entrypoint`/`--cmd` say).
+    /// are the program checked (unless `--entrypoint` or `--cmd` is given:
+    /// then the flags replace both).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
     /// Also run the entrypoint in a sandbox (`bwrap`: read-only root, no
@@ -73,16 +74,17 @@ struct Manifest {
 }
 
 /// A container's `command` (its ENTRYPOINT) and `args` (its CMD), when it
-/// gives either.
+/// gives either. An empty list is no list, as the kubelet reads it (the
+/// image's own is run).
 fn container_program(c: &pare_k8s::yaml::Node) -> Option<pare_pipeline::open::Program> {
     let words = |key: &str| -> Option<Vec<String>> {
         let (_, v) = c.entries()?.iter().find(|(k, _)| k.as_str() == Some(key))?;
-        Some(
-            v.items()?
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_string))
-                .collect(),
-        )
+        let w: Vec<String> = v
+            .items()?
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect();
+        (!w.is_empty()).then_some(w)
     };
     let p = pare_pipeline::open::Program {
         entrypoint: words("command"),
@@ -154,6 +156,17 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
     let mut program = args.program.program()?;
     if program.is_none() {
         match programs.as_slice() {
+            // Kubernetes expands `$(VAR)` from the container's env, which
+            // verify does not model: the image's own program is checked.
+            [Some(p)]
+                if p.entrypoint
+                    .iter()
+                    .chain(&p.cmd)
+                    .flatten()
+                    .any(|w| w.contains("$(")) =>
+            {
+                note("the manifest's command/args use $(VAR) expansion: the image's own ENTRYPOINT/CMD is checked; give the expanded program with --entrypoint/--cmd");
+            }
             [Some(p)] => {
                 note("the program is the manifest's container's command/args");
                 program = Some(p.clone());
