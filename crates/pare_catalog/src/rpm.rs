@@ -140,7 +140,14 @@ pub fn open_sqlite(bytes: &[u8], read_only: bool) -> Result<rusqlite::Connection
 /// # Errors
 /// As [`open_sqlite`], or no readable `Packages` table.
 pub fn read_sqlite(bytes: &[u8]) -> Result<Vec<DbEntry>, String> {
-    let conn = open_sqlite(bytes, true)?;
+    sqlite_entries(&open_sqlite(bytes, true)?)
+}
+
+/// The entries of an open `rpmdb.sqlite` ([`open_sqlite`]), by `hnum`.
+///
+/// # Errors
+/// No readable `Packages` table.
+pub fn sqlite_entries(conn: &rusqlite::Connection) -> Result<Vec<DbEntry>, String> {
     let mut stmt = conn
         .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
         .map_err(|e| format!("sqlite: {e}"))?;

@@ -135,17 +135,19 @@ pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
             reporter.warn(&format!("{}: {}", w.path, w.message));
         }
     }
-    let plan = match pare_slim::keep::plan(image.config.as_ref(), &idx, &sbom.packages, &req.keep) {
-        Err(e @ pare_slim::Error::Unknown(_)) => {
-            return Err(anyhow::Error::new(e)
-                .context(format!("`{spec}`"))
-                .context(crate::Hint(
-                "say what the container runs with --entrypoint/--cmd (its Kubernetes command/args)"
-                    .into(),
-            )))
-        }
-        other => other.with_context(|| format!("`{spec}`"))?,
-    };
+    let plan = pare_slim::keep::plan(image.config.as_ref(), &idx, &sbom.packages, &req.keep)
+        .map_err(|e| {
+            let unknown = matches!(e, pare_slim::Error::Unknown(_));
+            let e = anyhow::Error::new(e).context(format!("`{spec}`"));
+            if unknown {
+                e.context(crate::Hint(
+                    "say what the container runs with --entrypoint/--cmd (its Kubernetes command/args)"
+                        .into(),
+                ))
+            } else {
+                e
+            }
+        })?;
     let after_idx = idx.filtered(&|p| plan.keep.contains(p), &plan.replaced);
     let after_sbom = crate::catalog::catalog(spec, &image, &after_idx);
     let verify = verify_indexed(

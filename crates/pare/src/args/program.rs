@@ -1,8 +1,9 @@
 //! `--entrypoint` and `--cmd`: what the container runs, when it is not the
 //! image's own `ENTRYPOINT`/`CMD` (`verify`, `slim`).
 
+use super::ImageArgs;
 use anyhow::Result;
-use pare_pipeline::open::Program;
+use pare_pipeline::open::{ImageRequest, Program};
 
 /// The program flags (`#[command(flatten)]` them into a command's args).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -20,6 +21,17 @@ pub struct ProgramArgs {
 }
 
 impl ProgramArgs {
+    /// The pipeline's request for `image`, running what these flags say.
+    ///
+    /// # Errors
+    /// As [`ImageArgs::request`] and [`ProgramArgs::program`].
+    pub fn request(&self, image: &ImageArgs) -> Result<ImageRequest> {
+        Ok(ImageRequest {
+            program: self.program()?,
+            ..image.request()?
+        })
+    }
+
     /// The program the flags give, if any.
     ///
     /// # Errors

@@ -92,10 +92,7 @@ pub fn run(args: &GateArgs) -> Result<ExitStatus> {
         None => Date::today(),
     };
     let req = GateRequest {
-        image: pare_pipeline::open::ImageRequest {
-            program: args.program.program()?,
-            ..args.target.request()?
-        },
+        image: args.program.request(&args.target)?,
         policy: PolicySources {
             config: args.config.clone(),
             ignore_files: args.ignore_files.clone(),

@@ -101,10 +101,7 @@ pub fn run(args: &SlimArgs) -> Result<ExitStatus> {
         };
     }
     let req = SlimRequest {
-        image: pare_pipeline::open::ImageRequest {
-            program: args.program.program()?,
-            ..args.target.request()?
-        },
+        image: args.program.request(&args.target)?,
         output,
         force: args.force,
         keep: pare_slim::keep::Options {

@@ -138,6 +138,39 @@ fn manifest(path: &std::path::Path) -> Result<Manifest> {
     Ok(m)
 }
 
+/// The program a manifest's containers give, when it has one container
+/// (which of several is this image, a path cannot tell) and its words need
+/// no `$(VAR)` expansion (Kubernetes expands them from the container's
+/// env, which verify does not model); a note says which.
+fn manifest_program(
+    programs: &[Option<pare_pipeline::open::Program>],
+) -> Option<pare_pipeline::open::Program> {
+    match programs {
+        [Some(p)]
+            if p.entrypoint
+                .iter()
+                .chain(&p.cmd)
+                .flatten()
+                .any(|w| w.contains("$(")) =>
+        {
+            note("the manifest's command/args use $(VAR) expansion: the image's own ENTRYPOINT/CMD is checked; give the expanded program with --entrypoint/--cmd");
+            None
+        }
+        [Some(p)] => {
+            note("the program is the manifest's container's command/args");
+            Some(p.clone())
+        }
+        many if many.len() > 1 && many.iter().any(Option::is_some) => {
+            note(format!(
+                "the manifest has {} containers: the image's own ENTRYPOINT/CMD is checked; give the container's command/args with --entrypoint/--cmd",
+                many.len()
+            ));
+            None
+        }
+        _ => None,
+    }
+}
+
 /// Run `pare verify`.
 ///
 /// # Errors
@@ -151,38 +184,11 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
         None => (pare_verify::Options::default(), Vec::new()),
     };
     options.read_only_rootfs |= args.read_only_rootfs;
-    // The flags say what runs; else the manifest, when it has one
-    // container (which of several is this image, a path cannot tell).
-    let mut program = args.program.program()?;
-    if program.is_none() {
-        match programs.as_slice() {
-            // Kubernetes expands `$(VAR)` from the container's env, which
-            // verify does not model: the image's own program is checked.
-            [Some(p)]
-                if p.entrypoint
-                    .iter()
-                    .chain(&p.cmd)
-                    .flatten()
-                    .any(|w| w.contains("$(")) =>
-            {
-                note("the manifest's command/args use $(VAR) expansion: the image's own ENTRYPOINT/CMD is checked; give the expanded program with --entrypoint/--cmd");
-            }
-            [Some(p)] => {
-                note("the program is the manifest's container's command/args");
-                program = Some(p.clone());
-            }
-            [] | [None] => {}
-            many if many.iter().any(Option::is_some) => note(format!(
-                "the manifest has {} containers: the image's own ENTRYPOINT/CMD is checked; give the container's command/args with --entrypoint/--cmd",
-                many.len()
-            )),
-            _ => {}
-        }
+    // The flags say what runs; else the manifest.
+    let mut req = args.program.request(&args.target)?;
+    if req.program.is_none() {
+        req.program = manifest_program(&programs);
     }
-    let req = pare_pipeline::open::ImageRequest {
-        program,
-        ..args.target.request()?
-    };
     let (mut report, image, idx) = pare_pipeline::verify::verify(&req, &options, &Stderr)?;
     if args.run {
         let opts = pare_slim::sandbox::RunOptions {

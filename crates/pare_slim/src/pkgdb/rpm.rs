@@ -22,7 +22,7 @@
 //! header is a key, not a package: it stays. Matching is by name, `EVR` and
 //! arch, so one of two installed versions of a package can go alone.
 
-use pare_catalog::rpm::{open_sqlite, read_sqlite};
+use pare_catalog::rpm::{open_sqlite, read_sqlite, sqlite_entries};
 use pare_catalog::rpm_header::RpmHeader;
 
 /// The rpm database tables rows are deleted from, besides `Packages`:
@@ -46,7 +46,9 @@ pub fn rewrite(
     bytes: &[u8],
     remove: &dyn Fn(&RpmHeader) -> bool,
 ) -> Result<Option<Vec<u8>>, String> {
-    let entries = read_sqlite(bytes)?;
+    // One copy of the file in memory serves the reading and the rewrite.
+    let mut conn = open_sqlite(bytes, false)?;
+    let entries = sqlite_entries(&conn)?;
     let total = entries.len();
     let gone: Vec<i64> = entries
         .into_iter()
@@ -59,7 +61,6 @@ pub fn rewrite(
         return Ok(None);
     }
     let sql = |e: rusqlite::Error| format!("sqlite: {e}");
-    let mut conn = open_sqlite(bytes, false)?;
     // A damaged file is kept as it was: deleting rows through a broken
     // b-tree can write a database no reader opens.
     let check: String = conn
