@@ -234,12 +234,20 @@ fn a_manifests_command_is_what_verify_checks() {
     let src = fleet("go-distroless");
     let (code, v) = verify(&src, &[]);
     assert_eq!((code, codes(&v).len()), (0, 0), "{v}");
-    let one = t.path().join("one.yaml");
-    std::fs::write(
-        &one,
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n  - name: app\n    image: app\n    command: [/usr/bin/nonexistent]\n    args: [--port, \"8080\"]\n",
-    )
-    .unwrap();
+    // A Pod manifest at `name` whose containers are `containers` (YAML).
+    let pod = |name: &str, containers: &str| {
+        let f = t.path().join(name);
+        std::fs::write(
+            &f,
+            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: app}}\nspec:\n  containers:\n{containers}"),
+        )
+        .unwrap();
+        f
+    };
+    let one = pod(
+        "one.yaml",
+        "  - name: app\n    image: app\n    command: [/usr/bin/nonexistent]\n    args: [--port, \"8080\"]\n",
+    );
     let m = path_str(&one);
     let (code, v) = verify(&src, &["--manifest", &m]);
     assert_eq!((code, codes(&v)), (1, vec!["VFY001".to_string()]), "{v}");
@@ -252,12 +260,10 @@ fn a_manifests_command_is_what_verify_checks() {
     // The flags win over the manifest: the image's own program again.
     let (code, v) = verify(&src, &["--manifest", &m, "--entrypoint", "/app/hello"]);
     assert_eq!((code, codes(&v).len()), (0, 0), "{v}");
-    let two = t.path().join("two.yaml");
-    std::fs::write(
-        &two,
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n  - name: app\n    image: app\n    command: [/usr/bin/nonexistent]\n  - name: sidecar\n    image: proxy\n",
-    )
-    .unwrap();
+    let two = pod(
+        "two.yaml",
+        "  - name: app\n    image: app\n    command: [/usr/bin/nonexistent]\n  - name: sidecar\n    image: proxy\n",
+    );
     let (code, v) = verify(&src, &["--manifest", &path_str(&two)]);
     assert_eq!((code, codes(&v).len()), (0, 0), "{v}");
     let o = pare(&["verify", &path_str(&src), "--manifest", &path_str(&two)]);
@@ -273,12 +279,10 @@ fn a_manifests_command_is_what_verify_checks() {
         ("command: []", None),
         ("command: [\"$(BIN)\"]", Some("$(VAR) expansion")),
     ] {
-        let f = t.path().join("m.yaml");
-        std::fs::write(
-            &f,
-            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: app}}\nspec:\n  containers:\n  - name: app\n    image: app\n    {yaml}\n"),
-        )
-        .unwrap();
+        let f = pod(
+            "m.yaml",
+            &format!("  - name: app\n    image: app\n    {yaml}\n"),
+        );
         let o = pare(&["verify", &path_str(&src), "--manifest", &path_str(&f)]);
         assert_eq!(o.status.code(), Some(0), "{yaml}: {}", stderr(&o));
         if let Some(n) = note {
