@@ -51,7 +51,12 @@ struct LayerWriter {
     buf: Vec<u8>,
 }
 
-/// Chunks handed to the writing thread.
+/// Chunks handed to the writing thread: exactly this long (the last one
+/// shorter), wherever the tar builder's writes fall, because gzip deflates
+/// each chunk on its own (`pgzip`): the compressed blob, and so the
+/// image's digest, is a function of the tar alone, not of how the source
+/// layers happened to be read (a gzip layout, one held in memory, a
+/// docker-archive).
 const CHUNK: usize = 1 << 20;
 
 impl LayerWriter {
@@ -71,9 +76,14 @@ impl LayerWriter {
 
 impl Write for LayerWriter {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(b);
-        if self.buf.len() >= CHUNK {
-            self.send()?;
+        let mut rest = b;
+        while !rest.is_empty() {
+            let n = (CHUNK - self.buf.len()).min(rest.len());
+            self.buf.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.buf.len() == CHUNK {
+                self.send()?;
+            }
         }
         Ok(b.len())
     }
@@ -273,5 +283,45 @@ impl Sink for TarSink {
         let mut h = Self::header(tar::EntryType::Symlink, 0o777, uid, gid, EPOCH);
         let e = self.err();
         self.b.append_link(&mut h, rel(path), target).map_err(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gzip blob of `data` written to a [`LayerWriter`] in pieces of
+    /// `piece` bytes.
+    fn gzip_in_pieces(data: &[u8], piece: usize) -> Vec<u8> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        std::thread::scope(|s| {
+            let worker = s.spawn(move || drain(&rx, Vec::new(), Compression::Gzip));
+            let mut w = LayerWriter {
+                tx: Some(tx),
+                buf: Vec::with_capacity(CHUNK),
+            };
+            for p in data.chunks(piece) {
+                w.write_all(p).unwrap();
+            }
+            w.send().unwrap();
+            drop(w);
+            worker.join().unwrap().unwrap().1
+        })
+    }
+
+    #[test]
+    fn the_gzip_blob_depends_on_the_tar_not_on_the_writes() {
+        let data: Vec<u8> = (0..3 * CHUNK + 12_345)
+            .map(|i| (i % 251) as u8 ^ (i / 4099) as u8)
+            .collect();
+        let whole = gzip_in_pieces(&data, data.len());
+        for piece in [1000, 65_536, CHUNK - 1, CHUNK + 7] {
+            assert!(gzip_in_pieces(&data, piece) == whole, "pieces of {piece}");
+        }
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&whole[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert!(back == data);
     }
 }
