@@ -12,6 +12,7 @@
 //! against the CRC-32 the first read recorded for it. The entries go to the
 //! same [`EntryReader`] a full read would feed.
 
+use crate::retain::Retained;
 use crate::scan::{read_stream, EntryReader};
 use crate::Result;
 use pare_image::access::{AccessPoints, Resumed};
@@ -26,20 +27,39 @@ pub struct LayerAccess {
     points: Option<AccessPoints>,
     /// Path to (first byte of its headers, end of its padded contents).
     files: HashMap<String, (u64, u64)>,
+    /// The whole uncompressed tar, when the first read held it
+    /// ([`crate::IndexOptions::retain`]).
+    retained: Option<Retained>,
 }
 
 impl LayerAccess {
-    pub(crate) fn new(points: Option<AccessPoints>, spans: Vec<(String, u64, u64)>) -> Self {
+    pub(crate) fn new(
+        points: Option<AccessPoints>,
+        spans: Vec<(String, u64, u64)>,
+        retained: Option<Retained>,
+    ) -> Self {
         Self {
             points,
             files: spans.into_iter().map(|(p, a, b)| (p, (a, b))).collect(),
+            retained,
         }
     }
 
-    /// Bytes held for access points (windows and probes).
+    /// Bytes held for access points (windows and probes) and of the tar
+    /// held whole.
     #[must_use]
     pub fn memory(&self) -> usize {
         self.points.as_ref().map_or(0, AccessPoints::memory)
+            + self
+                .retained
+                .as_ref()
+                .map_or(0, |r| usize::try_from(r.len()).unwrap_or(usize::MAX))
+    }
+
+    /// The tar held whole from the first read, if it was.
+    #[must_use]
+    pub fn retained(&self) -> Option<&Retained> {
+        self.retained.as_ref()
     }
 }
 
@@ -68,8 +88,11 @@ pub fn reread_files(
     wanted: &(dyn Fn(&str) -> bool + Sync),
     reader: &mut impl EntryReader,
 ) -> Result<Option<u64>> {
-    // Access points for a gzip layer, offsets alone for a plain one.
+    // Offsets alone for a tar held in memory or a plain layer, access
+    // points for a gzip one.
+    let held = access.retained.as_ref();
     let points = match image.layers.get(index).map(|l| l.compression) {
+        _ if held.is_some() => None,
         Some(pare_image::Compression::Gzip) if access.points.is_some() => access.points.as_ref(),
         Some(pare_image::Compression::None) => None,
         _ => return Ok(None),
@@ -90,6 +113,9 @@ pub fn reread_files(
         }
     }
     let open = |at: u64| -> io::Result<Box<dyn Read + Send + '_>> {
+        if let Some(h) = held {
+            return Ok(Box::new(h.reader_at(at)?));
+        }
         image
             .open_blob_at(index, at)
             .map_err(io::Error::other)?
@@ -208,7 +234,7 @@ impl Read for Sparse<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::layout;
+    use crate::testing::{layers, layout, Blob};
     use crate::{FsIndex, IndexOptions};
 
     /// Collects the paths and contents of the entries it is shown.
@@ -280,7 +306,7 @@ mod tests {
             let idx = FsIndex::build(&image, &opts).unwrap();
             let points = idx.layer_access(0).unwrap().points.clone();
             let end = points.as_ref().map_or(10 << 20, AccessPoints::end);
-            let bogus = LayerAccess::new(points, vec![("/x".into(), end + 512, end + 1024)]);
+            let bogus = LayerAccess::new(points, vec![("/x".into(), end + 512, end + 1024)], None);
             let e =
                 reread_files(&image, 0, &bogus, &|_| true, &mut Collect::default()).unwrap_err();
             // The whole chain: the layer, then the cause.
@@ -292,5 +318,101 @@ mod tests {
             }
             assert!(err.contains("ends before an entry"), "gzip {gzip}: {err}");
         }
+    }
+
+    /// The entries `wanted` takes from layer `index`, read back.
+    fn reread(
+        image: &Image,
+        idx: &FsIndex,
+        index: usize,
+        wanted: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Vec<(String, Vec<u8>)> {
+        let mut got = Collect::default();
+        reread_files(
+            image,
+            index,
+            idx.layer_access(index).unwrap(),
+            &|p| wanted(p),
+            &mut got,
+        )
+        .unwrap()
+        .expect("read from offsets or memory");
+        got.0
+    }
+
+    #[test]
+    fn the_layers_above_the_bottom_one_are_held_and_read_back_from_memory() {
+        let t = tempfile::tempdir().unwrap();
+        let files = files();
+        let (low, high) = files.split_at(100);
+        let image = layers(t.path(), &[low, high, &high[..20]], &|tar| {
+            Blob::Gzip(vec![tar.to_vec()])
+        });
+        let want = |files: &[(String, Vec<u8>)], wanted: &dyn Fn(&str) -> bool| {
+            files
+                .iter()
+                .filter(|(p, _)| wanted(&format!("/{p}")))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let wanted = |p: &str| p.ends_with('3') || p.ends_with("f250");
+        // Budgets: all above the bottom layer, only the top layer, none.
+        for (budget, held) in [
+            (1 << 30, [false, true, true]),
+            (250_000, [false, false, true]),
+            (0, [false; 3]),
+        ] {
+            let opts = IndexOptions {
+                access_points: true,
+                retain: budget,
+                ..IndexOptions::default()
+            };
+            let idx = FsIndex::build(&image, &opts).unwrap();
+            for (i, files) in [low, high, &high[..20]].into_iter().enumerate() {
+                let access = idx.layer_access(i).unwrap();
+                assert_eq!(
+                    access.retained().is_some(),
+                    held[i],
+                    "budget {budget}, layer {i}"
+                );
+                if let Some(r) = access.retained() {
+                    let size: u64 = image.layers[i].size.unwrap();
+                    assert!(
+                        r.len() > size,
+                        "the whole tar is held: {} <= {size}",
+                        r.len()
+                    );
+                }
+                assert_eq!(
+                    reread(&image, &idx, i, &wanted),
+                    want(files, &wanted),
+                    "budget {budget}, layer {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_layer_whose_trailer_misstates_its_size_falls_back_on_access_points() {
+        // Two gzip members: the trailer's ISIZE is the last member's, 1 KiB
+        // (the tar's end), so the layer outgrows that share as it is read.
+        let t = tempfile::tempdir().unwrap();
+        let files = files();
+        let image = layers(t.path(), &[&files[..10], &files], &|tar| {
+            let (a, b) = tar.split_at(tar.len() - 1024);
+            Blob::Gzip(vec![a.to_vec(), b.to_vec()])
+        });
+        let opts = IndexOptions {
+            access_points: true,
+            retain: 1 << 30,
+            ..IndexOptions::default()
+        };
+        let idx = FsIndex::build(&image, &opts).unwrap();
+        let access = idx.layer_access(1).unwrap();
+        assert!(access.retained().is_none(), "let go");
+        assert!(access.points.is_some(), "access points recorded beside it");
+        let wanted = |p: &str| p.ends_with('9');
+        let want: Vec<_> = files.iter().filter(|(p, _)| wanted(p)).cloned().collect();
+        assert_eq!(reread(&image, &idx, 1, &wanted), want);
     }
 }

@@ -25,6 +25,7 @@ mod efficiency;
 mod entries;
 mod error;
 mod index;
+mod retain;
 mod rootfs;
 mod scan;
 mod sparse;
@@ -36,6 +37,7 @@ pub use efficiency::{Efficiency, Inefficiency};
 pub use error::{Error, LayerFault, Result};
 pub use index::{Entry, FsIndex, Kind, LayerStats, ResolveError};
 pub use pare_elf::code_ranges as elf_code_ranges;
+pub use retain::Retained;
 pub use scan::{normalize_path, read_layer, reread_layer, EntryReader, LayerScan};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -143,6 +145,11 @@ pub struct IndexOptions {
     /// points into gzip layers, so that a second read of a layer
     /// ([`reread_files`]) inflates only around the files it wants.
     pub access_points: bool,
+    /// With [`Self::access_points`]: bytes of uncompressed tar that may be
+    /// held in memory for the second read, from the layers above the
+    /// bottom one, top down, whole layers that fit ([`Retained`]); 0 holds
+    /// none.
+    pub retain: u64,
 }
 
 /// A progress callback: bytes read since the last call.
@@ -160,6 +167,7 @@ impl Default for IndexOptions {
             limits: Limits::default(),
             progress: None,
             access_points: false,
+            retain: 0,
         }
     }
 }
@@ -181,9 +189,14 @@ impl FsIndex {
         // would run alone on one core at the end while the others idle.
         let mut order: Vec<usize> = (0..image.layers.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(image.layers[i].size.unwrap_or(0)));
+        let held = if opts.access_points && opts.retain > 0 {
+            retain::plan(image, opts.retain)
+        } else {
+            vec![0; image.layers.len()]
+        };
         let mut scans: Vec<(usize, Result<LayerScan>)> = order
             .into_par_iter()
-            .map(|i| (i, scan::scan_layer(image, i, opts)))
+            .map(|i| (i, scan::scan_layer(image, i, opts, held[i])))
             .collect();
         scans.sort_by_key(|(i, _)| *i);
         let mut scans = scans

@@ -88,7 +88,16 @@ fn fault(image: &Image, index: usize, source: LayerFault) -> Error {
 ///
 /// # Errors
 /// Any stream, verification or path-safety failure, naming the layer.
-pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<LayerScan> {
+///
+/// With `retain` above 0 (a share of [`IndexOptions::retain`]), the
+/// layer's uncompressed tar is also kept in memory for a second read, if
+/// it fits ([`crate::retain`]).
+pub fn scan_layer(
+    image: &Image,
+    index: usize,
+    opts: &IndexOptions,
+    retain: u64,
+) -> Result<LayerScan> {
     let mut reader = Scanner {
         layer: index,
         opts,
@@ -98,6 +107,9 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
     // from an offset (a file, not a registry).
     let record = (opts.access_points && image.open_blob_at(index, 0)?.is_some())
         .then(pare_image::access::Recording::default);
+    // Access points are recorded beside a layer being held, for the read
+    // that has to fall back on them when it outgrows its share.
+    let held = (record.is_some() && retain > 0).then(|| crate::retain::Retainer::new(retain));
     let stages = image.open_layer_stages(index, &opts.limits)?;
     let bytes = run(
         image,
@@ -105,6 +117,7 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
         stages,
         opts.progress.clone(),
         record.clone().map(|r| (r, crate::access::spacing(image))),
+        held.clone(),
         &mut reader,
     )?;
     reader.scan.tar_bytes = bytes;
@@ -114,6 +127,7 @@ pub fn scan_layer(image: &Image, index: usize, opts: &IndexOptions) -> Result<La
         reader.scan.access = Some(crate::LayerAccess::new(
             (points.end() > 0).then_some(points),
             spans,
+            held.and_then(|h| h.take()),
         ));
     }
     Ok(reader.scan)
@@ -162,7 +176,7 @@ pub fn read_layer(
     reader: &mut impl EntryReader,
 ) -> Result<u64> {
     let stages = image.open_layer_stages(index, limits)?;
-    run(image, index, stages, progress, None, reader)
+    run(image, index, stages, progress, None, None, reader)
 }
 
 /// [`read_layer`] for a second read of a layer the same run has indexed
@@ -178,7 +192,7 @@ pub fn reread_layer(
     reader: &mut impl EntryReader,
 ) -> Result<u64> {
     let stages = image.reopen_layer_stages(index, limits)?;
-    run(image, index, stages, None, None, reader)
+    run(image, index, stages, None, None, None, reader)
 }
 
 fn run(
@@ -191,6 +205,7 @@ fn run(
     ),
     progress: Option<crate::Progress>,
     record: Option<(pare_image::access::Recording, u64)>,
+    retain: Option<Arc<crate::retain::Retainer>>,
     reader: &mut impl EntryReader,
 ) -> Result<u64> {
     let blob = Counted {
@@ -229,7 +244,8 @@ fn run(
             // The diff_id is hashed here, over each chunk as it arrives
             // and in place: the parser then seeks past unwanted contents
             // instead of copying them through a checking reader.
-            consume(tar.checked(checks.tap()), reader).map_err(|e| fault(image, index, e))
+            let tar = tar.checked(checks.tap()).retaining(retain);
+            consume(tar, reader).map_err(|e| fault(image, index, e))
         });
     }
     let decoded = decompress.decoder(Box::new(blob))?;
@@ -449,6 +465,8 @@ struct ChannelReader {
     count: u64,
     /// Checks applied to each chunk as it arrives, if this end verifies.
     tap: Option<pare_image::Tap>,
+    /// Where read chunks are kept instead of going back, if anywhere.
+    retain: Option<Arc<crate::retain::Retainer>>,
 }
 
 /// A copy of an error that keeps its kind, its message and, for layer
@@ -474,6 +492,26 @@ impl ChannelReader {
             failed: None,
             count: 0,
             tap: None,
+            retain: None,
+        }
+    }
+
+    /// Keep every chunk once read (verified) with `retain` rather than
+    /// sending it back to be reused.
+    fn retaining(mut self, retain: Option<Arc<crate::retain::Retainer>>) -> Self {
+        self.retain = retain;
+        self
+    }
+
+    /// Done with a chunk of which `len` bytes were filled: kept, or back
+    /// to the producer (which, if it has finished, simply drops it).
+    fn release(&self, chunk: Vec<u8>, len: usize) {
+        let back = match &self.retain {
+            Some(r) if len > 0 => r.keep(chunk, len),
+            _ => Some(chunk),
+        };
+        if let Some(c) = back {
+            let _ = self.back.send(c);
         }
     }
 
@@ -495,9 +533,8 @@ impl ChannelReader {
             match recv_checked(&self.rx, &mut self.tap) {
                 Some(Ok((c, len))) => {
                     let done = std::mem::replace(&mut self.chunk, c);
-                    // If the producer has finished, it is simply dropped.
-                    let _ = self.back.send(done);
-                    self.len = len;
+                    let done_len = std::mem::replace(&mut self.len, len);
+                    self.release(done, done_len);
                     self.pos = 0;
                 }
                 Some(Err(e)) => {
@@ -572,6 +609,8 @@ impl std::io::Seek for ChannelReader {
 impl Finish for ChannelReader {
     fn finish(mut self) -> std::io::Result<u64> {
         std::io::copy(&mut self, &mut std::io::sink())?;
+        let last = std::mem::take(&mut self.chunk);
+        self.release(last, self.len);
         Ok(self.count)
     }
     fn entries(ar: &mut tar::Archive<Self>) -> std::io::Result<tar::Entries<'_, Self>> {

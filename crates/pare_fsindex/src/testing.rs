@@ -6,6 +6,31 @@ use std::io::Write;
 
 /// An OCI layout of one layer (gzip when `gzip`) holding `files`.
 pub(crate) fn layout(dir: &std::path::Path, files: &[(String, Vec<u8>)], gzip: bool) -> Image {
+    let blob = |tar: &[u8]| {
+        if gzip {
+            Blob::Gzip(vec![tar.to_vec()])
+        } else {
+            Blob::Plain
+        }
+    };
+    layers(dir, &[files], &|tar| blob(tar))
+}
+
+/// How a test layer is stored.
+pub(crate) enum Blob {
+    /// Uncompressed.
+    Plain,
+    /// gzip, one member per part (the parts make the tar).
+    Gzip(Vec<Vec<u8>>),
+}
+
+/// An OCI layout of a layer per item of `layers`, each stored as `blob`
+/// says (given the layer's tar).
+pub(crate) fn layers(
+    dir: &std::path::Path,
+    layers: &[&[(String, Vec<u8>)]],
+    blob: &dyn Fn(&[u8]) -> Blob,
+) -> Image {
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).unwrap();
     let put = |b: &[u8]| {
@@ -13,34 +38,44 @@ pub(crate) fn layout(dir: &std::path::Path, files: &[(String, Vec<u8>)], gzip: b
         std::fs::write(blobs.join(&d[7..]), b).unwrap();
         d
     };
-    let mut t = tar::Builder::new(Vec::new());
-    for (p, b) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(b.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        t.append_data(&mut h, p, &b[..]).unwrap();
+    let mut descriptors = Vec::new();
+    let mut diff_ids = Vec::new();
+    for files in layers {
+        let mut t = tar::Builder::new(Vec::new());
+        for (p, b) in *files {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(b.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            t.append_data(&mut h, p, &b[..]).unwrap();
+        }
+        let tar = t.into_inner().unwrap();
+        diff_ids.push(format!("sha256:{}", hex::encode(Sha256::digest(&tar))));
+        let (stored, mt) = match blob(&tar) {
+            Blob::Gzip(parts) => {
+                assert_eq!(parts.concat(), tar, "the parts make the tar");
+                let mut members = Vec::new();
+                for part in parts {
+                    let mut gz =
+                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                    gz.write_all(&part).unwrap();
+                    members.extend(gz.finish().unwrap());
+                }
+                (members, "application/vnd.oci.image.layer.v1.tar+gzip")
+            }
+            Blob::Plain => (tar, "application/vnd.oci.image.layer.v1.tar"),
+        };
+        descriptors.push(
+            serde_json::json!({"mediaType": mt, "digest": put(&stored), "size": stored.len()}),
+        );
     }
-    let tar = t.into_inner().unwrap();
-    let diff_id = format!("sha256:{}", hex::encode(Sha256::digest(&tar)));
-    let (blob, mt) = if gzip {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gz.write_all(&tar).unwrap();
-        (
-            gz.finish().unwrap(),
-            "application/vnd.oci.image.layer.v1.tar+gzip",
-        )
-    } else {
-        (tar, "application/vnd.oci.image.layer.v1.tar")
-    };
-    let layer = serde_json::json!({"mediaType": mt, "digest": put(&blob), "size": blob.len()});
     let cfg = serde_json::to_vec(&serde_json::json!({"architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": [diff_id]}, "config": {}}))
+        "rootfs": {"type": "layers", "diff_ids": diff_ids}, "config": {}}))
     .unwrap();
     let manifest = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(&cfg), "size": cfg.len()},
-        "layers": [layer]}))
+        "layers": descriptors}))
     .unwrap();
     let index = serde_json::json!({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
         "digest": put(&manifest), "size": manifest.len()}]});
