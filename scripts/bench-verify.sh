@@ -5,9 +5,10 @@
 #   scripts/bench-verify.sh [FLEET_IMAGE...]     default: fat python-app node-app
 #
 # verify is timed on every image; slim (written to a temporary OCI layout, gzip then zstd, then to
-# a temporary docker-archive, removed after each run) only on images with an entrypoint it can
-# follow (`fat` runs an interactive `bash`: slim refuses it). Needs a release build (built here),
-# python3.
+# a temporary docker-archive, removed after each run) on images with an entrypoint it can follow,
+# and on `fat`, which runs an interactive `bash` (slim refuses it as it is), with the program a
+# pod's `command` would give it (`--cmd`, the one `a_program_given_by_flag_is_what_slim_keeps_and_writes`
+# runs). Needs a release build (built here), python3.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -25,10 +26,12 @@ for img in "${IMAGES[@]}"; do
   src=$FLEET/$img/oci
   [[ -f $src/index.json ]] || { echo "missing fleet image $img: run scripts/fleet.sh $img" >&2; exit 2; }
   cmds=("$PARE inspect $src" "$PARE verify $src")
-  if "$PARE" slim "$src" -o "$OUT/probe" --dry-run >/dev/null 2>&1; then
-    cmds+=("rm -rf $OUT/s && $PARE slim $src -o $OUT/s"
-      "rm -rf $OUT/z && $PARE slim $src -o $OUT/z --compression zstd"
-      "rm -f $OUT/s.tar && $PARE slim $src -o $OUT/s.tar")
+  prog=""
+  [[ $img == fat ]] && prog="--cmd '[\"python3\",\"-c\",\"import ssl, sqlite3\"]'"
+  if eval "\"$PARE\" slim \"$src\" -o \"$OUT/probe\" --dry-run $prog" >/dev/null 2>&1; then
+    cmds+=("rm -rf $OUT/s && $PARE slim $src -o $OUT/s $prog"
+      "rm -rf $OUT/z && $PARE slim $src -o $OUT/z --compression zstd $prog"
+      "rm -f $OUT/s.tar && $PARE slim $src -o $OUT/s.tar $prog")
   fi
   mapfile -t r < <(python3 scripts/interleave.py "$RUNS" "${cmds[@]}")
   read -r ti mi _ <<<"${r[0]}"; read -r tv mv _ <<<"${r[1]}"
