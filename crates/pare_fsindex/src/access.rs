@@ -39,7 +39,9 @@ impl LayerAccess {
         retained: Option<Retained>,
     ) -> Self {
         Self {
-            points,
+            // A layer held whole is read from memory: its windows are
+            // not needed.
+            points: points.filter(|_| retained.is_none()),
             files: spans.into_iter().map(|(p, a, b)| (p, (a, b))).collect(),
             retained,
         }
@@ -53,7 +55,7 @@ impl LayerAccess {
             + self
                 .retained
                 .as_ref()
-                .map_or(0, |r| usize::try_from(r.len()).unwrap_or(usize::MAX))
+                .map_or(0, |r| usize::try_from(r.memory()).unwrap_or(usize::MAX))
     }
 
     /// The tar held whole from the first read, if it was.
@@ -129,6 +131,9 @@ pub fn reread_files(
         cur: None,
         points,
         open: &open,
+        // In memory a jump costs nothing; in a file, a gap under 1 MiB is
+        // cheaper read through than sought over.
+        gap: if held.is_some() { 0 } else { SEEK_GAP },
     };
     read_stream(image, index, sparse, reader)?;
     Ok(Some(total))
@@ -143,6 +148,9 @@ struct Sparse<'a, 'b> {
     cur: Option<Box<dyn Read + Send + 'a>>,
     points: Option<&'b AccessPoints>,
     open: &'b pare_image::access::OpenAt<'a>,
+    /// Without access points: a gap worth opening the stream again after
+    /// rather than reading through.
+    gap: u64,
 }
 
 impl Sparse<'_, '_> {
@@ -150,7 +158,7 @@ impl Sparse<'_, '_> {
     fn seek(&mut self, target: u64) -> io::Result<()> {
         match self.points {
             None => {
-                if self.cur.is_none() || target > self.pos + SEEK_GAP {
+                if self.cur.is_none() || target > self.pos + self.gap {
                     self.cur = Some((self.open)(target)?);
                     self.pos = target;
                 }
@@ -414,5 +422,34 @@ mod tests {
         let wanted = |p: &str| p.ends_with('9');
         let want: Vec<_> = files.iter().filter(|(p, _)| wanted(p)).cloned().collect();
         assert_eq!(reread(&image, &idx, 1, &wanted), want);
+    }
+
+    #[test]
+    fn many_small_layers_hold_no_more_memory_than_the_budget() {
+        // One small blob listed 60 times: each listing is a layer of its own.
+        let t = tempfile::tempdir().unwrap();
+        let small = &files()[1..3];
+        let listed: Vec<&[(String, Vec<u8>)]> = vec![small; 60];
+        let image = layers(t.path(), &listed, &|tar| Blob::Gzip(vec![tar.to_vec()]));
+        let budget: u64 = 200_000;
+        let opts = IndexOptions {
+            access_points: true,
+            retain: budget,
+            ..IndexOptions::default()
+        };
+        let idx = FsIndex::build(&image, &opts).unwrap();
+        let held: Vec<&Retained> = (0..60)
+            .filter_map(|i| idx.layer_access(i).and_then(LayerAccess::retained))
+            .collect();
+        assert!(held.len() > 5, "small layers are held: {}", held.len());
+        let memory: u64 = held.iter().map(|r| r.memory()).sum();
+        assert!(
+            memory <= budget,
+            "{memory} bytes held for a budget of {budget}"
+        );
+        assert!(
+            reread(&image, &idx, 59, &|_| true) == small,
+            "read back from memory"
+        );
     }
 }

@@ -3,8 +3,9 @@
 //! [`crate::reread_files`]) takes it from there instead of inflating the
 //! blob again.
 //!
-//! Which layers: the ones above the bottom layer, from the top down, while
-//! their uncompressed sizes fit in [`crate::IndexOptions::retain`]. The
+//! Which layers: the ones above the bottom layer, from the top down, each
+//! whose uncompressed size fits in what is left of
+//! [`crate::IndexOptions::retain`]. The
 //! bottom layer is the base distribution, of which slim keeps little (5 %
 //! of `python-app`'s and `node-app`'s 164 MB); the layers above it are what
 //! the image's own build added, and slim keeps most of them (94 % of
@@ -17,8 +18,11 @@
 //! eStargz writes, or more than 4 GiB), the layer outgrows its share while
 //! it is read, is let go, and the second read uses the access points
 //! recorded beside it as it would have; a zstd layer, a plain one (read
-//! from its file at an offset anyway) or one from a registry is not held.
-//! Memory stays within the budget whatever the image's size.
+//! from its file at an offset anyway), gzip found inside a docker-archive
+//! by its magic bytes (`Compression::Detect`) or a layer from a registry
+//! (no offsets to read the trailer at) is not held. What is held counts
+//! the memory it takes, not the bytes filled, so it stays within the
+//! budget whatever the image's size or number of layers.
 //!
 //! The chunks are the ones the pipeline decompressed into, kept instead
 //! of being recycled: nothing is copied. Every chunk kept has been hashed
@@ -82,18 +86,35 @@ impl Retainer {
 
     /// Keep `chunk`'s first `len` bytes, the next part of the stream.
     /// `Some(chunk)` back when it is not kept (the layer has outgrown its
-    /// share and is let go), for the caller to recycle.
-    pub(crate) fn keep(&self, chunk: Vec<u8>, len: usize) -> Option<Vec<u8>> {
+    /// share and is let go), for the caller to recycle; a chunk already
+    /// cut to its length when that is found is dropped instead.
+    ///
+    /// What counts against the share is the memory held, not the bytes
+    /// filled: a chunk filled in part (a layer's last, or a small layer's
+    /// only one) is first cut to its length, or every small layer of an
+    /// image would hold a whole 512 KiB chunk for a few bytes (and one
+    /// blob listed thousands of times in a manifest, as many).
+    pub(crate) fn keep(&self, mut chunk: Vec<u8>, len: usize) -> Option<Vec<u8>> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(r) = state.as_mut() else {
             return Some(chunk);
         };
-        if r.len + len as u64 > self.cap {
+        if r.charged + len as u64 > self.cap {
             *state = None;
             return Some(chunk);
         }
+        if chunk.capacity() > len {
+            chunk.truncate(len);
+            chunk.shrink_to_fit();
+        }
+        let held = chunk.capacity().max(len) as u64;
+        if r.charged + held > self.cap {
+            *state = None;
+            return None;
+        }
         r.starts.push(r.len);
         r.len += len as u64;
+        r.charged += held;
         r.chunks.push((chunk, len));
         None
     }
@@ -115,15 +136,24 @@ pub struct Retained {
     chunks: Vec<(Vec<u8>, usize)>,
     /// Stream offset of each chunk's first byte.
     starts: Vec<u64>,
-    /// Bytes held.
+    /// Bytes of the stream held.
     len: u64,
+    /// Memory counted against the layer's share (the chunks'
+    /// capacities).
+    charged: u64,
 }
 
 impl Retained {
-    /// Bytes held.
+    /// Bytes of the stream held.
     #[must_use]
     pub fn len(&self) -> u64 {
         self.len
+    }
+
+    /// Memory held for them: the chunks' capacities.
+    #[must_use]
+    pub fn memory(&self) -> u64 {
+        self.chunks.iter().map(|(c, _)| c.capacity() as u64).sum()
     }
 
     /// Whether nothing is held.
@@ -218,6 +248,17 @@ mod tests {
             got.extend_from_slice(&b[..n]);
         }
         assert_eq!(got, all[3..]);
+    }
+
+    #[test]
+    fn a_chunk_filled_in_part_is_held_at_its_length() {
+        let r = Retainer::new(1000);
+        let mut c = vec![9u8; 100];
+        c.reserve(512 * 1024);
+        assert!(r.keep(c, 100).is_none(), "100 bytes fit in 1000");
+        let held = r.take().unwrap();
+        assert_eq!(held.len(), 100);
+        assert!(held.memory() <= 1000, "{} bytes held", held.memory());
     }
 
     #[test]
