@@ -161,3 +161,63 @@ fn gate_reads_the_annotated_base_from_the_registry() {
         .unwrap()
         .contains("read from its registry"));
 }
+
+/// `pare slim` of an image in a registry writes the image `pare slim` of
+/// the same image's OCI layout writes (the same manifest digest), and
+/// fetches the layers it holds in memory from the first read (the ones
+/// above the base) once: the registry's access log shows one GET of their
+/// blobs, and two of the base's, which is read again for the files kept
+/// from it.
+#[test]
+fn slim_from_a_registry_writes_the_layouts_image_and_fetches_upper_layers_once() {
+    use support::fleet_run::{manifest_config, read_json};
+    let reg = Registry::start(false);
+    let r = reg.push("python-app");
+    let t = tmp();
+    let layout = support::fleet_dir().join("python-app/oci");
+    let (from_reg, from_dir) = (t.path().join("reg"), t.path().join("dir"));
+    let mut a = vec![
+        "slim".to_string(),
+        r.clone(),
+        "-o".into(),
+        support::path_str(&from_reg),
+    ];
+    a.extend(reg.flags());
+    let o = pare(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = pare(&[
+        "slim",
+        &support::path_str(&layout),
+        "-o",
+        &support::path_str(&from_dir),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let digest =
+        |l: &std::path::Path| read_json(&l.join("index.json"))["manifests"][0]["digest"].clone();
+    assert_eq!(
+        digest(&from_reg),
+        digest(&from_dir),
+        "registry and layout slim apart"
+    );
+    let (m, _) = manifest_config(&layout);
+    let layers: Vec<String> = m["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        layers.len() > 2,
+        "python-app: base, then the layers of its build"
+    );
+    let log = reg.log();
+    let gets = |d: &str| {
+        log.lines()
+            .filter(|l| l.contains(&format!("GET /v2/pare/python-app/blobs/{d}")))
+            .count()
+    };
+    let counts: Vec<usize> = layers.iter().map(|d| gets(d)).collect();
+    let mut want = vec![1; layers.len()];
+    want[0] = 2;
+    assert_eq!(counts, want, "blob GETs per layer, base first:\n{log}");
+}

@@ -242,7 +242,7 @@ impl Read for Sparse<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{layers, layout, Blob};
+    use crate::testing::{layers, layout, unseekable, Blob};
     use crate::{FsIndex, IndexOptions};
 
     /// Collects the paths and contents of the entries it is shown.
@@ -451,5 +451,77 @@ mod tests {
             reread(&image, &idx, 59, &|_| true) == small,
             "read back from memory"
         );
+    }
+
+    #[test]
+    fn a_registrys_upper_layers_are_held_by_their_blobs_size() {
+        let t = tempfile::tempdir().unwrap();
+        // Contents that deflate little, as a layer's binaries do: what the
+        // estimate (6 times the blob) is meant for.
+        let mut x = 0x9e37_79b9_u32;
+        let files: Vec<(String, Vec<u8>)> = files()
+            .into_iter()
+            .map(|(p, b)| {
+                let noise = b
+                    .iter()
+                    .map(|&c| {
+                        x ^= x << 13;
+                        x ^= x >> 17;
+                        x ^= x << 5;
+                        c ^ ((x >> 24) as u8 & 0x3f)
+                    })
+                    .collect();
+                (p, noise)
+            })
+            .collect();
+        let (low, high) = files.split_at(100);
+        let top = &high[..20];
+        layers(t.path(), &[low, high, top], &|tar| {
+            Blob::Gzip(vec![tar.to_vec()])
+        });
+        let image = unseekable(t.path());
+        assert!(image.open_blob_at(1, 0).unwrap().is_none(), "no offsets");
+        let estimate = |i: usize| {
+            let blob = image.layers[i].size.unwrap();
+            (crate::retain::RATIO * blob).max(crate::retain::MIN_ESTIMATE)
+        };
+        assert!(
+            estimate(1) > estimate(2),
+            "the estimates tell the layers apart"
+        );
+        // Room for the top layer's estimate only, then for both.
+        for (budget, held) in [
+            (estimate(2), [false, false, true]),
+            (estimate(1) + estimate(2), [false, true, true]),
+        ] {
+            let opts = IndexOptions {
+                access_points: true,
+                retain: budget,
+                ..IndexOptions::default()
+            };
+            let idx = FsIndex::build(&image, &opts).unwrap();
+            for (i, files) in [low, high, top].into_iter().enumerate() {
+                let access = idx.layer_access(i);
+                assert_eq!(
+                    access.and_then(LayerAccess::retained).is_some(),
+                    held[i],
+                    "budget {budget}, layer {i}"
+                );
+                if held[i] {
+                    let want: Vec<_> = files
+                        .iter()
+                        .filter(|(p, _)| p.ends_with('1'))
+                        .cloned()
+                        .collect();
+                    assert!(
+                        reread(&image, &idx, i, &|p| p.ends_with('1')) == want,
+                        "layer {i}"
+                    );
+                } else {
+                    // Nothing to read it again from but the registry.
+                    assert!(access.is_none(), "layer {i}");
+                }
+            }
+        }
     }
 }

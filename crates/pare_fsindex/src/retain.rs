@@ -17,12 +17,15 @@
 //! for one gzip member under 4 GiB. Where it is wrong (several members, as
 //! eStargz writes, or more than 4 GiB), the layer outgrows its share while
 //! it is read, is let go, and the second read uses the access points
-//! recorded beside it as it would have; a zstd layer, a plain one (read
-//! from its file at an offset anyway), gzip found inside a docker-archive
-//! by its magic bytes (`Compression::Detect`) or a layer from a registry
-//! (no offsets to read the trailer at) is not held. What is held counts
-//! the memory it takes, not the bytes filled, so it stays within the
-//! budget whatever the image's size or number of layers.
+//! recorded beside it as it would have. A registry cannot be read from an
+//! offset: its layers are given [`RATIO`] times their blob's size, and one
+//! that outgrows that is let go and fetched again (what happened to every
+//! registry layer before: holding them halves what `pare slim` downloads).
+//! A zstd layer, a plain one (read from its file at an offset anyway) and
+//! gzip found inside a docker-archive by its magic bytes
+//! (`Compression::Detect`) are not held. What is held counts the memory it
+//! takes, not the bytes filled, so it stays within the budget whatever the
+//! image's size or number of layers.
 //!
 //! The chunks are the ones the pipeline decompressed into, kept instead
 //! of being recycled: nothing is copied. Every chunk kept has been hashed
@@ -45,7 +48,7 @@ pub(crate) fn plan(image: &Image, budget: u64) -> Vec<u64> {
         if image.layers[i].compression != Compression::Gzip {
             continue;
         }
-        match gzip_isize(image, i) {
+        match tar_size(image, i) {
             Some(size) if size > 0 && size <= left => {
                 caps[i] = size;
                 left -= size;
@@ -56,14 +59,26 @@ pub(crate) fn plan(image: &Image, budget: u64) -> Vec<u64> {
     caps
 }
 
-/// The `ISIZE` field of layer `index`'s gzip trailer, if the source can
-/// read the blob from an offset.
-fn gzip_isize(image: &Image, index: usize) -> Option<u64> {
+/// How many times its blob's size a registry's gzip layer is given: the
+/// fleet's layers inflate 2.7 to 2.9 times (binaries, libraries), text
+/// (`node_modules`, Python sources) up to 5.
+pub(crate) const RATIO: u64 = 6;
+/// Least a registry's layer is given: a small layer's tar is mostly
+/// padding and headers, which deflate far more than 6 times (the fleet's
+/// 512-byte `WORKDIR` layer is a 10 KiB tar).
+pub(crate) const MIN_ESTIMATE: u64 = 1 << 20;
+
+/// The size of layer `index`'s tar: its gzip trailer's `ISIZE` when the
+/// source reads from an offset, [`RATIO`] times the blob's size (at least
+/// [`MIN_ESTIMATE`]) when it cannot (a registry).
+fn tar_size(image: &Image, index: usize) -> Option<u64> {
     let size = image.layers.get(index)?.size?;
     if size < 18 {
         return None;
     }
-    let mut r = image.open_blob_at(index, size - 4).ok()??;
+    let Some(mut r) = image.open_blob_at(index, size - 4).ok()? else {
+        return Some(size.saturating_mul(RATIO).max(MIN_ESTIMATE));
+    };
     let mut b = [0u8; 4];
     r.read_exact(&mut b).ok()?;
     Some(u64::from(u32::from_le_bytes(b)))

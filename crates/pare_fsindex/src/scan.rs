@@ -109,7 +109,7 @@ pub fn scan_layer(
         .then(pare_image::access::Recording::default);
     // Access points are recorded beside a layer being held, for the read
     // that has to fall back on them when it outgrows its share.
-    let held = (record.is_some() && retain > 0).then(|| crate::retain::Retainer::new(retain));
+    let held = (opts.access_points && retain > 0).then(|| crate::retain::Retainer::new(retain));
     let stages = image.open_layer_stages(index, &opts.limits)?;
     let bytes = run(
         image,
@@ -121,14 +121,11 @@ pub fn scan_layer(
         &mut reader,
     )?;
     reader.scan.tar_bytes = bytes;
-    if let Some(r) = record {
-        let points = r.take();
+    let held = held.and_then(|h| h.take());
+    if record.is_some() || held.is_some() {
+        let points = record.map(|r| r.take()).filter(|p| p.end() > 0);
         let spans = std::mem::take(&mut reader.scan.spans);
-        reader.scan.access = Some(crate::LayerAccess::new(
-            (points.end() > 0).then_some(points),
-            spans,
-            held.and_then(|h| h.take()),
-        ));
+        reader.scan.access = Some(crate::LayerAccess::new(points, spans, held));
     }
     Ok(reader.scan)
 }

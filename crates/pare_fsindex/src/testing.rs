@@ -2,7 +2,7 @@
 
 use pare_image::Image;
 use sha2::{Digest as _, Sha256};
-use std::io::Write;
+use std::io::{Read, Write};
 
 /// An OCI layout of one layer (gzip when `gzip`) holding `files`.
 pub(crate) fn layout(dir: &std::path::Path, files: &[(String, Vec<u8>)], gzip: bool) -> Image {
@@ -83,4 +83,32 @@ pub(crate) fn layers(
     std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
     let source = pare_source::open(&format!("oci-dir:{}", dir.display())).unwrap();
     Image::open(source, None).unwrap()
+}
+
+/// The OCI layout at `dir` through a source that cannot read a blob from
+/// an offset, as a registry's.
+pub(crate) fn unseekable(dir: &std::path::Path) -> Image {
+    struct NoSeek(Box<dyn pare_source::Source>);
+    impl pare_source::Source for NoSeek {
+        fn name(&self) -> &str {
+            self.0.name()
+        }
+        fn kind(&self) -> pare_source::SourceKind {
+            pare_source::SourceKind::Registry
+        }
+        fn root(&self) -> pare_source::Result<pare_source::Root> {
+            self.0.root()
+        }
+        fn open(
+            &self,
+            loc: &pare_source::BlobLocation,
+        ) -> pare_source::Result<Box<dyn Read + Send + '_>> {
+            self.0.open(loc)
+        }
+        fn size(&self, loc: &pare_source::BlobLocation) -> Option<u64> {
+            self.0.size(loc)
+        }
+    }
+    let inner = pare_source::open(&format!("oci-dir:{}", dir.display())).unwrap();
+    Image::open(Box::new(NoSeek(inner)), None).unwrap()
 }

@@ -144,6 +144,12 @@ impl Registry {
         dest
     }
 
+    /// What the registry has logged (its access log among it: one line
+    /// per request, `"GET /v2/… HTTP/1.1" 200 …`).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("registry.log")).unwrap()
+    }
+
     pub fn flags(&self) -> Vec<String> {
         match &self.ca {
             Some(ca) => vec![
