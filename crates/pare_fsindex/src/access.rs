@@ -23,7 +23,8 @@ use std::io::{self, Read};
 /// Where a layer's regular files lie in its tar, and its access points.
 #[derive(Debug)]
 pub struct LayerAccess {
-    /// Access points of a gzip layer; `None` for a plain one.
+    /// Access points of a gzip layer read from a file; `None` for a plain
+    /// one, or one held in memory.
     points: Option<AccessPoints>,
     /// Path to (first byte of its headers, end of its padded contents).
     files: HashMap<String, (u64, u64)>,
@@ -523,5 +524,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_registrys_layer_that_inflates_past_its_estimate_is_let_go() {
+        // 3 MiB of zeros: a blob of a few KiB, given 1 MiB.
+        let t = tempfile::tempdir().unwrap();
+        let zeros = vec![("big".to_string(), vec![0u8; 3 << 20])];
+        layers(t.path(), &[&files()[1..3], &zeros], &|tar| {
+            Blob::Gzip(vec![tar.to_vec()])
+        });
+        let image = unseekable(t.path());
+        let opts = IndexOptions {
+            access_points: true,
+            retain: 1 << 30,
+            ..IndexOptions::default()
+        };
+        let idx = FsIndex::build(&image, &opts).unwrap();
+        assert!(
+            idx.layer_access(1).is_none(),
+            "let go: the second read fetches it again whole"
+        );
     }
 }

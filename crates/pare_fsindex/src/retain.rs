@@ -20,7 +20,9 @@
 //! recorded beside it as it would have. A registry cannot be read from an
 //! offset: its layers are given [`RATIO`] times their blob's size, and one
 //! that outgrows that is let go and fetched again (what happened to every
-//! registry layer before: holding them halves what `pare slim` downloads).
+//! registry layer before; the base layer, and one whose blob is over 42
+//! MiB, still is: holding `python-app`'s upper layers takes its download
+//! from 178 to 152 MB).
 //! A zstd layer, a plain one (read from its file at an offset anyway) and
 //! gzip found inside a docker-archive by its magic bytes
 //! (`Compression::Detect`) are not held. What is held counts the memory it

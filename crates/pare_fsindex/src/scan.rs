@@ -107,8 +107,10 @@ pub fn scan_layer(
     // from an offset (a file, not a registry).
     let record = (opts.access_points && image.open_blob_at(index, 0)?.is_some())
         .then(pare_image::access::Recording::default);
-    // Access points are recorded beside a layer being held, for the read
-    // that has to fall back on them when it outgrows its share.
+    // Access points are recorded beside a layer being held (where the blob
+    // can be read from an offset), for the read that has to fall back on
+    // them when it outgrows its share; a registry's layer let go is
+    // fetched again whole.
     let held = (opts.access_points && retain > 0).then(|| crate::retain::Retainer::new(retain));
     let stages = image.open_layer_stages(index, &opts.limits)?;
     let bytes = run(
