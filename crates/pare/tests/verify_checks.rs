@@ -297,3 +297,48 @@ fn a_manifests_command_is_what_verify_checks() {
         stderr(&o)
     );
 }
+
+/// `pare verify --run` reports the writes the read-only root refused
+/// (VFY012) even when the program catches the error and carries on: a
+/// Python command that fails to create its cache file, logs it and stays
+/// up. Without `--read-only-rootfs` the finding is a warning (those writes
+/// succeed on a writable root); with it, the check fails.
+#[test]
+fn a_write_the_read_only_root_refuses_is_reported_though_the_app_stays_up() {
+    need("bwrap");
+    let src = fleet("python-app");
+    let program = serde_json::to_string(&[
+        "python3",
+        "-c",
+        "import sys, time\ntry:\n    open('/var/cache/pare-probe', 'w')\nexcept OSError as e:\n    print(e, file=sys.stderr, flush=True)\ntime.sleep(60)",
+    ])
+    .unwrap();
+    let run = ["--run", "--run-seconds", "4", "--entrypoint", &program];
+    let refused = |v: &Value| -> Value {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "VFY012")
+            .cloned()
+            .unwrap_or_else(|| panic!("no VFY012: {v}"))
+    };
+    let (code, v) = verify(&src, &run);
+    assert_eq!(v["run"]["stayedUp"], true, "{v}");
+    assert!(!codes(&v).contains(&"VFY011".to_string()), "{v}");
+    let f = refused(&v);
+    assert_eq!(f["severity"], "medium", "{f}");
+    assert!(
+        f["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("Read-only file system: '/var/cache/pare-probe'"),
+        "{f}"
+    );
+    assert_eq!(code, 0, "a warning: {v}");
+    let mut ro = run.to_vec();
+    ro.push("--read-only-rootfs");
+    let (code, v) = verify(&src, &ro);
+    assert_eq!(refused(&v)["severity"], "high", "{v}");
+    assert_eq!(code, 1, "{v}");
+}

@@ -32,3 +32,23 @@ fn a_failing_finding_is_high_or_above() {
     w.severity = Severity::Medium;
     assert!(!w.fails());
 }
+
+#[test]
+fn refused_writes_fail_only_where_the_deployment_is_read_only() {
+    let lines = vec!["OSError: [Errno 30] Read-only file system: '/var/cache/app/x'".to_string()];
+    let ro = checks::run_read_only::refused(lines.clone(), true);
+    assert_eq!((ro.code, ro.fails()), ("VFY012", true));
+    assert_eq!(ro.evidence, lines);
+    assert!(
+        ro.message.contains("1 line of its output"),
+        "{}",
+        ro.message
+    );
+    let rw = checks::run_read_only::refused(lines, false);
+    assert_eq!((rw.severity, rw.fails()), (Severity::Medium, false));
+    assert!(
+        rw.message.contains("readOnlyRootFilesystem"),
+        "{}",
+        rw.message
+    );
+}

@@ -209,11 +209,20 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
                     run.seconds
                 )
             };
-            let mut tail: Vec<String> = run.stderr.iter().rev().take(5).rev().cloned().collect();
-            tail.extend(run.erofs.iter().take(5).cloned());
+            let tail: Vec<String> = run.stderr.iter().rev().take(5).rev().cloned().collect();
             report
                 .findings
                 .push(pare_verify::checks::run_failed::failed(how, tail));
+        }
+        // Writes the read-only root refused, whether the program died of
+        // them or carried on.
+        if !run.erofs.is_empty() {
+            report
+                .findings
+                .push(pare_verify::checks::run_read_only::refused(
+                    run.erofs.clone(),
+                    options.read_only_rootfs,
+                ));
         }
         report.run = Some(run);
         report.decide();

@@ -9,6 +9,7 @@ mod loader_missing;
 mod not_executable;
 pub mod read_only_writes;
 pub mod run_failed;
+pub mod run_read_only;
 mod shell_missing;
 mod user_missing;
 mod workdir_missing;
@@ -24,8 +25,9 @@ pub struct Check {
     pub run: fn(&Input<'_>) -> Vec<VerifyFinding>,
 }
 
-/// Every check, in code order. `VFY011` ([`run_failed`]) is reported by
-/// `pare verify --run`, not by a static check: its `run` finds nothing.
+/// Every check, in code order. `VFY011` ([`run_failed`]) and `VFY012`
+/// ([`run_read_only`]) are reported by `pare verify --run`, not by a
+/// static check: their `run` finds nothing.
 pub static CHECKS: &[Check] = &[
     entrypoint_missing::CHECK,
     interpreter_missing::CHECK,
@@ -38,6 +40,7 @@ pub static CHECKS: &[Check] = &[
     workdir_missing::CHECK,
     read_only_writes::CHECK,
     run_failed::CHECK,
+    run_read_only::CHECK,
 ];
 
 /// A finding of `meta` with its default severity.
