@@ -30,7 +30,7 @@ PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 PY=${PYTHON:-python3}
 
 DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat rpm-app rpm-bdb
-  python-flat extract secrets)
+  python-flat extract secrets nginx-app)
 ONDEMAND_IMAGES=(big fat-flat)
 
 log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -45,10 +45,11 @@ BASE_python=(--include=python3,login)
 BASE_node=(--include=nodejs
   --customize-hook='chroot "$1" useradd --uid 1000 --user-group --create-home --shell /bin/bash node')
 BASE_fat=(--include=build-essential,curl,ca-certificates,python3,python3-pip,git,libpq-dev)
+BASE_nginx=(--include=nginx-light)
 # which base tars each image needs (for the parallel prefetch)
 declare -A NEEDS=([slim]="slim" [python-app]="slim python" [node-app]="slim node" [fat]="slim fat"
   [big]="slim fat" [fat-flat]="fat" [distroless]="distroless" [go-distroless]="distroless" [rust-distroless]="distroless"
-  [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="" [python-flat]="slim python" [extract]="" [secrets]="slim")
+  [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="" [python-flat]="slim python" [extract]="" [secrets]="slim" [nginx-app]="slim nginx")
 
 # base_tar NAME -> $WORK/base/NAME.tar (minbase + BASE_NAME args; cached, rebuilt when they change).
 # .debs are shared between runs: each run reads $WORK/debs and writes what it fetched to its own
@@ -484,6 +485,27 @@ EOF
       deb_packages: $deb, npm_packages: $npm, paths_present: $present,
       known_files: ["/app/index.js", "/app/package-lock.json"]}')
   finish node-app "$extra"
+}
+
+# nginx-app: nginx:stable stand-in, Debian's nginx-light run as its packages set it up (a root
+# master, `pid /run/nginx.pid`, logs under /var/log/nginx, temp files under /var/lib/nginx): what
+# breaks under a read-only root filesystem unless volumes cover it.
+image_nginx_app() {
+  base_tar slim
+  base_tar nginx
+  local slim=$WORK/base/slim.tar full=$WORK/base/nginx.tar l1 extra
+  l1=$(diff_layer "$slim" "$full" nginx-1)
+  new_image nginx-app
+  add_layer "$slim" "mmdebstrap --variant=minbase $SUITE"
+  add_layer "$l1" "RUN apt-get install nginx-light"
+  configure --config.entrypoint nginx --config.cmd -g --config.cmd 'daemon off;' \
+    --config.env "$PATH_ENV" --config.exposedports 80/tcp
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$full")" \
+    --argjson present "$(jarr /usr/sbin/nginx /etc/nginx/nginx.conf /etc/nginx/sites-enabled/default)" \
+    '{purpose: "nginx:stable stand-in: Debian nginx-light as packaged, for read-only-root checks",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, paths_present: $present, known_files: ["/etc/nginx/nginx.conf"]}')
+  finish nginx-app "$extra"
 }
 
 # go-distroless: distroless base + static Go binary (Debian's go 1.19, stdlib only), uid 65532.

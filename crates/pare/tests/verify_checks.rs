@@ -342,3 +342,102 @@ fn a_write_the_read_only_root_refuses_is_reported_though_the_app_stays_up() {
     assert_eq!(refused(&v)["severity"], "high", "{v}");
     assert_eq!(code, 1, "{v}");
 }
+
+/// nginx as Debian packages it (`nginx-app`): `pare verify
+/// --read-only-rootfs` names the directories it writes, from its
+/// configuration and its compiled-in defaults (its pid file's `/run`, its
+/// temporary files' `/var/lib/nginx`, its logs' `/var/log/nginx`), and they
+/// are what it needs: run under `bwrap` on the image's root, read-only,
+/// nginx dies of `Read-only file system`; with a fresh writable directory
+/// at each one verify named, it stays up.
+#[test]
+fn nginx_under_a_read_only_root_needs_the_directories_verify_names() {
+    need("bwrap");
+    let src = fleet("nginx-app");
+    let (code, v) = verify(&src, &["--read-only-rootfs"]);
+    assert_eq!(code, 1, "{v}");
+    let dirs: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "VFY010")
+        .filter_map(|f| f["message"].as_str()?.split('`').nth(1).map(str::to_string))
+        .collect();
+    for d in ["/run", "/var/lib/nginx", "/var/log/nginx"] {
+        assert!(dirs.iter().any(|x| x == d), "{d} not named: {dirs:?}");
+    }
+    let t = tmp();
+    let root = t.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    unpack_layers(&src, &root);
+    // nginx as the image runs it: as root (its master binds port 80, in a
+    // network namespace of its own, and hands its temporary directories
+    // to `www-data`, uid 33, which a user namespace of one uid cannot
+    // map: so the test itself runs as root, as CI does); `None` when it
+    // is still running after 4 s.
+    assert!(
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")),
+        "this test runs nginx as root under bwrap: run it as root"
+    );
+    let run = |writable: &[String]| -> (Option<i32>, String) {
+        let mut c = std::process::Command::new("bwrap");
+        c.arg("--ro-bind").arg(&root).arg("/");
+        c.args(["--dev", "/dev", "--proc", "/proc"]);
+        for d in writable {
+            c.args(["--tmpfs", d]);
+        }
+        c.args([
+            "--unshare-pid",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-net",
+        ]);
+        c.arg("--die-with-parent");
+        c.args([
+            "--clearenv",
+            "--setenv",
+            "PATH",
+            "/usr/sbin:/usr/bin:/sbin:/bin",
+        ]);
+        c.args(["--", "nginx", "-g", "daemon off;"]);
+        let mut child = c
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s.code();
+            }
+            if start.elapsed() > std::time::Duration::from_secs(4) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        (status, err)
+    };
+    let (status, err) = run(&[]);
+    assert!(
+        status.is_some_and(|c| c != 0) && err.contains("Read-only file system"),
+        "nginx on a read-only root: {status:?} {err}"
+    );
+    let (status, err) = run(&dirs);
+    assert_eq!(status, None, "nginx with {dirs:?} writable: {err}");
+    // and each of nginx's is needed
+    for d in ["/run", "/var/lib/nginx", "/var/log/nginx"] {
+        let fewer: Vec<String> = dirs.iter().filter(|x| *x != d).cloned().collect();
+        let (status, err) = run(&fewer);
+        assert!(
+            status.is_some_and(|c| c != 0) && err.contains("Read-only file system"),
+            "nginx without {d} writable: {status:?} {err}"
+        );
+    }
+}

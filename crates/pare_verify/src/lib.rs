@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod checks;
+pub mod nginx;
 pub mod user;
 
 use pare_findings::Severity;
@@ -36,7 +37,17 @@ pub use checks::{Check, CHECKS};
 
 /// Globs of the files the checks read, for the index pass (on top of
 /// reachability's and the user database's).
-pub const CAPTURE_GLOBS: &[&str] = &["etc/passwd", "etc/group"];
+pub const CAPTURE_GLOBS: &[&str] = &[
+    "etc/passwd",
+    "etc/group",
+    // nginx's configuration and binaries (`nginx.rs`).
+    "etc/nginx/**",
+    "usr/local/nginx/conf/**",
+    "usr/sbin/nginx",
+    "usr/bin/nginx",
+    "usr/local/sbin/nginx",
+    "usr/local/nginx/sbin/nginx",
+];
 
 /// Options of a verification.
 #[derive(Debug, Clone, Default)]

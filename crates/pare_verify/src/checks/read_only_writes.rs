@@ -23,6 +23,11 @@ not covered by a volume (the config's `Volumes`, the manifest's
 `volumeMounts`):
 - the temporary directory (`$TMPDIR`, else `/tmp`; Python's `tempfile`,
   Node's `os.tmpdir()`, most C programs) and `/var/tmp`;
+- when the container runs nginx: the directories of its pid file and
+  logs and its temporary directories, from its configuration
+  (`nginx.conf` and its includes, `-g` on the command line) and, where
+  that is silent, the defaults compiled into the binary (`/run`,
+  `/var/lib/nginx`, `/var/log/nginx` for Debian's);
 - directories owned by and writable by the container's (non-root) user,
   outside its home: an image prepares them for its app to write (caches,
   uploads, pid files: `/var/cache/app`).
@@ -80,8 +85,10 @@ fn run(input: &Input<'_>) -> Vec<VerifyFinding> {
 
 /// The directories the image's software is known to write at run time,
 /// each with why: the temporary directory (`$TMPDIR`, else `/tmp`),
-/// `/var/tmp`, and directories owned by and writable by the container's
-/// non-root user outside its home. What `pare fix --image` mounts an
+/// `/var/tmp`, what nginx's configuration says it writes when the
+/// container runs nginx ([`crate::nginx`]: its pid file, temporary
+/// directories and logs), and directories owned by and writable by the
+/// container's non-root user outside its home. What `pare fix --image` mounts an
 /// `emptyDir` at.
 #[must_use]
 pub fn written_dirs(
@@ -108,6 +115,15 @@ pub fn written_dirs(
             "/var/tmp".into(),
             "the persistent temporary directory".into(),
         ));
+    }
+    // What nginx's configuration and compiled-in defaults say it writes.
+    for (p, why) in crate::nginx::written(config, idx) {
+        if !found
+            .iter()
+            .any(|(f, _)| p == *f || p.starts_with(&format!("{f}/")))
+        {
+            found.push((p, why));
+        }
     }
     for (p, e) in idx.iter() {
         if e.kind != Kind::Dir
