@@ -341,6 +341,21 @@ fn a_write_the_read_only_root_refuses_is_reported_though_the_app_stays_up() {
     let (code, v) = verify(&src, &ro);
     assert_eq!(refused(&v)["severity"], "high", "{v}");
     assert_eq!(code, 1, "{v}");
+    // A volume where it writes: the sandbox mounts it writable, as the
+    // cluster would, and the write is no finding.
+    let t = tmp();
+    let manifest = t.path().join("deploy.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n  - name: app\n    image: app\n    securityContext:\n      readOnlyRootFilesystem: true\n    volumeMounts:\n    - {name: cache, mountPath: /var/cache}\n  volumes:\n  - {name: cache, emptyDir: {}}\n",
+    )
+    .unwrap();
+    let m = path_str(&manifest);
+    let mut with_volume = run.to_vec();
+    with_volume.extend(["--manifest", &m]);
+    let (_, v) = verify(&src, &with_volume);
+    assert_eq!(v["run"]["stayedUp"], true, "{v}");
+    assert!(!codes(&v).contains(&"VFY012".to_string()), "{v}");
 }
 
 /// nginx as Debian packages it (`nginx-app`): `pare verify

@@ -26,6 +26,12 @@ pub struct RunOptions {
     pub bwrap: String,
     /// Extra environment (`KEY=VALUE`), after the image's.
     pub env: Vec<String>,
+    /// Directories the deployment mounts writable (its volumes: a
+    /// manifest's `volumeMounts`, the config's `Volumes`): each that the
+    /// root filesystem has gets a fresh writable directory, as an
+    /// `emptyDir` would, so that a write there is not taken for one the
+    /// read-only root refuses.
+    pub writable: Vec<String>,
 }
 
 impl Default for RunOptions {
@@ -35,6 +41,7 @@ impl Default for RunOptions {
             read_only_rootfs: false,
             bwrap: "bwrap".into(),
             env: Vec::new(),
+            writable: Vec::new(),
         }
     }
 }
@@ -164,6 +171,15 @@ pub fn run(
     if !opts.read_only_rootfs {
         cmd.args(["--tmpfs", "/tmp"]);
     }
+    for d in &opts.writable {
+        let rel = d.trim_start_matches('/');
+        // A mount point must exist in the read-only root; `/` itself is
+        // not a volume.
+        let mounted = rel == "tmp" && !opts.read_only_rootfs;
+        if !rel.is_empty() && !mounted && root.join(rel).is_dir() {
+            cmd.args(["--tmpfs", d]);
+        }
+    }
     cmd.args(["--unshare-all", "--die-with-parent", "--new-session"])
         .args(["--uid", &uid.to_string(), "--gid", &gid.to_string()])
         .args(["--chdir", cwd, "--clearenv"]);
@@ -220,13 +236,18 @@ pub fn run(
     }
     // bwrap prints `bwrap: …` only when it fails before the program runs.
     let started = !err_text.lines().any(|l| l.starts_with("bwrap: "));
-    let erofs = String::from_utf8_lossy(&stdout)
-        .lines()
-        .chain(err_text.lines())
-        .filter(|l| l.contains("Read-only file system") || l.contains("EROFS"))
-        .take(20)
-        .map(str::to_string)
-        .collect();
+    // Only the program's: bwrap's own failures are not its writes.
+    let erofs = if started {
+        String::from_utf8_lossy(&stdout)
+            .lines()
+            .chain(err_text.lines())
+            .filter(|l| l.contains("Read-only file system") || l.contains("EROFS"))
+            .take(20)
+            .map(|l| clean(l).chars().take(400).collect())
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(RunReport {
         argv: argv.to_vec(),
         uid,

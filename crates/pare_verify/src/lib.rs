@@ -108,3 +108,8 @@ pub fn verify(input: &Input<'_>) -> Vec<VerifyFinding> {
 
 #[cfg(test)]
 mod tests;
+
+/// The simple commands of a `sh -c` string ([`pare_reach::shell`]).
+pub(crate) fn shell_commands(text: &str) -> Vec<Vec<String>> {
+    pare_reach::shell::commands(text)
+}

@@ -96,8 +96,13 @@ pub fn directives(text: &str) -> Vec<Vec<String>> {
                     words.push(std::mem::take(&mut word));
                     in_word = false;
                 }
+                let lua = c == '{' && words.first().is_some_and(|w| w.ends_with("_by_lua_block"));
                 if !words.is_empty() {
                     out.push(std::mem::take(&mut words));
+                }
+                // A Lua block's body is Lua, not directives.
+                if lua && !skip_lua(&mut chars) {
+                    return out;
                 }
             }
             c if c.is_whitespace() => {
@@ -121,18 +126,76 @@ pub fn directives(text: &str) -> Vec<Vec<String>> {
     out
 }
 
+/// Skip a Lua block's body, up to and with its closing `}`: braces
+/// counted outside Lua's strings and comments. `false` when the text ends
+/// first.
+fn skip_lua(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+    let mut depth = 1usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return true;
+                }
+            }
+            '"' | '\'' => {
+                while let Some(d) = chars.next() {
+                    if d == '\\' {
+                        chars.next();
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Names nginx's binary goes by (`nginx-debug` in the official image,
+/// OpenResty's).
+const NAMES: &[&str] = &["nginx", "nginx-debug", "openresty"];
+
+/// Whether `word` names nginx's binary.
+fn is_nginx(word: &str) -> bool {
+    NAMES.contains(&word.rsplit('/').next().unwrap_or(word))
+}
+
 /// The nginx command line of the container, if it runs nginx: the
-/// binary's word and the arguments after it.
+/// binary's word and the arguments after it. nginx is the program when
+/// it is the first word, or the first of the `CMD` an entrypoint script
+/// is given (the official image's `/docker-entrypoint.sh` with `CMD
+/// ["nginx", "-g", "daemon off;"]`), or, in a shell-form command (`sh -c
+/// 'nginx -g "daemon off;"'`), a command's first word.
 fn nginx_argv(config: &ConfigFile) -> Option<(String, Vec<String>)> {
     let c = &config.config;
-    let argv: Vec<&String> = c.entrypoint.iter().chain(&c.cmd).collect();
-    let at = argv
-        .iter()
-        .position(|w| *w == "nginx" || w.ends_with("/nginx"))?;
-    Some((
-        argv[at].clone(),
-        argv[at + 1..].iter().map(|s| (*s).clone()).collect(),
-    ))
+    let argv: Vec<String> = c.entrypoint.iter().chain(&c.cmd).cloned().collect();
+    let first = |words: &[String]| -> Option<(String, Vec<String>)> {
+        let w = words.first()?;
+        is_nginx(w).then(|| (w.clone(), words[1..].to_vec()))
+    };
+    if let Some(found) = first(&argv).or_else(|| first(&c.cmd)) {
+        return Some(found);
+    }
+    let shell = argv.first()?;
+    let is_shell =
+        ["sh", "bash", "dash", "ash"].contains(&shell.rsplit('/').next().unwrap_or(shell));
+    if is_shell && argv.get(1).is_some_and(|a| a == "-c") {
+        return crate::shell_commands(argv.get(2)?)
+            .iter()
+            .find_map(|words| first(words));
+    }
+    None
 }
 
 /// The nginx binary's bytes: the word as a path, else looked up in the
@@ -249,8 +312,11 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
         return Vec::new();
     };
     let bin = binary(idx, &word).unwrap_or_default();
-    let mut conf_path = compiled(bin, "--conf-path=").unwrap_or("/etc/nginx/nginx.conf".into());
-    let mut prefix = compiled(bin, "--prefix=").unwrap_or("/usr/share/nginx".into());
+    // nginx's own defaults (a build from source) where the binary names
+    // none.
+    let mut prefix = compiled(bin, "--prefix=").unwrap_or("/usr/local/nginx".into());
+    let mut conf_path = compiled(bin, "--conf-path=").unwrap_or("conf/nginx.conf".into());
+    let mut error_log = None;
     let mut extra = String::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -258,6 +324,7 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
             "-c" => conf_path = it.next().cloned().unwrap_or(conf_path),
             "-p" => prefix = it.next().cloned().unwrap_or(prefix),
             "-g" => extra = it.next().cloned().unwrap_or_default(),
+            "-e" => error_log = it.next().cloned(),
             _ => {}
         }
     }
@@ -265,8 +332,21 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
     let base = conf_path
         .rsplit_once('/')
         .map_or("/".to_string(), |(d, _)| d.to_string());
+    // Without its configuration nginx's writes are not known (a `-c` file
+    // outside what the pass captured): nothing is claimed.
+    if idx
+        .resolve(&conf_path)
+        .ok()
+        .and_then(|p| idx.contents(&p))
+        .is_none()
+    {
+        return Vec::new();
+    }
     let mut said: Vec<(Vec<String>, String)> = Vec::new();
     read_conf(idx, &conf_path, &base, 0, &mut 0, &mut said);
+    if let Some(e) = error_log {
+        said.push((vec!["error_log".into(), e], "the command line's -e".into()));
+    }
     said.extend(
         directives(&extra)
             .into_iter()
@@ -274,7 +354,7 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
     );
     // (directory, why) in order: the configuration's, then compiled-in
     // defaults for what it does not set.
-    let mut dirs: Vec<(String, String)> = Vec::new();
+    let mut dirs: Vec<(String, String, bool)> = Vec::new();
     let parent = |p: &str| {
         p.rsplit_once('/').map_or("/".to_string(), |(d, _)| {
             if d.is_empty() {
@@ -292,6 +372,22 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
             || p.starts_with("syslog:")
             || p.starts_with("memory:"))
     };
+    // The directory a file is written in: where its path leads in the
+    // image (the official image links its logs to `/dev/stdout` and
+    // `/dev/stderr`: nothing is written under `/var/log/nginx` then), else
+    // its own parent. `None` for a device or a process's file.
+    let file_dir = |p: &str| -> Option<String> {
+        // A link to a device does not resolve in the image (no `/dev`).
+        let link = idx
+            .get(p)
+            .filter(|e| e.kind == Kind::Symlink)
+            .and_then(|e| e.link.as_deref());
+        if link.is_some_and(|t| !is_file_target(t)) {
+            return None;
+        }
+        let real = idx.resolve(p).unwrap_or_else(|_| p.to_string());
+        is_file_target(&real).then(|| parent(&real))
+    };
     let mut set: Vec<&str> = Vec::new();
     for (d, from) in &said {
         let name = d[0].as_str();
@@ -300,46 +396,56 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
         match name {
             "pid" => {
                 set.push("pid");
-                dirs.push((parent(&absolute(arg, &prefix)), why("pid file")));
+                if let Some(d) = file_dir(&absolute(arg, &prefix)) {
+                    dirs.push((d, why("pid file"), false));
+                }
             }
             "access_log" | "error_log" => {
                 set.push(name);
                 if is_file_target(arg) {
-                    dirs.push((parent(&absolute(arg, &prefix)), why("log")));
+                    if let Some(d) = file_dir(&absolute(arg, &prefix)) {
+                        dirs.push((d, why("log"), false));
+                    }
                 }
             }
             n if TEMP_PATHS.contains(&n) => {
                 set.push(name);
-                dirs.push((absolute(arg, &prefix), why("temporary files")));
+                dirs.push((absolute(arg, &prefix), why("temporary files"), true));
             }
             _ => {}
         }
     }
+    // Compiled-in defaults for what the configuration does not set (an
+    // error log it cannot open at start only makes nginx complain and go
+    // on to the configured one).
     for (key, directive) in DEFAULTS {
-        // The compiled-in error log is opened before the configuration
-        // is read, whatever it says.
-        if set.contains(directive) && *directive != "error_log" {
+        if set.contains(directive) {
             continue;
         }
         if let Some(v) = compiled(bin, key).filter(|v| is_file_target(v)) {
             let p = absolute(&v, &prefix);
-            let (dir, what) = if TEMP_PATHS.contains(directive) {
-                (p, "temporary files")
-            } else if *directive == "pid" {
-                (parent(&p), "pid file")
-            } else {
-                (parent(&p), "log")
-            };
-            dirs.push((dir, format!("nginx's {what} (`{key}`, compiled in)")));
+            let why = |what: &str| format!("nginx's {what} (`{key}`, compiled in)");
+            if TEMP_PATHS.contains(directive) {
+                dirs.push((p, why("temporary files"), true));
+            } else if let Some(d) = file_dir(&p) {
+                let what = if *directive == "pid" {
+                    "pid file"
+                } else {
+                    "log"
+                };
+                dirs.push((d, why(what), false));
+            }
         }
     }
     collapse(dirs)
 }
 
-/// One entry per directory; temporary directories that share a parent
-/// of their own (`/var/lib/nginx/body`, `/var/lib/nginx/proxy`) as that
-/// parent: one volume serves them.
-fn collapse(dirs: Vec<(String, String)>) -> Vec<(String, String)> {
+/// One entry per directory; temporary directories (`temp`) that share a
+/// parent of their own (`/var/lib/nginx/body`, `/var/lib/nginx/proxy`)
+/// as that parent: one volume serves them. Logs and pid files are never
+/// merged upwards (their directory's parent may be the site or the
+/// install: `/opt/app`, `/usr/local/nginx`).
+fn collapse(dirs: Vec<(String, String, bool)>) -> Vec<(String, String)> {
     const SHARED: &[&str] = &[
         "/",
         "/var",
@@ -351,20 +457,27 @@ fn collapse(dirs: Vec<(String, String)>) -> Vec<(String, String)> {
         "/var/run",
         "/usr",
         "/etc",
+        "/opt",
+        "/srv",
+        "/home",
     ];
     let parent = |p: &str| p.rsplit_once('/').map(|(d, _)| d.to_string());
+    let mut temps: Vec<&str> = dirs.iter().filter(|d| d.2).map(|d| d.0.as_str()).collect();
+    temps.sort_unstable();
+    temps.dedup();
     let mut out: Vec<(String, String)> = Vec::new();
-    for (d, why) in &dirs {
-        let shared_parent = parent(d).filter(|par| {
-            !SHARED.contains(&par.as_str())
+    for (d, why, temp) in &dirs {
+        let merged = parent(d).filter(|par| {
+            *temp
                 && !par.is_empty()
-                && dirs
+                && !SHARED.contains(&par.as_str())
+                && temps
                     .iter()
-                    .filter(|(o, _)| parent(o).as_deref() == Some(par))
+                    .filter(|o| parent(o).as_deref() == Some(par))
                     .count()
                     > 1
         });
-        let d = shared_parent.unwrap_or_else(|| d.clone());
+        let d = merged.unwrap_or_else(|| d.clone());
         if !out.iter().any(|(o, _)| *o == d) {
             out.push((d, why.clone()));
         }
@@ -426,13 +539,100 @@ mod tests {
     #[test]
     fn temp_directories_under_one_parent_are_one_volume() {
         let d = collapse(vec![
-            ("/run".into(), "pid".into()),
-            ("/var/lib/nginx/body".into(), "t".into()),
-            ("/var/lib/nginx/proxy".into(), "t".into()),
-            ("/var/log/nginx".into(), "log".into()),
-            ("/var/log/nginx".into(), "log".into()),
+            ("/run".into(), "pid".into(), false),
+            ("/var/lib/nginx/body".into(), "t".into(), true),
+            ("/var/lib/nginx/proxy".into(), "t".into(), true),
+            ("/var/log/nginx".into(), "log".into(), false),
+            ("/var/log/nginx".into(), "log".into(), false),
         ]);
         let dirs: Vec<&str> = d.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(dirs, ["/run", "/var/lib/nginx", "/var/log/nginx"]);
+    }
+
+    #[test]
+    fn logs_and_pid_files_are_never_merged_into_their_parent() {
+        // Two logs in one directory, and a source build's layout.
+        let d = collapse(vec![
+            ("/opt/app/logs".into(), "error".into(), false),
+            ("/opt/app/logs".into(), "access".into(), false),
+            ("/usr/local/nginx/logs".into(), "pid".into(), false),
+            ("/usr/local/nginx/client_body_temp".into(), "t".into(), true),
+            ("/usr/local/nginx/proxy_temp".into(), "t".into(), true),
+        ]);
+        let dirs: Vec<&str> = d.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            dirs,
+            ["/opt/app/logs", "/usr/local/nginx/logs", "/usr/local/nginx"],
+            "temporary directories share their install's parent: {d:?}"
+        );
+    }
+
+    #[test]
+    fn a_lua_block_is_not_read_as_directives() {
+        let d = directives(
+            "http {\n init_by_lua_block { local t = { pid = ngx.worker.pid() } -- it's '}'\n s = \"}\" }\n access_log /var/log/x.log;\n}\n",
+        );
+        let names: Vec<&str> = d.iter().map(|w| w[0].as_str()).collect();
+        assert_eq!(names, ["http", "init_by_lua_block", "access_log"], "{d:?}");
+    }
+
+    /// An image laid out as the official `nginx` image is: logs linked to
+    /// the container's output, the configuration under `/etc/nginx` with
+    /// an include, the defaults compiled in as nginx.org builds them.
+    fn official(dir: &std::path::Path) -> FsIndex {
+        let w = |p: &str, b: &[u8]| {
+            let f = dir.join(p);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, b).unwrap();
+        };
+        w(
+            "etc/nginx/nginx.conf",
+            b"user nginx;\nerror_log /var/log/nginx/error.log notice;\npid /var/run/nginx.pid;\nhttp {\n  access_log /var/log/nginx/access.log main;\n  include /etc/nginx/conf.d/*.conf;\n}\n",
+        );
+        w(
+            "etc/nginx/conf.d/default.conf",
+            b"server {\n  listen 80;\n  access_by_lua_block { local pid = '/nowhere/x.pid' }\n}\n",
+        );
+        w(
+            "usr/sbin/nginx",
+            b"\x7fELF junk --prefix=/etc/nginx --conf-path=/etc/nginx/nginx.conf --error-log-path=/var/log/nginx/error.log --http-log-path=/var/log/nginx/access.log --pid-path=/var/run/nginx.pid --http-client-body-temp-path=/var/cache/nginx/client_temp --http-proxy-temp-path=/var/cache/nginx/proxy_temp\0",
+        );
+        std::fs::create_dir_all(dir.join("var/log/nginx")).unwrap();
+        std::fs::create_dir_all(dir.join("var/run")).unwrap();
+        std::os::unix::fs::symlink("/dev/stdout", dir.join("var/log/nginx/access.log")).unwrap();
+        std::os::unix::fs::symlink("/dev/stderr", dir.join("var/log/nginx/error.log")).unwrap();
+        let source = pare_source::open(&format!("dir:{}", dir.display())).unwrap();
+        let image = pare_image::Image::open(source, None).unwrap();
+        let opts = pare_fsindex::IndexOptions {
+            capture: pare_fsindex::glob_set(crate::CAPTURE_GLOBS),
+            ..pare_fsindex::IndexOptions::default()
+        };
+        FsIndex::build(&image, &opts).unwrap()
+    }
+
+    fn config(entrypoint: &[&str], cmd: &[&str]) -> ConfigFile {
+        let mut c = ConfigFile::default();
+        c.config.entrypoint = entrypoint.iter().map(|s| (*s).to_string()).collect();
+        c.config.cmd = cmd.iter().map(|s| (*s).to_string()).collect();
+        c
+    }
+
+    #[test]
+    fn the_official_images_layout_writes_its_pid_and_temp_dirs_not_its_linked_logs() {
+        let t = tempfile::tempdir().unwrap();
+        let idx = official(t.path());
+        let dirs = |c: &ConfigFile| -> Vec<String> {
+            written(Some(c), &idx).into_iter().map(|(p, _)| p).collect()
+        };
+        let exec = config(&["/docker-entrypoint.sh"], &["nginx", "-g", "daemon off;"]);
+        assert_eq!(dirs(&exec), ["/var/run", "/var/cache/nginx"]);
+        // the same in shell form
+        let shell = config(&[], &["/bin/sh", "-c", "exec nginx -g 'daemon off;'"]);
+        assert_eq!(dirs(&shell), ["/var/run", "/var/cache/nginx"]);
+        // a configuration pare did not capture: nothing claimed
+        let elsewhere = config(&["nginx", "-c", "/app/nginx.conf"], &[]);
+        assert!(dirs(&elsewhere).is_empty());
+        // not nginx
+        assert!(dirs(&config(&["python3", "/etc/nginx"], &[])).is_empty());
     }
 }

@@ -196,6 +196,17 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
             read_only_rootfs: options.read_only_rootfs,
             bwrap: args.bwrap.clone(),
             env: args.run_env.clone(),
+            writable: options
+                .writable_mounts
+                .iter()
+                .cloned()
+                .chain(
+                    image
+                        .config
+                        .iter()
+                        .flat_map(|c| c.config.volumes.keys().cloned()),
+                )
+                .collect(),
         };
         let run = pare_pipeline::verify::run_sandbox(&req, &image, &idx, &opts)?;
         if !run.passed() {

@@ -17,8 +17,9 @@ pub(crate) const CHECK: Check = Check {
         doc: r#"## What it does
 Only with `pare verify --run`: the sandbox's root filesystem is read-only
 (only `/tmp` is a fresh writable directory, and not even that with
-`--read-only-rootfs`), so every write the program tries elsewhere fails
-with `EROFS`. The lines of its output that say so (`Read-only file
+`--read-only-rootfs`, and so is each volume the deployment mounts: a
+manifest's `volumeMounts`, the config's `Volumes`), so every write the
+program tries elsewhere fails with `EROFS`. The lines of its output that say so (`Read-only file
 system`, `EROFS`) are this finding, whether the program then died
 (`VFY011` too) or carried on.
 
