@@ -30,6 +30,7 @@ const IMAGES: &[&str] = &[
     "fat",
     "rpm-app",
     "rpm-bdb",
+    "nginx-app",
 ];
 
 fn facts(name: &str) -> (std::path::PathBuf, Value) {

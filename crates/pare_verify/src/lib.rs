@@ -47,6 +47,8 @@ pub const CAPTURE_GLOBS: &[&str] = &[
     "usr/bin/nginx",
     "usr/local/sbin/nginx",
     "usr/local/nginx/sbin/nginx",
+    "usr/local/openresty/nginx/conf/**",
+    "usr/local/openresty/nginx/sbin/nginx",
 ];
 
 /// Options of a verification.

@@ -211,6 +211,7 @@ fn binary<'a>(idx: &'a FsIndex, word: &str) -> Option<&'a [u8]> {
             "/usr/bin",
             "/sbin",
             "/bin",
+            "/usr/local/openresty/nginx/sbin",
         ]
         .iter()
         .map(|d| format!("{d}/{word}"))
