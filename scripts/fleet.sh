@@ -30,7 +30,7 @@ PATH_ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 PY=${PYTHON:-python3}
 
 DEFAULT_IMAGES=(slim distroless layers go-distroless rust-distroless java-app python-app node-app fat rpm-app rpm-bdb
-  python-flat extract secrets nginx-app)
+  python-flat extract secrets nginx-app python-pg)
 ONDEMAND_IMAGES=(big fat-flat)
 
 log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -49,7 +49,7 @@ BASE_nginx=(--include=nginx-light)
 # which base tars each image needs (for the parallel prefetch)
 declare -A NEEDS=([slim]="slim" [python-app]="slim python" [node-app]="slim node" [fat]="slim fat"
   [big]="slim fat" [fat-flat]="fat" [distroless]="distroless" [go-distroless]="distroless" [rust-distroless]="distroless"
-  [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="" [python-flat]="slim python" [extract]="" [secrets]="slim" [nginx-app]="slim nginx")
+  [java-app]="distroless" [layers]="" [rpm-app]="" [rpm-bdb]="" [python-flat]="slim python" [extract]="" [secrets]="slim" [nginx-app]="slim nginx" [python-pg]="slim python")
 
 # base_tar NAME -> $WORK/base/NAME.tar (minbase + BASE_NAME args; cached, rebuilt when they change).
 # .debs are shared between runs: each run reads $WORK/debs and writes what it fetched to its own
@@ -485,6 +485,51 @@ EOF
       deb_packages: $deb, npm_packages: $npm, paths_present: $present,
       known_files: ["/app/index.js", "/app/package-lock.json"]}')
   finish node-app "$extra"
+}
+
+# python-pg: the seeds' first migration failure as it happened. psycopg2 2.9.9 built from source
+# (`pip install --no-binary psycopg2`, with Debian's python3-dev and libpq-dev on the host: its
+# extension links the system's libpq.so.5) on python-app's base, which has no libpq5: verify must
+# name libpq.so.5, and `import psycopg2` dies at run time.
+image_python_pg() {
+  base_tar slim
+  base_tar python
+  local slim=$WORK/base/slim.tar full=$WORK/base/python.tar pg=$WORK/payload/python-pg l1 l2 l3 extra
+  l1=$(diff_layer "$slim" "$full" python-1)
+  if [[ ! -f $pg.done ]]; then
+    need pg_config libpq-dev
+    [[ -f /usr/include/python3.11/Python.h ]] || die "Python.h not found: run .ci/run or \`apt-get install python3-dev\`"
+    rm -rf "$pg"
+    [[ -x $WORK/pgvenv/bin/pip ]] || /usr/bin/python3 -m venv "$WORK/pgvenv"
+    log "pip install --no-binary psycopg2 (built against libpq-dev: links libpq.so.5)"
+    "$WORK/pgvenv/bin/pip" install -q --no-cache-dir --disable-pip-version-check --use-pep517 --no-binary psycopg2 \
+      --target "$pg" psycopg2==2.9.9 >&2
+    find "$pg" -name __pycache__ -prune -exec rm -rf {} +
+    touch "$pg.done"
+  fi
+  rm -f "$WORK/layers/python-pg-2.tar" "$WORK/layers/python-pg-3.tar"
+  l2=$(layer_from_spec python-pg-2 <<SPEC
+dir usr/local/lib/python3.11
+tree usr/local/lib/python3.11/dist-packages $pg
+SPEC
+)
+  l3=$(layer_from_spec python-pg-3 <<SPEC
+dir app
+file app/app.py src=$PAYLOAD/python-pg/app.py
+SPEC
+)
+  new_image python-pg
+  add_layer "$slim" "mmdebstrap --variant=minbase $SUITE"
+  add_layer "$l1" "RUN apt-get install python3 login"
+  add_layer "$l2" "RUN pip install --no-binary psycopg2 psycopg2==2.9.9 (built with libpq-dev)"
+  add_layer "$l3" "COPY app.py /app/"
+  configure --config.entrypoint python3 --config.entrypoint /app/app.py --config.env "$PATH_ENV"
+  extra=$(jq -cn --argjson deb "$("$PY" "$TARKIT" dpkg "$full")" \
+    --argjson present "$(jarr /usr/bin/python3 /app/app.py /usr/local/lib/python3.11/dist-packages/psycopg2/__init__.py)" \
+    '{purpose: "psycopg2 built from source on a base without libpq5: the seeds first migration failure",
+      os_release: {id: "debian", version_id: "12"},
+      deb_packages: $deb, paths_present: $present, known_files: ["/app/app.py"]}')
+  finish python-pg "$extra"
 }
 
 # nginx-app: nginx:stable stand-in, Debian's nginx-light run as its packages set it up (a root

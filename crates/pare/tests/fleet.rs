@@ -31,6 +31,7 @@ const IMAGES: &[&str] = &[
     "rpm-app",
     "rpm-bdb",
     "nginx-app",
+    "python-pg",
 ];
 
 fn facts(name: &str) -> (std::path::PathBuf, Value) {

@@ -456,3 +456,29 @@ fn nginx_under_a_read_only_root_needs_the_directories_verify_names() {
         );
     }
 }
+
+/// The seeds' first migration failure as it happened (`python-pg`):
+/// psycopg2 built from source links the system's `libpq.so.5`, and the
+/// slim base has no libpq5. verify names the library and the extension
+/// that needs it (VFY005), and running the app shows it is real: it dies
+/// at `import psycopg2` with the loader's own message (VFY011).
+#[test]
+fn psycopg2_built_from_source_on_a_base_without_libpq5_is_found_and_breaks() {
+    need("bwrap");
+    let src = fleet("python-pg");
+    let (code, v) = verify(&src, &[]);
+    assert_eq!((code, codes(&v)), (1, vec!["VFY005".to_string()]), "{v}");
+    let msg = v["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("`libpq.so.5`") && msg.contains("psycopg2/_psycopg"),
+        "{msg}"
+    );
+    let (code, v) = verify(&src, &["--run", "--run-seconds", "20"]);
+    assert_eq!(code, 1, "{v}");
+    assert!(codes(&v).contains(&"VFY011".to_string()), "{v}");
+    let err = v["run"]["stderr"].to_string();
+    assert!(
+        err.contains("ImportError: libpq.so.5: cannot open shared object file"),
+        "{err}"
+    );
+}
