@@ -385,60 +385,7 @@ fn nginx_under_a_read_only_root_needs_the_directories_verify_names() {
     let root = t.path().join("root");
     std::fs::create_dir_all(&root).unwrap();
     unpack_layers(&src, &root);
-    // nginx as the image runs it: as root (its master binds port 80, in a
-    // network namespace of its own, and hands its temporary directories
-    // to `www-data`, uid 33, which a user namespace of one uid cannot
-    // map: so the test itself runs as root, as CI does); `None` when it
-    // is still running after 4 s.
-    assert!(
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap()
-            .lines()
-            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")),
-        "this test runs nginx as root under bwrap: run it as root"
-    );
-    let run = |writable: &[String]| -> (Option<i32>, String) {
-        let mut c = std::process::Command::new("bwrap");
-        c.arg("--ro-bind").arg(&root).arg("/");
-        c.args(["--dev", "/dev", "--proc", "/proc"]);
-        for d in writable {
-            c.args(["--tmpfs", d]);
-        }
-        c.args([
-            "--unshare-pid",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--unshare-net",
-        ]);
-        c.arg("--die-with-parent");
-        c.args([
-            "--clearenv",
-            "--setenv",
-            "PATH",
-            "/usr/sbin:/usr/bin:/sbin:/bin",
-        ]);
-        c.args(["--", "nginx", "-g", "daemon off;"]);
-        let mut child = c
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let start = std::time::Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s.code();
-            }
-            if start.elapsed() > std::time::Duration::from_secs(4) {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        };
-        let mut err = String::new();
-        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
-        (status, err)
-    };
+    let run = |writable: &[String]| run_nginx(&root, writable);
     let (status, err) = run(&[]);
     assert!(
         status.is_some_and(|c| c != 0) && err.contains("Read-only file system"),

@@ -250,6 +250,7 @@ fn launch_known(
             ));
         }
         "java" => java(cx, id, args),
+        "nginx" | "nginx-debug" | "openresty" => super::runtime::nginx(cx, id, invoked, args),
         "node" | "nodejs" => {
             cx.note(
                 "node: runtime dependencies declared in `package.json` count as loaded; \
@@ -294,6 +295,9 @@ fn is_known(name: &str) -> bool {
             | "s6-svscan"
             | "runsvdir"
             | "java"
+            | "nginx"
+            | "nginx-debug"
+            | "openresty"
             | "node"
             | "nodejs"
     ) || name.starts_with("python")

@@ -57,6 +57,7 @@ pub mod closure;
 pub mod entry;
 mod graph;
 pub mod ldso;
+pub mod nginx;
 pub mod node;
 mod paths;
 pub mod probe;
@@ -85,6 +86,16 @@ pub const CAPTURE_GLOBS: &[&str] = &[
     "**/site-packages/*.pth",
     "**/dist-packages/*.pth",
     "**/package.json",
+    // nginx's configuration and binaries (`nginx.rs`).
+    "etc/nginx/**",
+    "usr/local/nginx/conf/**",
+    "usr/sbin/nginx",
+    "usr/bin/nginx",
+    "usr/local/sbin/nginx",
+    "usr/local/nginx/sbin/nginx",
+    "usr/local/openresty/nginx/conf/**",
+    "usr/local/openresty/nginx/sbin/nginx",
+    "usr/share/nginx/modules-available/*",
 ];
 
 /// Most files in the load graph (bounded work on hostile images).

@@ -17,6 +17,8 @@
 //! - libmagic loaded ⇒ its database (`magic.mgc`);
 //! - `node` run ⇒ the distribution's externalised builtin modules
 //!   (`/usr/share/nodejs`: undici for `fetch`, `cjs-module-lexer`);
+//! - `nginx` run ⇒ its configuration and includes, dynamic modules and
+//!   served trees ([`crate::nginx::reads`], from `launch`);
 //! - any program ⇒ the data read by name: the user database and network
 //!   files (`/etc/passwd`, `/etc/group`, `/etc/services`, `/etc/hosts`...),
 //!   the CA store and every symlink to it, time zones, locales.
@@ -247,6 +249,25 @@ pub(crate) fn by_name(cx: &mut Cx<'_>) {
     if let Some(n) = node {
         let l = Label::Name("node builtin modules (loaded by name)".into());
         add_tree(cx, "/usr/share/nodejs", &l, n, None);
+    }
+}
+
+/// nginx run as `invoked` with `args`: its configuration files, dynamic
+/// modules (with their own `DT_NEEDED` closure) and the trees it serves,
+/// which it opens by name ([`crate::nginx::reads`]).
+pub(crate) fn nginx(cx: &mut Cx<'_>, id: usize, invoked: &str, args: &[String]) {
+    let r = crate::nginx::reads(cx.idx, invoked, args);
+    let conf = Label::Name("nginx configuration (read by name)".into());
+    for f in &r.files {
+        add(cx, f, &conf, id, None);
+    }
+    let module = Label::Name("nginx module (load_module)".into());
+    for m in &r.modules {
+        add(cx, m, &module, id, Some(id));
+    }
+    let served = Label::Name("served by nginx (root, alias)".into());
+    for t in &r.trees {
+        add_tree(cx, t, &served, id, None);
     }
 }
 

@@ -299,6 +299,15 @@ pub fn plan(
     if let Some(h) = user.home.filter(|h| h != "/") {
         k.path(&h);
     }
+    // Directories the software writes at run time (nginx's temporary and
+    // log directories, the user's own): kept, even empty, for a program
+    // that creates files in them fails when they are gone (`mkdir()
+    // "/var/lib/nginx/body" failed (2: No such file or directory)`).
+    for (d, _) in pare_verify::written_dirs(config, idx) {
+        if idx.get(&d).is_some_and(|e| e.kind == Kind::Dir) {
+            k.path(&d);
+        }
+    }
     let mut app_dirs: Vec<String> = Vec::new();
     if let Some(c) = config {
         for v in c.config.volumes.keys() {

@@ -23,7 +23,6 @@
 #![deny(missing_docs)]
 
 pub mod checks;
-pub mod nginx;
 pub mod user;
 
 use pare_findings::Severity;
@@ -37,19 +36,7 @@ pub use checks::{Check, CHECKS};
 
 /// Globs of the files the checks read, for the index pass (on top of
 /// reachability's and the user database's).
-pub const CAPTURE_GLOBS: &[&str] = &[
-    "etc/passwd",
-    "etc/group",
-    // nginx's configuration and binaries (`nginx.rs`).
-    "etc/nginx/**",
-    "usr/local/nginx/conf/**",
-    "usr/sbin/nginx",
-    "usr/bin/nginx",
-    "usr/local/sbin/nginx",
-    "usr/local/nginx/sbin/nginx",
-    "usr/local/openresty/nginx/conf/**",
-    "usr/local/openresty/nginx/sbin/nginx",
-];
+pub const CAPTURE_GLOBS: &[&str] = &["etc/passwd", "etc/group"];
 
 /// Options of a verification.
 #[derive(Debug, Clone, Default)]
@@ -110,8 +97,3 @@ pub fn verify(input: &Input<'_>) -> Vec<VerifyFinding> {
 
 #[cfg(test)]
 mod tests;
-
-/// The simple commands of a `sh -c` string ([`pare_reach::shell`]).
-pub(crate) fn shell_commands(text: &str) -> Vec<Vec<String>> {
-    pare_reach::shell::commands(text)
-}

@@ -481,3 +481,56 @@ pub fn user_dir_layer(dir: &str, uid: u64) -> Vec<u8> {
     }
     b.into_inner().unwrap()
 }
+
+/// Run nginx (`nginx -g 'daemon off;'`) under `bwrap` over the root
+/// filesystem `root`, read-only but for a fresh directory at each of
+/// `writable`: `(None, stderr)` when it is still running after 4 s, else
+/// its exit code. As the image runs it: as root (its master binds port 80,
+/// in a network namespace of its own, and hands its temporary directories
+/// to `www-data`, uid 33, which a user namespace of one uid cannot map),
+/// so the test itself must run as root, as CI does; it says so otherwise.
+pub fn run_nginx(root: &Path, writable: &[String]) -> (Option<i32>, String) {
+    need("bwrap");
+    assert!(
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")),
+        "this test runs nginx as root under bwrap: run it as root"
+    );
+    let mut c = Command::new("bwrap");
+    c.arg("--ro-bind").arg(root).arg("/");
+    c.args(["--dev", "/dev", "--proc", "/proc"]);
+    for d in writable {
+        c.args(["--tmpfs", d]);
+    }
+    c.args([
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-net",
+    ]);
+    c.args(["--die-with-parent", "--clearenv"]);
+    c.args(["--setenv", "PATH", "/usr/sbin:/usr/bin:/sbin:/bin"]);
+    c.args(["--", "nginx", "-g", "daemon off;"]);
+    let mut child = c
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code();
+        }
+        if start.elapsed() > std::time::Duration::from_secs(4) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    (status, err)
+}

@@ -86,7 +86,7 @@ fn run(input: &Input<'_>) -> Vec<VerifyFinding> {
 /// The directories the image's software is known to write at run time,
 /// each with why: the temporary directory (`$TMPDIR`, else `/tmp`),
 /// `/var/tmp`, what nginx's configuration says it writes when the
-/// container runs nginx ([`crate::nginx`]: its pid file, temporary
+/// container runs nginx ([`pare_reach::nginx`]: its pid file, temporary
 /// directories and logs), and directories owned by and writable by the
 /// container's non-root user outside its home. What `pare fix --image` mounts an
 /// `emptyDir` at.
@@ -117,7 +117,7 @@ pub fn written_dirs(
         ));
     }
     // What nginx's configuration and compiled-in defaults say it writes.
-    for (p, why) in crate::nginx::written(config, idx) {
+    for (p, why) in pare_reach::nginx::written(config, idx) {
         if !found
             .iter()
             .any(|(f, _)| p == *f || p.starts_with(&format!("{f}/")))

@@ -191,7 +191,7 @@ fn nginx_argv(config: &ConfigFile) -> Option<(String, Vec<String>)> {
     let is_shell =
         ["sh", "bash", "dash", "ash"].contains(&shell.rsplit('/').next().unwrap_or(shell));
     if is_shell && argv.get(1).is_some_and(|a| a == "-c") {
-        return crate::shell_commands(argv.get(2)?)
+        return crate::shell::commands(argv.get(2)?)
             .iter()
             .find_map(|words| first(words));
     }
@@ -242,13 +242,12 @@ fn read_conf(
     path: &str,
     base: &str,
     depth: usize,
-    files: &mut usize,
+    read: &mut Vec<String>,
     out: &mut Vec<(Vec<String>, String)>,
 ) {
-    if depth > MAX_DEPTH || *files >= MAX_FILES {
+    if depth > MAX_DEPTH || read.len() >= MAX_FILES {
         return;
     }
-    *files += 1;
     let Some(text) = idx
         .resolve(path)
         .ok()
@@ -257,11 +256,12 @@ fn read_conf(
     else {
         return;
     };
+    read.push(path.to_string());
     for d in directives(&text) {
         if d[0] == "include" && d.len() > 1 {
             let pattern = absolute(&d[1], base);
             for p in matching(idx, &pattern) {
-                read_conf(idx, &p, base, depth + 1, files, out);
+                read_conf(idx, &p, base, depth + 1, read, out);
             }
         } else {
             out.push((d, path.to_string()));
@@ -305,14 +305,19 @@ fn matching(idx: &FsIndex, pattern: &str) -> Vec<String> {
     v
 }
 
-/// The directories nginx writes at run time, each with why, when the
-/// container runs nginx; none otherwise.
-#[must_use]
-pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, String)> {
-    let Some((word, args)) = config.and_then(nginx_argv) else {
-        return Vec::new();
-    };
-    let bin = binary(idx, &word).unwrap_or_default();
+/// nginx as a command line runs it: the binary's bytes, the prefix, the
+/// directives it reads (with the file each is in) and the configuration
+/// files read. `None` when its configuration is not in the index (a `-c`
+/// file outside what the pass captured): nothing is known then.
+struct Setup<'a> {
+    bin: &'a [u8],
+    prefix: String,
+    said: Vec<(Vec<String>, String)>,
+    read: Vec<String>,
+}
+
+fn setup<'a>(idx: &'a FsIndex, word: &str, args: &[String]) -> Option<Setup<'a>> {
+    let bin = binary(idx, word).unwrap_or_default();
     // nginx's own defaults (a build from source) where the binary names
     // none.
     let mut prefix = compiled(bin, "--prefix=").unwrap_or("/usr/local/nginx".into());
@@ -333,18 +338,12 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
     let base = conf_path
         .rsplit_once('/')
         .map_or("/".to_string(), |(d, _)| d.to_string());
-    // Without its configuration nginx's writes are not known (a `-c` file
-    // outside what the pass captured): nothing is claimed.
-    if idx
-        .resolve(&conf_path)
+    idx.resolve(&conf_path)
         .ok()
-        .and_then(|p| idx.contents(&p))
-        .is_none()
-    {
-        return Vec::new();
-    }
+        .and_then(|p| idx.contents(&p))?;
     let mut said: Vec<(Vec<String>, String)> = Vec::new();
-    read_conf(idx, &conf_path, &base, 0, &mut 0, &mut said);
+    let mut read = Vec::new();
+    read_conf(idx, &conf_path, &base, 0, &mut read, &mut said);
     if let Some(e) = error_log {
         said.push((vec!["error_log".into(), e], "the command line's -e".into()));
     }
@@ -353,6 +352,69 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
             .into_iter()
             .map(|d| (d, "the command line's -g".to_string())),
     );
+    Some(Setup {
+        bin,
+        prefix,
+        said,
+        read,
+    })
+}
+
+/// What nginx reads by name at run time, beyond its binary's `DT_NEEDED`
+/// closure: its configuration files (includes followed), its dynamic
+/// modules (`load_module`), the trees it serves (`root`, `alias`), and
+/// the files its directives name by absolute path (certificates, keys,
+/// `auth_basic_user_file`, error pages).
+#[derive(Debug, Default)]
+pub struct Reads {
+    /// Configuration files, as named.
+    pub files: Vec<String>,
+    /// Dynamic modules (ELF).
+    pub modules: Vec<String>,
+    /// Directories served whole.
+    pub trees: Vec<String>,
+}
+
+/// [`Reads`] of nginx run as `word` with `args`.
+#[must_use]
+pub fn reads(idx: &FsIndex, word: &str, args: &[String]) -> Reads {
+    let Some(setup) = setup(idx, word, args) else {
+        return Reads::default();
+    };
+    let mut r = Reads {
+        files: setup.read.clone(),
+        ..Reads::default()
+    };
+    for (d, _) in &setup.said {
+        let name = d[0].as_str();
+        match (name, d.get(1)) {
+            ("load_module", Some(m)) => r.modules.push(absolute(m, &setup.prefix)),
+            ("root" | "alias", Some(dir)) => r.trees.push(absolute(dir, &setup.prefix)),
+            _ => {
+                for a in d[1..].iter().filter(|a| a.starts_with('/')) {
+                    if idx.resolve_entry(a).is_ok_and(|(_, e)| e.is_file()) {
+                        r.files.push(a.clone());
+                    }
+                }
+            }
+        }
+    }
+    r
+}
+
+/// The directories nginx writes at run time, each with why, when the
+/// container runs nginx; none otherwise.
+#[must_use]
+pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, String)> {
+    let Some((word, args)) = config.and_then(nginx_argv) else {
+        return Vec::new();
+    };
+    let Some(Setup {
+        bin, prefix, said, ..
+    }) = setup(idx, &word, &args)
+    else {
+        return Vec::new();
+    };
     // (directory, why) in order: the configuration's, then compiled-in
     // defaults for what it does not set.
     let mut dirs: Vec<(String, String, bool)> = Vec::new();
