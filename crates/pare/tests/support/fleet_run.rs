@@ -534,3 +534,17 @@ pub fn run_nginx(root: &Path, writable: &[String]) -> (Option<i32>, String) {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     (status, err)
 }
+
+/// `pare verify --read-only-rootfs` of `image`: its exit code and the
+/// directories its VFY010 findings name, in order.
+pub fn read_only_dirs(image: &Path) -> (i32, Vec<String>) {
+    let (code, v) = verify(image, &["--read-only-rootfs"]);
+    let dirs = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "VFY010")
+        .filter_map(|f| f["message"].as_str()?.split('`').nth(1).map(str::to_string))
+        .collect();
+    (code, dirs)
+}
