@@ -25,6 +25,7 @@ mod efficiency;
 mod entries;
 mod error;
 mod index;
+mod pipe;
 mod retain;
 mod rootfs;
 mod scan;
