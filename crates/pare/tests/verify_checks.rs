@@ -395,6 +395,26 @@ fn nginx_under_a_read_only_root_needs_the_directories_verify_names() {
             "nginx without {d} writable: {status:?} {err}"
         );
     }
+    // `pare fix --unsafe --image` mounts them in a manifest that runs the
+    // image on a read-only root, which then verifies.
+    let manifest = t.path().join("deploy.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - name: web\n    image: nginx-app\n    securityContext:\n      readOnlyRootFilesystem: true\n",
+    )
+    .unwrap();
+    let (m, img) = (path_str(&manifest), path_str(&src));
+    let o = pare(&["fix", &m, "--unsafe", "--image", &img]);
+    assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+    let fixed = std::fs::read_to_string(&manifest).unwrap();
+    for d in ["/run", "/var/lib/nginx", "/var/log/nginx"] {
+        assert!(
+            fixed.contains(&format!("mountPath: {d}\n")),
+            "{d}:\n{fixed}"
+        );
+    }
+    let (code, v) = verify(&src, &["--manifest", &m]);
+    assert_eq!((code, codes(&v).len()), (0, 0), "{v}\n{fixed}");
 }
 
 /// The seeds' first migration failure as it happened (`python-pg`):

@@ -187,12 +187,11 @@ pub fn slim(req: &SlimRequest, reporter: &dyn Reporter) -> Result<SlimReport> {
         notes: plan.notes.clone(),
     };
     if req.image.program.is_some() {
-        let c = image.config.as_ref().map(|c| &c.config);
-        let argv: Vec<&str> = c
-            .into_iter()
-            .flat_map(|c| c.entrypoint.iter().chain(&c.cmd))
-            .map(String::as_str)
-            .collect();
+        let argv = image
+            .config
+            .as_ref()
+            .map(pare_reach::entry::argv)
+            .unwrap_or_default();
         report.notes.insert(
             0,
             format!(

@@ -58,6 +58,37 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
+    /// Add what a sandbox run showed: VFY011 when the program failed to
+    /// start or exited with an error, VFY012 for the writes the read-only
+    /// root refused (whether it died of them or carried on; high when
+    /// `read_only_deployment`), then decide again.
+    pub fn record_run(&mut self, run: pare_slim::sandbox::RunReport, read_only_deployment: bool) {
+        if !run.passed() {
+            let how = if run.started {
+                format!(
+                    "the entrypoint exited with status {} after {}s in the sandbox",
+                    run.exit_code
+                        .map_or_else(|| "unknown (killed by a signal)".into(), |c| c.to_string()),
+                    run.seconds
+                )
+            } else {
+                "the entrypoint could not be executed in the sandbox".to_string()
+            };
+            let tail: Vec<String> = run.stderr.iter().rev().take(5).rev().cloned().collect();
+            self.findings
+                .push(pare_verify::checks::run_failed::failed(how, tail));
+        }
+        if !run.erofs.is_empty() {
+            self.findings
+                .push(pare_verify::checks::run_read_only::refused(
+                    run.erofs.clone(),
+                    read_only_deployment,
+                ));
+        }
+        self.run = Some(run);
+        self.decide();
+    }
+
     /// Recompute the verdict from the findings.
     pub fn decide(&mut self) {
         if self.result == Verdict::Incomplete {
@@ -134,8 +165,10 @@ pub fn verify_indexed(
 /// Image read errors.
 pub fn written_dirs(req: &ImageRequest, reporter: &dyn Reporter) -> Result<Vec<String>> {
     let image = open(req, reporter)?;
-    let idx = index(&image, &req.spec, &files(), &req.limits, reporter)?;
-    let mut dirs: Vec<String> = pare_verify::written_dirs(image.config.as_ref(), &idx)
+    // The closure: what the programs' configuration says they write.
+    let idx = index(&image, &req.spec, &analyses(), &req.limits, reporter)?;
+    let closure = pare_reach::closure::closure(image.config.as_ref(), &idx, &[]);
+    let mut dirs: Vec<String> = pare_verify::written_dirs(image.config.as_ref(), &idx, &closure)
         .into_iter()
         .map(|(d, _)| d)
         .collect();

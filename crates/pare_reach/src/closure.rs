@@ -119,6 +119,10 @@ pub struct Closure {
     pub unresolved: Vec<String>,
     /// Caveats.
     pub notes: Vec<String>,
+    /// Directories the programs write at run time by what their
+    /// configuration says (nginx's pid file, logs and temporary
+    /// directories: [`crate::nginx::Conf`]), each with why.
+    pub writes: Vec<(String, String)>,
 }
 
 /// The closure of the container `config` describes over `idx` (indexed
@@ -230,6 +234,7 @@ impl<'a> Session<'a> {
             problems: cx.problems.clone(),
             unresolved: cx.unresolved.clone(),
             notes: cx.notes.clone(),
+            writes: cx.writes.clone(),
         }
     }
 }

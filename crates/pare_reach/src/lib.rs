@@ -172,6 +172,9 @@ pub(crate) struct Cx<'a> {
     pub origin: closure::Origin,
     /// Programs run, canonical paths, first run first.
     pub programs: Vec<String>,
+    /// Directories the programs write by what their configuration says
+    /// (nginx's: [`nginx::Conf`]), with why.
+    pub writes: Vec<(String, String)>,
 }
 
 impl<'a> Cx<'a> {
@@ -229,6 +232,7 @@ impl<'a> Cx<'a> {
             via: closure::Via::Entrypoint,
             origin: closure::Origin::Entrypoint,
             programs: Vec::new(),
+            writes: Vec::new(),
         }
     }
 

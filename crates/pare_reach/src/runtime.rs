@@ -18,7 +18,7 @@
 //! - `node` run ⇒ the distribution's externalised builtin modules
 //!   (`/usr/share/nodejs`: undici for `fetch`, `cjs-module-lexer`);
 //! - `nginx` run ⇒ its configuration and includes, dynamic modules and
-//!   served trees ([`crate::nginx::reads`], from `launch`);
+//!   served trees, and what it writes ([`crate::nginx::Conf`], from `launch`);
 //! - any program ⇒ the data read by name: the user database and network
 //!   files (`/etc/passwd`, `/etc/group`, `/etc/services`, `/etc/hosts`...),
 //!   the CA store and every symlink to it, time zones, locales.
@@ -254,9 +254,17 @@ pub(crate) fn by_name(cx: &mut Cx<'_>) {
 
 /// nginx run as `invoked` with `args`: its configuration files, dynamic
 /// modules (with their own `DT_NEEDED` closure) and the trees it serves,
-/// which it opens by name ([`crate::nginx::reads`]).
+/// which it opens by name, and the directories it writes
+/// ([`crate::nginx::Conf`]), read once here for the gate, `verify` and
+/// `slim`.
 pub(crate) fn nginx(cx: &mut Cx<'_>, id: usize, invoked: &str, args: &[String]) {
-    let r = crate::nginx::reads(cx.idx, invoked, args);
+    let conf = crate::nginx::Conf::read(cx.idx, invoked, args);
+    for w in conf.writes {
+        if !cx.writes.iter().any(|(d, _)| *d == w.0) {
+            cx.writes.push(w);
+        }
+    }
+    let r = conf.reads;
     let conf = Label::Name("nginx configuration (read by name)".into());
     for f in &r.files {
         add(cx, f, &conf, id, None);

@@ -303,7 +303,7 @@ pub fn plan(
     // log directories, the user's own): kept, even empty, for a program
     // that creates files in them fails when they are gone (`mkdir()
     // "/var/lib/nginx/body" failed (2: No such file or directory)`).
-    for (d, _) in pare_verify::written_dirs(config, idx) {
+    for (d, _) in pare_verify::written_dirs(config, idx, &first) {
         if idx.get(&d).is_some_and(|e| e.kind == Kind::Dir) {
             k.path(&d);
         }

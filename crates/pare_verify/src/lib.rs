@@ -49,6 +49,17 @@ pub struct Options {
     pub writable_mounts: Vec<String>,
 }
 
+impl Options {
+    /// Every directory a writable volume is mounted at: the manifest's
+    /// `volumeMounts` and the image config's `Volumes` (the writes check
+    /// and `--run`'s sandbox both go by it).
+    #[must_use]
+    pub fn volumes(&self, config: Option<&ConfigFile>) -> Vec<String> {
+        let image = config.into_iter().flat_map(|c| c.config.volumes.keys());
+        self.writable_mounts.iter().chain(image).cloned().collect()
+    }
+}
+
 /// What the checks see.
 pub struct Input<'a> {
     /// The image config (None for a rootfs directory).

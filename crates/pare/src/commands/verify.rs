@@ -196,47 +196,10 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
             read_only_rootfs: options.read_only_rootfs,
             bwrap: args.bwrap.clone(),
             env: args.run_env.clone(),
-            writable: options
-                .writable_mounts
-                .iter()
-                .cloned()
-                .chain(
-                    image
-                        .config
-                        .iter()
-                        .flat_map(|c| c.config.volumes.keys().cloned()),
-                )
-                .collect(),
+            writable: options.volumes(image.config.as_ref()),
         };
         let run = pare_pipeline::verify::run_sandbox(&req, &image, &idx, &opts)?;
-        if !run.passed() {
-            let how = if !run.started {
-                "the entrypoint could not be executed in the sandbox".to_string()
-            } else {
-                format!(
-                    "the entrypoint exited with status {} after {}s in the sandbox",
-                    run.exit_code
-                        .map_or_else(|| "unknown (killed by a signal)".into(), |c| c.to_string()),
-                    run.seconds
-                )
-            };
-            let tail: Vec<String> = run.stderr.iter().rev().take(5).rev().cloned().collect();
-            report
-                .findings
-                .push(pare_verify::checks::run_failed::failed(how, tail));
-        }
-        // Writes the read-only root refused, whether the program died of
-        // them or carried on.
-        if !run.erofs.is_empty() {
-            report
-                .findings
-                .push(pare_verify::checks::run_read_only::refused(
-                    run.erofs.clone(),
-                    options.read_only_rootfs,
-                ));
-        }
-        report.run = Some(run);
-        report.decide();
+        report.record_run(run, options.read_only_rootfs);
     }
     let text = match args.format {
         Format::Table => pare_report::verify::table(&report, false),

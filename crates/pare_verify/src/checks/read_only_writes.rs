@@ -60,17 +60,14 @@ fn run(input: &Input<'_>) -> Vec<VerifyFinding> {
     if !input.options.read_only_rootfs {
         return Vec::new();
     }
-    let mut mounts: Vec<String> = input.options.writable_mounts.clone();
-    if let Some(c) = input.config {
-        mounts.extend(c.config.volumes.keys().cloned());
-    }
+    let mounts = input.options.volumes(input.config);
     let covered = |p: &str| {
         mounts.iter().any(|m| {
             let m = m.trim_end_matches('/');
             m.is_empty() || p == m || p.starts_with(&format!("{m}/"))
         })
     };
-    written_dirs(input.config, input.idx)
+    written_dirs(input.config, input.idx, input.closure)
         .into_iter()
         .filter(|(p, _)| !covered(p))
         .map(|(p, why)| {
@@ -85,15 +82,16 @@ fn run(input: &Input<'_>) -> Vec<VerifyFinding> {
 
 /// The directories the image's software is known to write at run time,
 /// each with why: the temporary directory (`$TMPDIR`, else `/tmp`),
-/// `/var/tmp`, what nginx's configuration says it writes when the
-/// container runs nginx ([`pare_reach::nginx`]: its pid file, temporary
-/// directories and logs), and directories owned by and writable by the
-/// container's non-root user outside its home. What `pare fix --image` mounts an
-/// `emptyDir` at.
+/// `/var/tmp`, what the programs' configuration says they write
+/// (`closure`'s [`writes`](pare_reach::closure::Closure::writes): nginx's
+/// pid file, temporary directories and logs), and directories owned by
+/// and writable by the container's non-root user outside its home. What
+/// `pare fix --image` mounts an `emptyDir` at, and what `slim` keeps.
 #[must_use]
 pub fn written_dirs(
     config: Option<&pare_image::ConfigFile>,
     idx: &pare_fsindex::FsIndex,
+    closure: &pare_reach::closure::Closure,
 ) -> Vec<(String, String)> {
     let env_tmp = config.and_then(|c| {
         c.config
@@ -116,13 +114,13 @@ pub fn written_dirs(
             "the persistent temporary directory".into(),
         ));
     }
-    // What nginx's configuration and compiled-in defaults say it writes.
-    for (p, why) in pare_reach::nginx::written(config, idx) {
+    // What the programs' configuration says they write.
+    for (p, why) in &closure.writes {
         if !found
             .iter()
-            .any(|(f, _)| p == *f || p.starts_with(&format!("{f}/")))
+            .any(|(f, _)| p == f || p.starts_with(&format!("{f}/")))
         {
-            found.push((p, why));
+            found.push((p.clone(), why.clone()));
         }
     }
     for (p, e) in idx.iter() {

@@ -7,9 +7,12 @@
 //! stops at `open() "/run/nginx.pid" failed (30: Read-only file system)`
 //! or `mkdir() "/var/cache/nginx/client_temp" failed`.
 //!
-//! Read only when the container runs nginx (a word of its entrypoint or
-//! command is `nginx` or ends in `/nginx`, as the official image's
-//! `CMD ["nginx", "-g", "daemon off;"]`). The parser is nginx's own
+//! Read when the closure runs nginx (`entry.rs` reaches it however it is
+//! started: as the entrypoint, from an entrypoint script's `exec "$@"`
+//! with the official image's `CMD ["nginx", "-g", "daemon off;"]`, from
+//! `sh -c`), once, for the gate, `verify` and `slim` alike ([`Conf`]):
+//! what it reads joins the closure, what it writes is
+//! [`crate::closure::Closure::writes`]. The parser is nginx's own
 //! grammar reduced to what is needed: words (quoted or not, `\` escapes),
 //! `#` comments, directives ended by `;` or opening a `{` block; every
 //! directive at any depth is seen (temp paths live in `http` and `server`
@@ -19,7 +22,6 @@
 //! unmaintained and refuses unknown directives); this needs a dozen words.
 
 use pare_fsindex::{FsIndex, Kind};
-use pare_image::ConfigFile;
 
 /// Directives whose first argument is a directory nginx writes in (it
 /// creates the directory at start when it is missing).
@@ -162,42 +164,6 @@ fn skip_lua(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
     false
 }
 
-/// Names nginx's binary goes by (`nginx-debug` in the official image,
-/// OpenResty's).
-const NAMES: &[&str] = &["nginx", "nginx-debug", "openresty"];
-
-/// Whether `word` names nginx's binary.
-fn is_nginx(word: &str) -> bool {
-    NAMES.contains(&word.rsplit('/').next().unwrap_or(word))
-}
-
-/// The nginx command line of the container, if it runs nginx: the
-/// binary's word and the arguments after it. nginx is the program when
-/// it is the first word, or the first of the `CMD` an entrypoint script
-/// is given (the official image's `/docker-entrypoint.sh` with `CMD
-/// ["nginx", "-g", "daemon off;"]`), or, in a shell-form command (`sh -c
-/// 'nginx -g "daemon off;"'`), a command's first word.
-fn nginx_argv(config: &ConfigFile) -> Option<(String, Vec<String>)> {
-    let c = &config.config;
-    let argv: Vec<String> = c.entrypoint.iter().chain(&c.cmd).cloned().collect();
-    let first = |words: &[String]| -> Option<(String, Vec<String>)> {
-        let w = words.first()?;
-        is_nginx(w).then(|| (w.clone(), words[1..].to_vec()))
-    };
-    if let Some(found) = first(&argv).or_else(|| first(&c.cmd)) {
-        return Some(found);
-    }
-    let shell = argv.first()?;
-    let is_shell =
-        ["sh", "bash", "dash", "ash"].contains(&shell.rsplit('/').next().unwrap_or(shell));
-    if is_shell && argv.get(1).is_some_and(|a| a == "-c") {
-        return crate::shell::commands(argv.get(2)?)
-            .iter()
-            .find_map(|words| first(words));
-    }
-    None
-}
-
 /// The nginx binary's bytes: the word as a path, else looked up in the
 /// usual `sbin` and `bin` directories.
 fn binary<'a>(idx: &'a FsIndex, word: &str) -> Option<&'a [u8]> {
@@ -226,8 +192,7 @@ fn binary<'a>(idx: &'a FsIndex, word: &str) -> Option<&'a [u8]> {
 
 /// The value of `configure` option `key` (`--pid-path=`) in the binary.
 fn compiled(bytes: &[u8], key: &str) -> Option<String> {
-    let k = key.as_bytes();
-    let at = bytes.windows(k.len()).position(|w| w == k)? + k.len();
+    let at = memchr::memmem::find(bytes, key.as_bytes())? + key.len();
     let end = bytes[at..]
         .iter()
         .position(|&b| b == b' ' || b == b'\'' || b == b'"' || b == 0 || b == b'\n')
@@ -375,12 +340,33 @@ pub struct Reads {
     pub trees: Vec<String>,
 }
 
-/// [`Reads`] of nginx run as `word` with `args`.
-#[must_use]
-pub fn reads(idx: &FsIndex, word: &str, args: &[String]) -> Reads {
-    let Some(setup) = setup(idx, word, args) else {
-        return Reads::default();
-    };
+/// What nginx, run as a command line, reads and writes by name.
+#[derive(Debug, Default)]
+pub struct Conf {
+    /// What it reads.
+    pub reads: Reads,
+    /// The directories it writes, each with why.
+    pub writes: Vec<(String, String)>,
+}
+
+impl Conf {
+    /// nginx run as `word` (its binary, as invoked) with `args`: nothing
+    /// when its configuration is not in the index (a `-c` file outside
+    /// what the pass captured).
+    #[must_use]
+    pub fn read(idx: &FsIndex, word: &str, args: &[String]) -> Self {
+        let Some(setup) = setup(idx, word, args) else {
+            return Self::default();
+        };
+        Self {
+            reads: reads(idx, &setup),
+            writes: written(idx, &setup),
+        }
+    }
+}
+
+/// [`Reads`] of nginx's [`Setup`].
+fn reads(idx: &FsIndex, setup: &Setup<'_>) -> Reads {
     let mut r = Reads {
         files: setup.read.clone(),
         ..Reads::default()
@@ -402,19 +388,9 @@ pub fn reads(idx: &FsIndex, word: &str, args: &[String]) -> Reads {
     r
 }
 
-/// The directories nginx writes at run time, each with why, when the
-/// container runs nginx; none otherwise.
-#[must_use]
-pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, String)> {
-    let Some((word, args)) = config.and_then(nginx_argv) else {
-        return Vec::new();
-    };
-    let Some(Setup {
-        bin, prefix, said, ..
-    }) = setup(idx, &word, &args)
-    else {
-        return Vec::new();
-    };
+/// The directories nginx's [`Setup`] writes at run time, each with why.
+fn written(idx: &FsIndex, setup: &Setup<'_>) -> Vec<(String, String)> {
+    let (bin, prefix, said) = (setup.bin, setup.prefix.as_str(), &setup.said);
     // (directory, why) in order: the configuration's, then compiled-in
     // defaults for what it does not set.
     let mut dirs: Vec<(String, String, bool)> = Vec::new();
@@ -452,28 +428,28 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
         is_file_target(&real).then(|| parent(&real))
     };
     let mut set: Vec<&str> = Vec::new();
-    for (d, from) in &said {
+    for (d, from) in said {
         let name = d[0].as_str();
         let Some(arg) = d.get(1) else { continue };
         let why = |what: &str| format!("nginx's {what} (`{name}` in {from})");
         match name {
             "pid" => {
                 set.push("pid");
-                if let Some(d) = file_dir(&absolute(arg, &prefix)) {
+                if let Some(d) = file_dir(&absolute(arg, prefix)) {
                     dirs.push((d, why("pid file"), false));
                 }
             }
             "access_log" | "error_log" => {
                 set.push(name);
                 if is_file_target(arg) {
-                    if let Some(d) = file_dir(&absolute(arg, &prefix)) {
+                    if let Some(d) = file_dir(&absolute(arg, prefix)) {
                         dirs.push((d, why("log"), false));
                     }
                 }
             }
             n if TEMP_PATHS.contains(&n) => {
                 set.push(name);
-                dirs.push((absolute(arg, &prefix), why("temporary files"), true));
+                dirs.push((absolute(arg, prefix), why("temporary files"), true));
             }
             _ => {}
         }
@@ -486,7 +462,7 @@ pub fn written(config: Option<&ConfigFile>, idx: &FsIndex) -> Vec<(String, Strin
             continue;
         }
         if let Some(v) = compiled(bin, key).filter(|v| is_file_target(v)) {
-            let p = absolute(&v, &prefix);
+            let p = absolute(&v, prefix);
             let why = |what: &str| format!("nginx's {what} (`{key}`, compiled in)");
             if TEMP_PATHS.contains(directive) {
                 dirs.push((p, why("temporary files"), true));
@@ -549,153 +525,4 @@ fn collapse(dirs: Vec<(String, String, bool)>) -> Vec<(String, String)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn directives_at_every_depth_with_quotes_comments_and_escapes() {
-        let d = directives(
-            "user www-data;\npid /run/nginx.pid; # the pid\nhttp {\n  access_log \"/var/log/a b.log\" main;\n  server { listen 80; root '/srv/x\\'y'; }\n}\n",
-        );
-        let words: Vec<Vec<&str>> = d
-            .iter()
-            .map(|w| w.iter().map(String::as_str).collect())
-            .collect();
-        assert_eq!(
-            words,
-            vec![
-                vec!["user", "www-data"],
-                vec!["pid", "/run/nginx.pid"],
-                vec!["http"],
-                vec!["access_log", "/var/log/a b.log", "main"],
-                vec!["server"],
-                vec!["listen", "80"],
-                vec!["root", "/srv/x'y"],
-            ]
-        );
-    }
-
-    #[test]
-    fn an_unterminated_quote_keeps_what_came_before() {
-        let d = directives("pid /run/x.pid;\nerror_log \"/var/log/never");
-        assert_eq!(d, vec![vec!["pid".to_string(), "/run/x.pid".to_string()]]);
-    }
-
-    #[test]
-    fn compiled_in_defaults_are_read_from_the_binary_bytes() {
-        let bin = b"\x7fELF\0junk\0 --prefix=/usr/share/nginx --pid-path=/run/nginx.pid --http-client-body-temp-path=/var/lib/nginx/body --error-log-path=stderr\0more";
-        assert_eq!(
-            compiled(bin, "--pid-path=").as_deref(),
-            Some("/run/nginx.pid")
-        );
-        assert_eq!(
-            compiled(bin, "--http-client-body-temp-path=").as_deref(),
-            Some("/var/lib/nginx/body")
-        );
-        assert_eq!(
-            compiled(bin, "--error-log-path=").as_deref(),
-            Some("stderr")
-        );
-        assert_eq!(compiled(bin, "--http-scgi-temp-path="), None);
-    }
-
-    #[test]
-    fn temp_directories_under_one_parent_are_one_volume() {
-        let d = collapse(vec![
-            ("/run".into(), "pid".into(), false),
-            ("/var/lib/nginx/body".into(), "t".into(), true),
-            ("/var/lib/nginx/proxy".into(), "t".into(), true),
-            ("/var/log/nginx".into(), "log".into(), false),
-            ("/var/log/nginx".into(), "log".into(), false),
-        ]);
-        let dirs: Vec<&str> = d.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(dirs, ["/run", "/var/lib/nginx", "/var/log/nginx"]);
-    }
-
-    #[test]
-    fn logs_and_pid_files_are_never_merged_into_their_parent() {
-        // Two logs in one directory, and a source build's layout.
-        let d = collapse(vec![
-            ("/opt/app/logs".into(), "error".into(), false),
-            ("/opt/app/logs".into(), "access".into(), false),
-            ("/usr/local/nginx/logs".into(), "pid".into(), false),
-            ("/usr/local/nginx/client_body_temp".into(), "t".into(), true),
-            ("/usr/local/nginx/proxy_temp".into(), "t".into(), true),
-        ]);
-        let dirs: Vec<&str> = d.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(
-            dirs,
-            ["/opt/app/logs", "/usr/local/nginx/logs", "/usr/local/nginx"],
-            "temporary directories share their install's parent: {d:?}"
-        );
-    }
-
-    #[test]
-    fn a_lua_block_is_not_read_as_directives() {
-        let d = directives(
-            "http {\n init_by_lua_block { local t = { pid = ngx.worker.pid() } -- it's '}'\n s = \"}\" }\n access_log /var/log/x.log;\n}\n",
-        );
-        let names: Vec<&str> = d.iter().map(|w| w[0].as_str()).collect();
-        assert_eq!(names, ["http", "init_by_lua_block", "access_log"], "{d:?}");
-    }
-
-    /// An image laid out as the official `nginx` image is: logs linked to
-    /// the container's output, the configuration under `/etc/nginx` with
-    /// an include, the defaults compiled in as nginx.org builds them.
-    fn official(dir: &std::path::Path) -> FsIndex {
-        let w = |p: &str, b: &[u8]| {
-            let f = dir.join(p);
-            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-            std::fs::write(f, b).unwrap();
-        };
-        w(
-            "etc/nginx/nginx.conf",
-            b"user nginx;\nerror_log /var/log/nginx/error.log notice;\npid /var/run/nginx.pid;\nhttp {\n  access_log /var/log/nginx/access.log main;\n  include /etc/nginx/conf.d/*.conf;\n}\n",
-        );
-        w(
-            "etc/nginx/conf.d/default.conf",
-            b"server {\n  listen 80;\n  access_by_lua_block { local pid = '/nowhere/x.pid' }\n}\n",
-        );
-        w(
-            "usr/sbin/nginx",
-            b"\x7fELF junk --prefix=/etc/nginx --conf-path=/etc/nginx/nginx.conf --error-log-path=/var/log/nginx/error.log --http-log-path=/var/log/nginx/access.log --pid-path=/var/run/nginx.pid --http-client-body-temp-path=/var/cache/nginx/client_temp --http-proxy-temp-path=/var/cache/nginx/proxy_temp\0",
-        );
-        std::fs::create_dir_all(dir.join("var/log/nginx")).unwrap();
-        std::fs::create_dir_all(dir.join("var/run")).unwrap();
-        std::os::unix::fs::symlink("/dev/stdout", dir.join("var/log/nginx/access.log")).unwrap();
-        std::os::unix::fs::symlink("/dev/stderr", dir.join("var/log/nginx/error.log")).unwrap();
-        let source = pare_source::open(&format!("dir:{}", dir.display())).unwrap();
-        let image = pare_image::Image::open(source, None).unwrap();
-        let opts = pare_fsindex::IndexOptions {
-            capture: pare_fsindex::glob_set(crate::CAPTURE_GLOBS),
-            ..pare_fsindex::IndexOptions::default()
-        };
-        FsIndex::build(&image, &opts).unwrap()
-    }
-
-    fn config(entrypoint: &[&str], cmd: &[&str]) -> ConfigFile {
-        let mut c = ConfigFile::default();
-        c.config.entrypoint = entrypoint.iter().map(|s| (*s).to_string()).collect();
-        c.config.cmd = cmd.iter().map(|s| (*s).to_string()).collect();
-        c
-    }
-
-    #[test]
-    fn the_official_images_layout_writes_its_pid_and_temp_dirs_not_its_linked_logs() {
-        let t = tempfile::tempdir().unwrap();
-        let idx = official(t.path());
-        let dirs = |c: &ConfigFile| -> Vec<String> {
-            written(Some(c), &idx).into_iter().map(|(p, _)| p).collect()
-        };
-        let exec = config(&["/docker-entrypoint.sh"], &["nginx", "-g", "daemon off;"]);
-        assert_eq!(dirs(&exec), ["/var/run", "/var/cache/nginx"]);
-        // the same in shell form
-        let shell = config(&[], &["/bin/sh", "-c", "exec nginx -g 'daemon off;'"]);
-        assert_eq!(dirs(&shell), ["/var/run", "/var/cache/nginx"]);
-        // a configuration pare did not capture: nothing claimed
-        let elsewhere = config(&["nginx", "-c", "/app/nginx.conf"], &[]);
-        assert!(dirs(&elsewhere).is_empty());
-        // not nginx
-        assert!(dirs(&config(&["python3", "/etc/nginx"], &[])).is_empty());
-    }
-}
+mod tests;
